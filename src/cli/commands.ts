@@ -1,0 +1,3 @@
+// Loads every command module; each registers itself with registerCommand().
+// Add one import line per command.
+export {};

@@ -1,0 +1,37 @@
+// The `danube-connect` command. The only place in the package that exits the process.
+const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promise<number> }> = {};
+
+/** Registers a sub-command; each command module calls this once. */
+export function registerCommand(name: string, summary: string, run: (args: string[]) => Promise<number>): void {
+  COMMANDS[name] = { summary, run };
+}
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`);
+  return ['usage: danube-connect <command> [options]', '', 'commands:', ...lines, ''].join('\n');
+}
+
+export async function main(argv: string[]): Promise<void> {
+  await import('./commands.js');
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    process.exit(name ? 0 : 2);
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`danube-connect: unknown command "${name}"\n\n${usage()}`);
+    process.exit(2);
+  }
+  try {
+    const code = await command.run(rest);
+    process.exitCode = code;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`danube-connect ${name}: ${message}\n`);
+    if (process.env.DANUBE_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+    process.exit(1);
+  }
+}
