@@ -1,2 +1,3 @@
 // The package's public face: re-exports only.
 export * from './core/index.js';
+export * from './checkpoint/index.js';
