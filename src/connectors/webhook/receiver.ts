@@ -1,0 +1,125 @@
+import { fromUtf8 } from '../../core/bytes.js';
+import { silentLogger, type Logger } from '../../core/logger.js';
+import { getAtPath, parseJsonPath, scalarToString } from '../http-poller/json-path.js';
+import { authenticate } from './auth.js';
+import { parseWebhookOptions, type WebhookConfig, type WebhookOptions, type WebhookRoute } from './options.js';
+
+/** A request as every runtime adapter hands it over: the raw body, already size-checked. */
+export interface WebhookRequest {
+  method: string;
+  /** The request path without query string. */
+  path: string;
+  headers: Headers;
+  /** The raw body, or `'too-large'` when the adapter stopped reading at `maxBodyBytes`. */
+  body: Uint8Array | 'too-large';
+  sourceIp?: string;
+}
+
+export interface WebhookResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Publishes one message and resolves only when the broker accepted it. */
+export interface WebhookPublisher {
+  publish(topic: string, payload: Uint8Array, options: { attributes: Record<string, string>; key?: string; partitions?: number }): Promise<void>;
+}
+
+export interface WebhookReceiverDeps {
+  publisher: WebhookPublisher;
+  logger?: Logger;
+  now?: () => number;
+}
+
+/**
+ * The runtime-neutral core of the webhook source: route by path, authenticate, check size and
+ * JSON, publish, answer. 202 means the broker accepted the message; 503 with `Retry-After`
+ * means it did not and the caller should send again; 4xx carry a reason in `{ "error": … }`.
+ *
+ * @example
+ * const receiver = new WebhookReceiver(options, { publisher: producerPublisher(client) });
+ * const res = await receiver.handle({ method: 'POST', path: '/github', headers, body });
+ */
+export class WebhookReceiver {
+  readonly config: WebhookConfig;
+  readonly #publisher: WebhookPublisher;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  readonly #routes = new Map<string, WebhookRoute>();
+
+  constructor(options: WebhookOptions | WebhookConfig, deps: WebhookReceiverDeps) {
+    this.config = parseWebhookOptions(options);
+    this.#publisher = deps.publisher;
+    this.#logger = deps.logger ?? silentLogger;
+    this.#now = deps.now ?? Date.now;
+    for (const route of this.config.routes) this.#routes.set(normalise(route.path), route);
+  }
+
+  /** The route for a request path, after stripping `basePath` (e.g. an API Gateway stage). */
+  route(path: string): WebhookRoute | undefined {
+    let p = path;
+    if (this.config.basePath && p.startsWith(this.config.basePath)) p = p.slice(this.config.basePath.length) || '/';
+    return this.#routes.get(normalise(p));
+  }
+
+  async handle(req: WebhookRequest): Promise<WebhookResponse> {
+    const route = this.route(req.path);
+    if (!route) return reply(404, { error: `no webhook route for ${req.path}` });
+    if (req.method !== 'POST' && req.method !== 'PUT') return reply(405, { error: 'use POST' }, { allow: 'POST, PUT' });
+    if (req.body === 'too-large' || req.body.length > this.config.maxBodyBytes) {
+      return reply(413, { error: `body larger than ${this.config.maxBodyBytes} bytes` });
+    }
+    const body = req.body;
+    const auth = await authenticate(route.auth ?? this.config.auth, req.headers, body, this.#now());
+    if (!auth.ok) {
+      this.#logger.warn({ path: req.path, reason: auth.reason, ip: req.sourceIp }, 'webhook: request refused');
+      return reply(401, { error: auth.reason });
+    }
+    let parsed: unknown;
+    const contentType = req.headers.get('content-type') ?? '';
+    if (this.config.requireJson) {
+      if (contentType && !/\bjson\b/i.test(contentType)) return reply(415, { error: 'content-type must be application/json' });
+      try {
+        parsed = JSON.parse(fromUtf8(body));
+      } catch {
+        return reply(400, { error: 'malformed JSON body' });
+      }
+    }
+    const attributes: Record<string, string> = {
+      ...this.config.attributes,
+      source: 'webhook',
+      'webhook.path': route.path,
+      'webhook.received-at': String(this.#now()),
+      'content-type': contentType || 'application/json',
+    };
+    if (auth.subject) attributes['webhook.subject'] = auth.subject;
+    if (req.sourceIp) attributes['webhook.source-ip'] = req.sourceIp;
+    for (const name of this.config.forwardHeaders) {
+      const v = req.headers.get(name);
+      if (v !== null) attributes[`webhook.header.${name}`] = v;
+    }
+    let key: string | undefined;
+    if (route.keyHeader) key = req.headers.get(route.keyHeader) ?? undefined;
+    if (key === undefined && route.keyField && parsed !== undefined) key = scalarToString(getAtPath(parsed, parseJsonPath(route.keyField)));
+    try {
+      const opts: { attributes: Record<string, string>; key?: string; partitions?: number } = { attributes };
+      if (key !== undefined) opts.key = key;
+      if (route.partitions !== undefined) opts.partitions = route.partitions;
+      await this.#publisher.publish(route.topic, body, opts);
+    } catch (err) {
+      // Nothing is acknowledged that was not stored: the sender's own retry delivers it later.
+      this.#logger.error({ err, topic: route.topic }, 'webhook: publish failed; answering 503');
+      return reply(503, { error: 'message not stored, try again later' }, { 'retry-after': String(this.config.retryAfterSec) });
+    }
+    return reply(202, { status: 'accepted', topic: route.topic });
+  }
+}
+
+function normalise(path: string): string {
+  return path.length > 1 ? path.replace(/\/+$/, '') : path;
+}
+
+function reply(status: number, body: unknown, headers: Record<string, string> = {}): WebhookResponse {
+  return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+}
