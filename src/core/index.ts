@@ -8,3 +8,5 @@ export * from './source-record.js';
 export * from './retry.js';
 export * from './batcher.js';
 export * from './signing.js';
+export * from './transforms.js';
+export * from './json-schema.js';

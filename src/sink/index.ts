@@ -1,0 +1,4 @@
+export * from './event.js';
+export * from './define.js';
+export * from './run.js';
+export * from './for-each.js';
