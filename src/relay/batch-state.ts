@@ -1,0 +1,259 @@
+import { RecentIds } from './recent-ids.js';
+import { settleBatch, type BatchOutcome, type Settlement } from './settle-batch.js';
+import { estimateEventBytes, idOf, type DeadLetterReason, type RelayMessage, type TrackedRecord } from './tracked-record.js';
+
+export type Ordering = 'partition' | 'key' | 'none';
+
+export interface BatchStateOptions {
+  batchSize: number;
+  maxBatchBytes: number;
+  /** Upper bound of the encoded batch event (the Lambda payload limit minus headroom). */
+  maxEventBytes: number;
+  maxBatchingWindowMs: number;
+  maxConcurrency: number;
+  ordering: Ordering;
+  /** -1 = retry without limit. */
+  maxRetryAttempts: number;
+  bisectOnError: boolean;
+  hasDeadLetterTopic: boolean;
+  /** -1 = no limit. */
+  maxRecordAgeMs: number;
+  /** Delay before retry number `retries` (1-based). */
+  backoff: (retries: number) => number;
+  /**
+   * The broker's unacked window for the subscription. Once the relay holds that many records no
+   * more can arrive, so waiting out the batching window would only add latency.
+   */
+  brokerWindow?: number;
+  /** How many settled ids to remember to recognise late redeliveries. */
+  recentCapacity?: number;
+}
+
+export interface Batch<M extends RelayMessage = RelayMessage> {
+  readonly id: number;
+  readonly records: TrackedRecord<M>[];
+  readonly startedAt: number;
+}
+
+/** What `offer` decided about a delivered message. */
+export type OfferResult = 'new' | 'in-flight-duplicate' | 'settled-duplicate';
+
+/**
+ * The relay's per-binding batch and ack state machine, free of I/O and timers so it can be
+ * tested with a fake clock. The runner offers delivered messages, asks for batches, reports how
+ * each invocation ended, and acks / dead-letters what {@link BatchState.complete} returns.
+ *
+ * Ordering: with `partition` or `key`, at most one batch per lane (partition, or partition + key)
+ * is in flight, and a lane's failed records go back to the front so nothing after them overtakes.
+ *
+ * @example
+ * const state = new BatchState({ ...options });
+ * if (state.offer(msg, Date.now()) === 'new') pump();
+ * const batch = state.nextBatch(Date.now());
+ * const { ack, deadLetter } = state.complete(batch.id, { type: 'success' }, Date.now());
+ */
+export class BatchState<M extends RelayMessage = RelayMessage> {
+  private readonly known = new Map<string, TrackedRecord<M>>();
+  private pending: TrackedRecord<M>[] = [];
+  private readonly inFlight = new Map<number, Batch<M>>();
+  private readonly busyLanes = new Set<string>();
+  private readonly recent: RecentIds;
+  private nextBatchId = 1;
+  private nextGroup = 1;
+
+  constructor(readonly options: BatchStateOptions) {
+    this.recent = new RecentIds(options.recentCapacity ?? 10_000);
+  }
+
+  /** Registers a delivered message unless it is a redelivery of one still held or just settled. */
+  offer(msg: M, now: number): OfferResult {
+    const id = idOf(msg);
+    if (this.known.has(id)) return 'in-flight-duplicate';
+    if (this.recent.has(id)) return 'settled-duplicate';
+    const o = this.options;
+    const lane = o.ordering === 'none' ? '' : o.ordering === 'partition' ? msg.topic : `${msg.topic}\u0000${msg.routingKey ?? ''}`;
+    const record: TrackedRecord<M> = {
+      id, msg, lane, bytes: msg.payload.byteLength, eventBytes: estimateEventBytes(msg), receivedAt: now,
+      readyAt: now + o.maxBatchingWindowMs, notBefore: now, attempts: 0, retries: 0, state: 'pending', exhausted: false,
+    };
+    if (record.bytes > o.maxBatchBytes || record.eventBytes > o.maxEventBytes) {
+      record.rejected = 'too-large';
+      record.lastError = `record of ${record.bytes} bytes cannot fit one invocation (maxBatchBytes ${o.maxBatchBytes})`;
+    }
+    this.known.set(id, record);
+    this.pending.push(record);
+    return 'new';
+  }
+
+  /** Remembers a record settled without entering a batch (filtered out), so a redelivery is recognised. */
+  remember(id: string): void {
+    this.recent.add(id);
+  }
+
+  /**
+   * Takes pending records that must go to the dead-letter topic without (another) invocation:
+   * older than `maxRecordAgeSeconds`, or too large. Without a dead-letter topic, too-large
+   * records stay and are reported as stuck.
+   */
+  takeDeadLetters(now: number): Array<{ record: TrackedRecord<M>; reason: DeadLetterReason }> {
+    const o = this.options;
+    const out: Array<{ record: TrackedRecord<M>; reason: DeadLetterReason }> = [];
+    if (!o.hasDeadLetterTopic) {
+      for (const r of this.pending) if (r.rejected) r.exhausted = true;
+      return out;
+    }
+    const keep: TrackedRecord<M>[] = [];
+    for (const r of this.pending) {
+      if (r.rejected) out.push({ record: r, reason: r.rejected });
+      else if (o.maxRecordAgeMs > 0 && now - r.msg.publishTime > o.maxRecordAgeMs) out.push({ record: r, reason: 'max-record-age' });
+      else keep.push(r);
+    }
+    if (out.length) {
+      this.pending = keep;
+      for (const { record } of out) record.state = 'settling';
+    }
+    return out;
+  }
+
+  /** Cuts the next batch when one is due (full, window over, retry due, or `flush`), else undefined. */
+  nextBatch(now: number, flush = false): Batch<M> | undefined {
+    const o = this.options;
+    if (this.inFlight.size >= o.maxConcurrency || this.pending.length === 0) return undefined;
+    const ordered = o.ordering !== 'none';
+    const blocked = new Set(this.busyLanes);
+    const picked: TrackedRecord<M>[] = [];
+    let bytes = 0;
+    let eventBytes = 0;
+    let group: number | undefined;
+    let full = false;
+    let due = flush;
+    for (const r of this.pending) {
+      if (ordered && blocked.has(r.lane)) continue;
+      if (r.rejected || r.notBefore > now || (picked.length > 0 && r.group !== group)) {
+        if (ordered) blocked.add(r.lane);
+        continue;
+      }
+      if (picked.length > 0 && (bytes + r.bytes > o.maxBatchBytes || eventBytes + r.eventBytes > o.maxEventBytes)) {
+        full = true;
+        break;
+      }
+      if (picked.length === 0) group = r.group;
+      picked.push(r);
+      bytes += r.bytes;
+      eventBytes += r.eventBytes;
+      if (r.readyAt <= now) due = true;
+      if (picked.length >= o.batchSize) {
+        full = true;
+        break;
+      }
+    }
+    if (picked.length === 0) return undefined;
+    const windowFull = o.brokerWindow !== undefined && this.known.size >= o.brokerWindow;
+    if (!(full || due || windowFull || group !== undefined)) return undefined;
+    const taken = new Set(picked);
+    this.pending = this.pending.filter((r) => !taken.has(r));
+    for (const r of picked) {
+      r.state = 'in-flight';
+      r.attempts++;
+      if (ordered) this.busyLanes.add(r.lane);
+    }
+    const batch: Batch<M> = { id: this.nextBatchId++, records: picked, startedAt: now };
+    this.inFlight.set(batch.id, batch);
+    return batch;
+  }
+
+  /** When a batch may next become due (window end or retry time), or undefined if nothing waits on time. */
+  nextWakeAt(now: number): number | undefined {
+    let at: number | undefined;
+    for (const r of this.pending) {
+      if (r.rejected) continue;
+      const t = Math.max(r.readyAt, r.notBefore);
+      if (t > now && (at === undefined || t < at)) at = t;
+    }
+    return at;
+  }
+
+  /**
+   * Applies how an invocation ended. Returns the records to ack now, those to dead-letter, and
+   * those scheduled again; the caller acks / publishes, then calls {@link settled} for each.
+   */
+  complete(batchId: number, outcome: BatchOutcome, now: number): Settlement<M> {
+    const batch = this.inFlight.get(batchId);
+    if (!batch) throw new Error(`unknown batch ${batchId}`);
+    this.inFlight.delete(batchId);
+    for (const r of batch.records) this.busyLanes.delete(r.lane);
+    const result = settleBatch(batch.records, outcome, now, this.options, () => this.nextGroup++);
+    for (const r of result.ack) r.state = 'settling';
+    for (const d of result.deadLetter) d.record.state = 'settling';
+    for (const r of result.retried) r.state = 'pending';
+    // Retried records go first: on an ordered lane everything still pending came after them.
+    this.pending = [...result.retried, ...this.pending];
+    return result;
+  }
+
+  /**
+   * Gives an in-flight batch back untouched (shutdown before it was invoked, or it was abandoned):
+   * its records are forgotten so a broker redelivery is processed again.
+   */
+  abandon(batchId: number): void {
+    const batch = this.inFlight.get(batchId);
+    if (!batch) return;
+    this.inFlight.delete(batchId);
+    for (const r of batch.records) {
+      this.busyLanes.delete(r.lane);
+      this.known.delete(r.id);
+    }
+  }
+
+  /** Forgets pending records (shutdown): the broker redelivers them to whoever reads next. */
+  releasePending(): TrackedRecord<M>[] {
+    const released = this.pending;
+    this.pending = [];
+    for (const r of released) this.known.delete(r.id);
+    return released;
+  }
+
+  /** The record was acked or dead-lettered: forget it, but recognise a late redelivery of it. */
+  settled(id: string): void {
+    this.known.delete(id);
+    this.recent.add(id);
+  }
+
+  /** A settled record whose ack failed: forget it without remembering, so it can come back. */
+  forget(id: string): void {
+    this.known.delete(id);
+  }
+
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  get inFlightBatches(): number {
+    return this.inFlight.size;
+  }
+
+  get inFlightRecords(): number {
+    let n = 0;
+    for (const b of this.inFlight.values()) n += b.records.length;
+    return n;
+  }
+
+  /** Records read and not yet settled. */
+  get heldCount(): number {
+    return this.known.size;
+  }
+
+  /** Records past their retry budget that are retried on because there is no dead-letter topic. */
+  get stuckCount(): number {
+    let n = 0;
+    for (const r of this.known.values()) if (r.exhausted) n++;
+    return n;
+  }
+
+  /** Publish time of the oldest record held (not yet acked), if any. */
+  oldestPublishTime(): number | undefined {
+    let t: number | undefined;
+    for (const r of this.known.values()) if (t === undefined || r.msg.publishTime < t) t = r.msg.publishTime;
+    return t;
+  }
+}
