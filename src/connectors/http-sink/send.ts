@@ -1,0 +1,65 @@
+import { httpStatusKind } from '../../core/classify.js';
+import { ConnectorError, FatalError, InvalidRecordError, RetryableError } from '../../core/errors.js';
+import { backoff, parseRetryPolicy, sleep } from '../../core/retry.js';
+import { parseRetryAfter } from '../http-poller/http-headers.js';
+import type { HttpSinkConfig } from './options.js';
+import type { HttpSinkRequest } from './request.js';
+
+/** What one request came to after its retries: the response on success, the last error otherwise. */
+export type SendResult = { ok: true; response: Response; text: string } | { ok: false; error: ConnectorError };
+
+export interface SendContext {
+  signal: AbortSignal;
+  deadline: number;
+  fetch: typeof fetch;
+  now: () => number;
+}
+
+/**
+ * Sends one request, retrying 408/425/429/5xx, timeouts and network errors with backoff
+ * (never sooner than `Retry-After`) while the invocation's deadline allows. 400/404/422 and
+ * other 4xx are `InvalidRecordError`s; 401/403/407 are `FatalError`s; neither is retried.
+ */
+export async function sendWithRetry(config: HttpSinkConfig, request: HttpSinkRequest, ctx: SendContext): Promise<SendResult> {
+  const policy = parseRetryPolicy({ maxAttempts: config.maxAttempts, initialDelayMs: config.initialBackoffMs, maxDelayMs: config.maxBackoffMs, maxElapsedMs: 0 });
+  for (let attempt = 1; ; attempt++) {
+    const result = await sendOnce(config, request, ctx);
+    if (result.ok || !(result.error instanceof RetryableError) || attempt >= config.maxAttempts || ctx.signal.aborted) return result;
+    const delay = Math.max(backoff(attempt, policy), result.error.retryAfterMs ?? 0);
+    // Waiting past the deadline helps nobody: report it and let the relay retry later.
+    if (ctx.now() + delay + config.timeoutMs > ctx.deadline) return result;
+    try {
+      await sleep(delay, ctx.signal);
+    } catch {
+      return result;
+    }
+  }
+}
+
+async function sendOnce(config: HttpSinkConfig, request: HttpSinkRequest, ctx: SendContext): Promise<SendResult> {
+  const timeout = AbortSignal.timeout(config.timeoutMs);
+  const what = `${config.method} ${new URL(config.url).origin}${new URL(config.url).pathname}`;
+  let response: Response;
+  try {
+    response = await ctx.fetch(config.url, {
+      method: config.method,
+      headers: request.headers,
+      body: request.body as BodyInit,
+      signal: AbortSignal.any([ctx.signal, timeout]),
+    });
+  } catch (err) {
+    const reason = ctx.signal.aborted ? 'the invocation deadline came first' : timeout.aborted ? `no answer within ${config.timeoutMs} ms` : (err as Error).message;
+    return { ok: false, error: new RetryableError(`${what} failed: ${reason}`, { cause: err }) };
+  }
+  // Read the body either way so the keep-alive connection can be reused.
+  const text = await response.text().catch(() => '');
+  if (response.ok) return { ok: true, response, text };
+  const detail = `${what} answered ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`;
+  const kind = httpStatusKind(response.status) ?? 'invalid';
+  if (kind === 'retryable') {
+    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), ctx.now());
+    return { ok: false, error: new RetryableError(detail, retryAfterMs === undefined ? {} : { retryAfterMs }) };
+  }
+  if (kind === 'fatal') return { ok: false, error: new FatalError(detail) };
+  return { ok: false, error: new InvalidRecordError(detail) };
+}
