@@ -1,3 +1,4 @@
 // The package's public face: re-exports only.
 export * from './core/index.js';
 export * from './checkpoint/index.js';
+export * from './source/index.js';

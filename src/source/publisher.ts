@@ -1,0 +1,184 @@
+import { classifyError } from '../core/classify.js';
+import { FatalError, InvalidRecordError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { backoff, sleep } from '../core/retry.js';
+import type { SourceRecord } from '../core/source-record.js';
+import type { Source } from './define-source.js';
+import { RECORD_ID_ATTRIBUTE, recordIdFor } from './record-id.js';
+
+/** The part of a Danube `Producer` a source run uses. */
+export interface SourceProducer {
+  send(payload: Uint8Array | string, options?: { attributes?: Record<string, string>; key?: string }): Promise<unknown>;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The part of `DanubeClient` a source run uses; a `DanubeClient` is one. */
+export interface SourceClient {
+  createProducer(options: {
+    topic: string;
+    name: string;
+    partitions?: number;
+    dispatch?: 'reliable' | 'non-reliable';
+    mode?: 'ordered' | 'pipelined';
+  }): Promise<SourceProducer>;
+}
+
+/** What publishing one batch did. */
+export interface PublishOutcome {
+  published: number;
+  deadLettered: number;
+  retries: number;
+}
+
+interface Prepared {
+  record: SourceRecord;
+  id: string;
+  topic?: string;
+  invalid?: Error;
+}
+
+// Failures that can never succeed for this one record: dead-letter it, keep going.
+const INVALID_NAMES = new Set(['InvalidRecordError', 'MessageTooLargeError']);
+const isInvalid = (err: unknown): boolean =>
+  err instanceof InvalidRecordError || INVALID_NAMES.has((err as Error)?.name) || classifyError(err).kind === 'invalid';
+
+/**
+ * Publishes the batches of one source run: one producer per topic (ordered when the source keeps
+ * order, pipelined otherwise), stable record ids, dead-lettering of invalid records, and retries
+ * of retryable send failures. `publish` resolves only when the broker accepted every record.
+ */
+export class BatchPublisher {
+  private readonly producers = new Map<string, Promise<SourceProducer>>();
+
+  constructor(
+    private readonly source: Source<unknown>,
+    private readonly client: SourceClient,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Sends `records` (polled from `checkpoint`) and waits until all were accepted.
+   * @throws the last send error when retries are exhausted or the failure is fatal.
+   */
+  async publish(records: SourceRecord[], checkpoint: unknown, signal?: AbortSignal): Promise<PublishOutcome> {
+    const prepared = records.map((record, index) => this.prepare(record, checkpoint, index));
+    const invalid = prepared.filter((p) => p.invalid);
+    let pending = prepared.filter((p) => !p.invalid);
+    let retries = 0;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const results = await Promise.allSettled(pending.map((p) => this.send(p)));
+      const failedAt: number[] = [];
+      let lastError: unknown;
+      results.forEach((r, i) => {
+        if (r.status === 'fulfilled') return;
+        if (isInvalid(r.reason)) pending[i]!.invalid = r.reason as Error;
+        else {
+          failedAt.push(i);
+          lastError = r.reason;
+        }
+      });
+      invalid.push(...pending.filter((p) => p.invalid));
+      if (failedAt.length === 0) break;
+      const kind = classifyError(lastError);
+      if (!kind.retryable || attempt >= this.source.retry.maxAttempts) throw lastError;
+      // Ordered sources resend everything from the first failure on, so nothing overtakes a
+      // record that failed; what was already accepted becomes a duplicate with the same id.
+      pending =
+        this.source.ordering === 'none'
+          ? failedAt.map((i) => pending[i]!)
+          : pending.slice(failedAt[0]).filter((p) => !p.invalid);
+      const delayMs = backoff(attempt, this.source.retry);
+      this.logger.warn({ err: lastError, failed: failedAt.length, attempt, delayMs }, 'publish failed, retrying');
+      retries++;
+      await sleep(delayMs, signal);
+    }
+    await Promise.all([...this.producers.values()].map(async (p) => (await p).flush()));
+    if (invalid.length > 0) await this.deadLetter(invalid);
+    return { published: prepared.length - invalid.length, deadLettered: invalid.length, retries };
+  }
+
+  /** Flushes and closes every producer this publisher opened; safe to call twice. */
+  async close(): Promise<void> {
+    const producers = [...this.producers.values()];
+    this.producers.clear();
+    await Promise.allSettled(producers.map(async (p) => (await p).close()));
+  }
+
+  private prepare(record: SourceRecord, checkpoint: unknown, index: number): Prepared {
+    const id = recordIdFor(record, this.source.name, checkpoint, index);
+    const prepared: Prepared = { record, id };
+    if (!(record?.payload instanceof Uint8Array) && typeof record?.payload !== 'string') {
+      throw new FatalError(`source ${this.source.name}: record ${index} of the poll has no payload (Uint8Array or string)`);
+    }
+    try {
+      const topic = record.topic ?? (this.source.route ? this.source.route(record) : this.source.topic);
+      if (!topic) throw new InvalidRecordError('route returned no topic', { record });
+      prepared.topic = topic;
+    } catch (err) {
+      if (!isInvalid(err)) throw err;
+      prepared.invalid = err as Error;
+    }
+    return prepared;
+  }
+
+  private async send(p: Prepared): Promise<void> {
+    const producer = await this.producer(p.topic!, this.source.ordering === 'none' ? 'pipelined' : 'ordered');
+    const options: { attributes: Record<string, string>; key?: string } = {
+      attributes: { ...p.record.attributes, [RECORD_ID_ATTRIBUTE]: p.id },
+    };
+    if (p.record.key !== undefined) options.key = p.record.key;
+    await producer.send(p.record.payload, options);
+  }
+
+  private producer(topic: string, mode: 'ordered' | 'pipelined', name = producerName(this.source.name, topic)): Promise<SourceProducer> {
+    let producer = this.producers.get(topic);
+    if (!producer) {
+      producer = this.client.createProducer({
+        topic,
+        name,
+        mode,
+        dispatch: this.source.dispatch,
+        ...(this.source.partitions !== undefined && topic !== this.source.deadLetterTopic ? { partitions: this.source.partitions } : {}),
+      });
+      this.producers.set(topic, producer);
+      // A failed create is retried with the next send, not cached.
+      producer.catch(() => this.producers.get(topic) === producer && this.producers.delete(topic));
+    }
+    return producer;
+  }
+
+  private async deadLetter(invalid: Prepared[]): Promise<void> {
+    const dlq = this.source.deadLetterTopic;
+    if (!dlq) {
+      const first = invalid[0]!;
+      throw new FatalError(
+        `source ${this.source.name}: record ${first.id} is invalid (${first.invalid?.message}) and the source has no deadLetterTopic`,
+        { cause: first.invalid },
+      );
+    }
+    const producer = await this.producer(dlq, 'pipelined', `${this.source.name}-dlq`);
+    await Promise.all(
+      invalid.map((p) =>
+        producer.send(p.record.payload, {
+          attributes: {
+            ...p.record.attributes,
+            [RECORD_ID_ATTRIBUTE]: p.id,
+            'x-dlq-reason': p.invalid?.message ?? 'invalid record',
+            'x-dlq-error': p.invalid?.name ?? 'Error',
+            'x-original-topic': p.topic ?? '',
+            'x-attempts': '1',
+            'x-source': this.source.name,
+          },
+        }),
+      ),
+    );
+    await producer.flush();
+    this.logger.warn({ count: invalid.length, deadLetterTopic: dlq, ids: invalid.map((p) => p.id).slice(0, 10) }, 'records dead-lettered');
+  }
+}
+
+/** The producer name of a source on a topic, as danube-connect-core names it: `<source>-<topic with / as ->`. */
+export function producerName(source: string, topic: string): string {
+  return `${source}-${topic.replace(/\//g, '-')}`;
+}
