@@ -1,3 +1,4 @@
 // Loads every command module; each registers itself with registerCommand().
 // Add one import line per command.
+import './broker-command.js';
 export {};

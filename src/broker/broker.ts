@@ -1,0 +1,131 @@
+import { status } from '@grpc/grpc-js';
+import { BrokerAdmin } from './admin.js';
+import { JwtAuthenticator } from './auth.js';
+import { Faults } from './faults.js';
+import { BrokerNode } from './node.js';
+import { parseBrokerOptions, type BrokerOptions } from './options.js';
+import { BrokerState } from './state.js';
+import { reloadTopics } from './reload.js';
+import { openDataDir } from './wal.js';
+
+/**
+ * A running embedded broker (or an in-process cluster of `brokers` brokers).
+ *
+ * @example
+ * const broker = await startBroker({ port: 0 });
+ * console.log(broker.url); // http://127.0.0.1:41234
+ * await broker.close();
+ */
+export interface Broker {
+  /** The first broker's URL: the service URL clients start from. */
+  readonly url: string;
+  /** Every broker's URL, in order. */
+  readonly urls: string[];
+  readonly admin: BrokerAdmin;
+  readonly faults: Faults;
+  /**
+   * Stops and starts every broker on the same ports, as a process restart does:
+   * producers and consumers are forgotten (HealthCheck CLOSE, SendMessage NOT_FOUND),
+   * topics, subscriptions, cursors and retained messages stay (read back from
+   * `dataDir` when set).
+   */
+  restart(): Promise<void>;
+  /** Ends all streams and stops listening. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the embedded Danube-compatible broker.
+ *
+ * @example
+ * const broker = await startBroker({ port: 0, dispatch: { ackTimeoutMs: 300 } });
+ */
+export async function startBroker(options: BrokerOptions = {}): Promise<Broker> {
+  const opts = parseBrokerOptions(options);
+  let state = new BrokerState(opts, opts.logger);
+  if (opts.dataDir) await openDataDir(state, opts.dataDir);
+  const auth = opts.auth ? new JwtAuthenticator(opts.auth.jwtSecret) : null;
+  const faults = new Faults((filter) => dropStreams(state, filter));
+  const admin = new AdminHolder(state);
+  let nodes: BrokerNode[] = [];
+  const makeNodes = (ports: number[]): BrokerNode[] => {
+    const list: BrokerNode[] = [];
+    for (let i = 0; i < opts.brokers; i++) {
+      list.push(new BrokerNode(i, state, auth, faults, opts.host, ports[i] ?? 0, opts.tls, () => list));
+    }
+    return list;
+  };
+  nodes = makeNodes(Array.from({ length: opts.brokers }, (_, i) => (opts.port === 0 ? 0 : opts.port + i)));
+  try {
+    for (const n of nodes) await n.start();
+  } catch (err) {
+    await Promise.all(nodes.map((n) => n.stop()));
+    await state.persistence?.close();
+    throw err;
+  }
+  for (const n of nodes) opts.logger.info({ url: n.url(), broker: n.index }, 'danube broker listening');
+
+  let closed = false;
+  let closing: Promise<void> | undefined;
+  const stopAll = async (): Promise<void> => {
+    await Promise.all(nodes.map((n) => n.stop()));
+    for (const t of state.topics.values()) t.close();
+  };
+
+  return {
+    get url() {
+      return nodes[0]!.url();
+    },
+    get urls() {
+      return nodes.map((n) => n.url());
+    },
+    get admin() {
+      return admin.current;
+    },
+    faults,
+    async restart() {
+      if (closed) throw new Error('broker is closed');
+      const ports = nodes.map((n) => n.port);
+      await stopAll();
+      const next = new BrokerState(opts, opts.logger);
+      if (opts.dataDir) {
+        await state.persistence?.close();
+        await openDataDir(next, opts.dataDir);
+      } else {
+        reloadTopics(state, next);
+      }
+      state = next;
+      admin.current = new BrokerAdmin(state);
+      nodes = makeNodes(ports);
+      for (const n of nodes) await n.start();
+    },
+    close() {
+      closing ??= (async () => {
+        closed = true;
+        await stopAll();
+        await state.persistence?.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+class AdminHolder {
+  current: BrokerAdmin;
+  constructor(state: BrokerState) {
+    this.current = new BrokerAdmin(state);
+  }
+}
+
+function dropStreams(state: BrokerState, filter: { topic?: string; subscription?: string; consumerName?: string }): number {
+  let n = 0;
+  for (const c of state.consumers.values()) {
+    if (!c.attached) continue;
+    if (filter.topic && c.subscription.topic.name !== filter.topic) continue;
+    if (filter.subscription && c.subscription.name !== filter.subscription) continue;
+    if (filter.consumerName && c.name !== filter.consumerName) continue;
+    c.endStream(status.UNAVAILABLE, 'connection lost (injected fault)');
+    n++;
+  }
+  return n;
+}

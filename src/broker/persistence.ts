@@ -1,0 +1,14 @@
+import type { StreamMessage } from '../generated/danube/DanubeApi.js';
+import type { Topic } from './topic.js';
+
+/** What the broker tells its durable store; implemented by the on-disk log in `wal.ts`. */
+export interface Persistence {
+  topicCreated(topic: Topic): void;
+  /** Subscriptions, schema subject or policies of a topic changed. */
+  topicChanged(topic: Topic | null): void;
+  append(topic: Topic, offset: number, msg: StreamMessage): void;
+  cursorsMoved(topic: Topic): void;
+  /** Writes everything pending and fsyncs. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,146 @@
+import { randomBytes } from 'node:crypto';
+import type { StreamMessage } from '../generated/danube/DanubeApi.js';
+import type { Logger } from '../core/logger.js';
+import type { Consumer } from './consumer.js';
+import { alreadyExists, unavailable } from './errors.js';
+import { mergePolicy, type ParsedBrokerOptions, type SubscriptionPolicy } from './options.js';
+import type { DeadLetterInfo, Producer, Topic, TopicHost } from './topic.js';
+import { Topic as TopicImpl } from './topic.js';
+import { namespaceOf, partitionBase } from './topic-name.js';
+import { SchemaRegistry } from './schema-registry.js';
+import type { Persistence } from './persistence.js';
+
+/**
+ * What every broker of the (in-process) cluster shares, as a real cluster shares
+ * its Raft metadata: namespaces, topics and their owners, subscription settings
+ * and the schema registry. Producers and consumers carry the index of the broker
+ * they were created on, so a broker only knows its own.
+ */
+export class BrokerState implements TopicHost {
+  readonly namespaces: Set<string>;
+  readonly topics = new Map<string, Topic>();
+  readonly producers = new Map<bigint, Producer>();
+  readonly consumers = new Map<bigint, Consumer>();
+  readonly schemas = new SchemaRegistry();
+  /** Per-subscription settings set by admin calls or options, keyed `topic\0subscription`. */
+  readonly policyOverrides = new Map<string, Partial<SubscriptionPolicy>>();
+  persistence: Persistence | null = null;
+  private assigned = 0;
+  private dlqSeq = 0n;
+
+  constructor(
+    readonly options: ParsedBrokerOptions,
+    readonly logger: Logger,
+  ) {
+    this.namespaces = new Set(options.namespaces);
+    for (const s of options.subscriptions) {
+      const { topic, subscription, ...patch } = s;
+      this.policyOverrides.set(`${topic}\0${subscription}`, patch);
+    }
+  }
+
+  get nodes(): number {
+    return this.options.brokers;
+  }
+
+  /** A random uint64 no live producer or consumer uses. */
+  newId(): bigint {
+    for (;;) {
+      const id = randomBytes(8).readBigUInt64BE();
+      if (id !== 0n && !this.producers.has(id) && !this.consumers.has(id)) return id;
+    }
+  }
+
+  policyFor(topic: string, subscription: string): SubscriptionPolicy {
+    const patch = this.policyOverrides.get(`${topic}\0${subscription}`);
+    return patch ? mergePolicy(this.options.dispatch, patch) : { ...this.options.dispatch };
+  }
+
+  /**
+   * Creates a topic's metadata and assigns it to a broker (round-robin, like a load
+   * manager spreading new topics). Checks as the real `validate_topic_creation`.
+   */
+  createTopic(name: string, reliable: boolean, owner?: number): Topic {
+    const ns = namespaceOf(name);
+    if (!this.namespaces.has(ns)) {
+      throw unavailable(
+        `Unable to find the namespace ${ns}, the topic can be created only for an exisiting namespace`,
+      );
+    }
+    if (this.topics.has(name)) throw alreadyExists(`Topic '${name}' already exists`);
+    const base = partitionBase(name);
+    if (base !== undefined && this.topics.has(base)) {
+      throw alreadyExists(
+        `Cannot create partitioned topic '${name}': a non-partitioned topic '${base}' already exists. Delete the non-partitioned topic first.`,
+      );
+    }
+    if (base === undefined) {
+      const parts = this.partitionsOf(name);
+      if (parts.length > 0) {
+        throw alreadyExists(
+          `Cannot create topic '${name}': partitioned topics with this base name already exist (found ${parts.length} partitions). Delete the partitioned topics first.`,
+        );
+      }
+    }
+    const topic = new TopicImpl(name, reliable, owner ?? this.assigned++ % this.nodes, this);
+    this.topics.set(name, topic);
+    this.persistence?.topicCreated(topic);
+    return topic;
+  }
+
+  /**
+   * `TopicPartitions`: the topic itself if it exists, else every topic whose name
+   * starts with it, in lexicographic order (so `-part-10` sorts before `-part-2`).
+   */
+  partitionsFor(name: string): string[] {
+    if (this.topics.has(name)) return [name];
+    return this.partitionsOf(name);
+  }
+
+  private partitionsOf(name: string): string[] {
+    const out: string[] = [];
+    for (const t of this.topics.keys()) if (t.startsWith(name) && t !== name) out.push(t);
+    return out.sort();
+  }
+
+  deadLetter(source: Topic, msg: StreamMessage, info: DeadLetterInfo): void {
+    let target = this.topics.get(info.deadLetterTopic);
+    if (!target) {
+      try {
+        target = this.createTopic(info.deadLetterTopic, true);
+      } catch (err) {
+        this.logger.warn({ err, topic: info.deadLetterTopic }, 'dead-letter topic could not be created; message dropped');
+        return;
+      }
+    }
+    const id = msg.msgId;
+    const attributes: Record<string, string> = {
+      ...msg.attributes,
+      'x-original-topic': id?.topicName ?? source.name,
+      'x-original-subscription': info.subscription,
+      'x-original-topic-offset': String(id?.topicOffset ?? 0n),
+      'x-original-producer-id': String(id?.producerId ?? 0n),
+      'x-original-broker-addr': id?.brokerAddr ?? '',
+      'x-poison-policy': 'dead_letter',
+      'x-delivery-attempt': String(info.attempt),
+      'x-failure-reason': info.reason,
+    };
+    target.publish({
+      requestId: this.dlqSeq++,
+      msgId: { producerId: 0n, topicName: target.name, brokerAddr: id?.brokerAddr ?? '', topicOffset: 0n },
+      payload: msg.payload,
+      publishTime: BigInt(Date.now()),
+      producerName: `broker-replicator-${source.owner}-0`,
+      subscriptionName: '',
+      attributes,
+    });
+  }
+
+  appended(topic: Topic, offset: number, msg: StreamMessage): void {
+    this.persistence?.append(topic, offset, msg);
+  }
+
+  cursorsMoved(topic: Topic): void {
+    this.persistence?.cursorsMoved(topic);
+  }
+}

@@ -1,0 +1,109 @@
+import type { StreamMessage } from '../generated/danube/DanubeApi.js';
+import { MessageLog } from './message-log.js';
+import type { Subscription } from './subscription.js';
+
+/** A producer attached to a topic; `active` turns false when the broker forgets it. */
+export interface Producer {
+  readonly id: bigint;
+  readonly name: string;
+  readonly topic: Topic;
+  readonly node: number;
+  active: boolean;
+}
+
+/** Where a poisoned message goes under the DeadLetter policy. */
+export interface DeadLetterInfo {
+  subscription: string;
+  deadLetterTopic: string;
+  attempt: number;
+  reason: string;
+}
+
+/** What a topic needs from the broker around it (dead letters, persistence). */
+export interface TopicHost {
+  deadLetter(source: Topic, msg: StreamMessage, info: DeadLetterInfo): void;
+  appended(topic: Topic, offset: number, msg: StreamMessage): void;
+  cursorsMoved(topic: Topic): void;
+}
+
+export type ValidationPolicy = 'none' | 'warn' | 'enforce';
+
+/**
+ * One (partition) topic: its producers, subscriptions and, when reliable, its
+ * message log. `owner` is the index of the broker that serves it in a cluster.
+ */
+export class Topic {
+  readonly log: MessageLog | null;
+  readonly producers = new Map<string, Producer>();
+  readonly subscriptions = new Map<string, Subscription>();
+  private subList: Subscription[] = [];
+  schemaSubject: string | undefined;
+  validationPolicy: ValidationPolicy = 'none';
+  enablePayloadValidation = false;
+  published = 0;
+
+  constructor(
+    readonly name: string,
+    readonly reliable: boolean,
+    public owner: number,
+    private readonly host: TopicHost,
+    nextOffset = 0,
+  ) {
+    this.log = reliable ? new MessageLog(nextOffset) : null;
+  }
+
+  publish(msg: StreamMessage): void {
+    this.published++;
+    const subs = this.subList;
+    if (this.log === null) {
+      for (let i = 0; i < subs.length; i++) (subs[i]!.dispatcher as { dispatch(m: StreamMessage): void }).dispatch(msg);
+      return;
+    }
+    const offset = this.log.append(msg);
+    this.host.appended(this, offset, msg);
+    if (subs.length === 0) {
+      // A new subscription starts at the latest message, so nobody can ever read this one
+      // from memory; the on-disk log (if any) still has it.
+      this.log.trimBefore(this.log.next);
+      return;
+    }
+    for (let i = 0; i < subs.length; i++) (subs[i]!.dispatcher as { notify(): void }).notify();
+  }
+
+  addSubscription(sub: Subscription): void {
+    this.subscriptions.set(sub.name, sub);
+    this.subList = [...this.subscriptions.values()];
+  }
+
+  removeSubscription(name: string): void {
+    const sub = this.subscriptions.get(name);
+    if (!sub) return;
+    sub.close();
+    this.subscriptions.delete(name);
+    this.subList = [...this.subscriptions.values()];
+    this.onCursorMoved();
+  }
+
+  deadLetter(msg: StreamMessage, info: DeadLetterInfo): void {
+    this.host.deadLetter(this, msg, info);
+  }
+
+  /** Frees messages every subscription has acked. */
+  onCursorMoved(): void {
+    const log = this.log;
+    if (log === null) return;
+    let min = log.next;
+    for (const sub of this.subList) {
+      const c = (sub.dispatcher as { cursor: number }).cursor;
+      if (c < min) min = c;
+    }
+    if (min > log.firstOffset) log.trimBefore(min);
+    this.host.cursorsMoved(this);
+  }
+
+  /** Detaches everything (broker shutdown or restart): producers and consumers become unknown. */
+  close(): void {
+    for (const p of this.producers.values()) p.active = false;
+    for (const sub of this.subList) sub.close();
+  }
+}
