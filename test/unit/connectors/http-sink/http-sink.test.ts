@@ -6,7 +6,7 @@ import { encodeSinkBatch, type EncodableRecord } from '../../../../src/sink/even
 import { runSink } from '../../../../src/sink/run.js';
 
 interface Seen { url: string; headers: IncomingMessage['headers']; body: string; at: number }
-type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void | Promise<void>;
+type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => unknown;
 let handler: Handler = (_req, _b, res) => res.writeHead(204).end();
 let server: Server;
 let url: string;
