@@ -2,3 +2,4 @@
 export * from './core/index.js';
 export * from './checkpoint/index.js';
 export * from './source/index.js';
+export * from './broker/index.js';
