@@ -240,7 +240,8 @@ export function parseSinkBatchResponse(answer: unknown, ids: Iterable<string>): 
   if (answer === undefined || answer === null || answer === '') return { ok: true, failures: [] };
   if (!isObject(answer)) return { ok: false, error: `the answer must be an object with batchItemFailures (${describe(answer)})` };
   const list = answer.batchItemFailures;
-  if (list === undefined || list === null) {
+  if (list === null) return { ok: true, failures: [] };
+  if (list === undefined) {
     const keys = Object.keys(answer);
     return keys.length === 0 ? { ok: true, failures: [] } : { ok: false, error: `the answer has no batchItemFailures (keys: ${keys.join(', ')})` };
   }
