@@ -2,4 +2,5 @@
 export * from './core/index.js';
 export * from './checkpoint/index.js';
 export * from './source/index.js';
+export * from './sink/index.js';
 export * from './broker/index.js';

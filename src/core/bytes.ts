@@ -64,12 +64,12 @@ export function fromHex(hex: string): Uint8Array | undefined {
 
 /** Gzip-decompress with the Web `DecompressionStream` (Node 18+, Workers, browsers). */
 export async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
-  return pipeThrough(bytes, new DecompressionStream('gzip'));
+  return pipeThrough(bytes, new DecompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);
 }
 
 /** Gzip-compress with the Web `CompressionStream`. */
 export async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
-  return pipeThrough(bytes, new CompressionStream('gzip'));
+  return pipeThrough(bytes, new CompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);
 }
 
 async function pipeThrough(bytes: Uint8Array, transform: ReadableWritablePair<Uint8Array, Uint8Array>): Promise<Uint8Array> {

@@ -61,7 +61,7 @@ export function backoff(attempt: number, policy: RetryPolicy = DEFAULT_RETRY_POL
   return policy.jitter === 'full' ? Math.floor(random() * cap) : cap;
 }
 
-export interface RetryOptions {
+export interface RetryRunOptions {
   signal?: AbortSignal;
   /** Which failures to retry; defaults to `classifyError(err).retryable`. */
   shouldRetry?: (err: unknown, attempt: number) => boolean;
@@ -83,7 +83,7 @@ export interface RetryOptions {
 export async function retry<T>(
   fn: (attempt: number, signal?: AbortSignal) => Promise<T>,
   policy: RetryPolicy = DEFAULT_RETRY_POLICY,
-  options: RetryOptions = {},
+  options: RetryRunOptions = {},
 ): Promise<T> {
   const now = options.now ?? Date.now;
   const shouldRetry = options.shouldRetry ?? ((err: unknown) => classifyError(err).retryable);

@@ -51,7 +51,7 @@ export const jsonWithMetadata: Transform = (record) => {
   const body = typeof value === 'object' && value !== null && !Array.isArray(value)
     ? { ...(value as Record<string, unknown>), [DANUBE_METADATA_KEY]: metadata }
     : { value, [DANUBE_METADATA_KEY]: metadata };
-  const attributes = { ...record.attributes, 'content-type': 'application/json' };
+  const attributes: Record<string, string> = { ...record.attributes, 'content-type': 'application/json' };
   delete attributes.compression;
   return record.with({ payload: utf8(JSON.stringify(body)), attributes });
 };
