@@ -4,3 +4,4 @@ export * from './checkpoint/index.js';
 export * from './source/index.js';
 export * from './sink/index.js';
 export * from './broker/index.js';
+export * from './client/index.js';

@@ -1,0 +1,85 @@
+import { ClientClosedError, TimeoutError } from './errors.js';
+
+/** Retry settings shared by producers, consumers and lookups (defaults of the Rust client). */
+export interface RetryOptions {
+  /** Attempts of one operation before it is re-created from a fresh lookup (default 5). */
+  maxRetries: number;
+  /** Backoff grows linearly from this (default 200 ms). */
+  baseBackoffMs: number;
+  /** ... up to this (default 5000 ms). */
+  maxBackoffMs: number;
+}
+
+export const DEFAULT_RETRY: RetryOptions = { maxRetries: 5, baseBackoffMs: 200, maxBackoffMs: 5000 };
+
+/**
+ * Delay before retry number `attempt` (0-based): uniform in `[L/2, L]` with
+ * `L = min(base·(attempt+1), max)`. Linear, as the Rust and Go clients actually do; the jitter
+ * keeps many producers that failed together from retrying together.
+ */
+export function backoffDelay(attempt: number, options: RetryOptions = DEFAULT_RETRY, random: () => number = Math.random): number {
+  const limit = Math.min(options.baseBackoffMs * (attempt + 1), options.maxBackoffMs);
+  return Math.round(limit / 2 + random() * (limit / 2));
+}
+
+/**
+ * Waits `ms`, or less when `signal` aborts (then rejects with `ClientClosedError`).
+ * `unref` lets timers of background loops (health checks) not keep the process alive.
+ */
+export function sleep(ms: number, signal?: AbortSignal, unref = false): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new ClientClosedError('operation aborted: closed', { retryable: false }));
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new ClientClosedError('operation aborted: closed', { retryable: false }));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    if (unref) timer.unref();
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** A point in time an operation (with all its retries) must finish by. */
+export class Deadline {
+  readonly at: number;
+
+  constructor(
+    readonly timeoutMs: number,
+    private readonly what: string,
+    private readonly topic?: string,
+  ) {
+    this.at = Date.now() + timeoutMs;
+  }
+
+  remaining(): number {
+    return this.at - Date.now();
+  }
+
+  expired(): boolean {
+    return Date.now() >= this.at;
+  }
+
+  /** The error to throw when the deadline passed; `cause` is the last failure seen, if any. */
+  error(cause?: unknown): TimeoutError {
+    const reason = cause instanceof Error ? `; last error: ${cause.message}` : '';
+    return new TimeoutError(`${this.what}${this.topic ? ` on ${this.topic}` : ''} did not finish within ${this.timeoutMs} ms${reason}`, {
+      topic: this.topic,
+      retryable: true,
+      cause,
+    });
+  }
+
+  /** Sleeps `ms`, but never past the deadline; returns false when no time is left. */
+  async sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+    const left = this.remaining();
+    if (left <= 0) return false;
+    await sleep(Math.min(ms, left), signal);
+    return this.remaining() > 0;
+  }
+}

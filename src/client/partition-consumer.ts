@@ -1,0 +1,224 @@
+import type { ClientReadableStream, Metadata, ServiceError } from '@grpc/grpc-js';
+import type { AckResponse, ConsumerRequest_SubscriptionType, ConsumerResponse, NackResponse, StreamMessage } from '../generated/danube/DanubeApi.js';
+import { backoffDelay, Deadline, sleep } from './backoff.js';
+import type { BrokerConnection } from './connection-pool.js';
+import type { ClientContext } from './context.js';
+import { DanubeError, RETRYABLE_CODES, Status, toDanubeError } from './errors.js';
+import { establish } from './establish.js';
+import { HealthCheckLoop } from './health-check.js';
+import type { BrokerAddress } from './lookup.js';
+import { toDanubeMessage, type DanubeMessage } from './message.js';
+import { callDeadline, unary } from './rpc.js';
+
+/** What a partition consumer hands its messages to and reports fatal failures to. */
+export interface MessageSink {
+  deliver(partition: PartitionConsumer, message: DanubeMessage): void;
+  fail(error: DanubeError): void;
+}
+
+export interface PartitionSubscription {
+  subscription: string;
+  consumerName: string;
+  type: ConsumerRequest_SubscriptionType;
+  keyFilters: string[];
+  reliable: boolean;
+  healthCheckIntervalMs: number;
+}
+
+/**
+ * The consumer of one partition topic: Subscribe, the ReceiveMessages stream, acks, and
+ * resubscribing by the same consumer name whenever the stream ends, the broker answers CLOSE,
+ * or the broker restarts (the broker then hands over the old consumer's unacked messages).
+ */
+export class PartitionConsumer {
+  consumerId = 0n;
+  private connection!: BrokerConnection;
+  private address: BrokerAddress | undefined;
+  private metadata: Metadata | undefined;
+  private stream: ClientReadableStream<StreamMessage> | undefined;
+  private paused = false;
+  private closed = false;
+  private resubscribing: Promise<void> | undefined;
+  private requestId = 0n;
+  private readonly health: HealthCheckLoop;
+  /** Reliable only: offsets delivered to us and not yet acked or nacked. */
+  private readonly unacked: Set<bigint> | undefined;
+  /** Reliable only, after a resubscribe: offsets the broker will send again but we already have. */
+  private duplicates: Set<bigint> | undefined;
+
+  constructor(
+    private readonly ctx: ClientContext,
+    readonly topic: string,
+    private readonly logicalTopic: string,
+    private readonly sub: PartitionSubscription,
+    private readonly sink: MessageSink,
+  ) {
+    this.unacked = sub.reliable ? new Set() : undefined;
+    this.health = new HealthCheckLoop(
+      'consumer',
+      sub.healthCheckIntervalMs,
+      () => (this.address && !this.resubscribing ? { connection: this.connection, metadata: this.callMetadata(), id: this.consumerId } : undefined),
+      () => this.resubscribe('health check answered CLOSE'),
+      ctx.logger,
+    );
+  }
+
+  /** Lookup → Subscribe (retrying retryable statuses with fresh lookups), then starts receiving. */
+  async start(deadline: Deadline): Promise<void> {
+    await this.subscribe(deadline);
+    this.openStream();
+    this.health.start();
+  }
+
+  private async subscribe(deadline: Deadline): Promise<void> {
+    const via = this.address?.connectUrl ?? this.ctx.options.serviceUrl;
+    const { result, address } = await establish(this.ctx, this.topic, 'subscribe', deadline, via, async (addr) => {
+      const connection = this.ctx.pool.get(addr.connectUrl);
+      const metadata = await this.ctx.auth.metadata(addr.proxy ? addr.brokerUrl : undefined);
+      const request = {
+        requestId: ++this.requestId,
+        topicName: this.topic,
+        consumerName: this.sub.consumerName,
+        subscription: this.sub.subscription,
+        subscriptionType: this.sub.type,
+        keyFilters: this.sub.keyFilters,
+      };
+      return unary<ConsumerResponse>((cb) => connection.consumer.subscribe(request, metadata, { deadline: callDeadline(deadline) }, cb));
+    });
+    this.address = address;
+    this.connection = this.ctx.pool.get(address.connectUrl);
+    this.metadata = this.ctx.auth.dynamic ? undefined : (this.ctx.auth.metadata(address.proxy ? address.brokerUrl : undefined) as Metadata);
+    this.consumerId = result.consumerId;
+  }
+
+  private callMetadata(): Metadata | Promise<Metadata> {
+    return this.metadata ?? this.ctx.auth.metadata(this.address?.proxy ? this.address.brokerUrl : undefined);
+  }
+
+  private openStream(): void {
+    void Promise.resolve(this.callMetadata()).then((metadata) => {
+      if (this.closed) return;
+      const stream = this.connection.consumer.receiveMessages({ requestId: ++this.requestId, consumerId: this.consumerId }, metadata);
+      this.stream = stream;
+      stream.on('data', (message: StreamMessage) => this.onMessage(message));
+      stream.on('error', (err: ServiceError) => this.onStreamEnd(stream, err));
+      stream.on('end', () => this.onStreamEnd(stream));
+      if (this.paused) stream.pause();
+    }, (err) => this.sink.fail(toDanubeError(err, 'token supplier', this.topic)));
+  }
+
+  private onMessage(message: StreamMessage): void {
+    const delivered = toDanubeMessage(message, this.topic, this.logicalTopic);
+    if (this.unacked) {
+      const offset = delivered.offset;
+      if (this.duplicates?.delete(offset)) return; // already buffered or handed out before the resubscribe
+      this.unacked.add(offset);
+    }
+    this.sink.deliver(this, delivered);
+  }
+
+  private onStreamEnd(stream: ClientReadableStream<StreamMessage>, err?: ServiceError): void {
+    if (stream !== this.stream) return;
+    this.stream = undefined;
+    if (this.closed) return;
+    this.resubscribe(err ? `receive stream failed: ${err.details || err.message}` : 'receive stream ended');
+  }
+
+  private detachStream(): void {
+    const stream = this.stream;
+    this.stream = undefined;
+    if (!stream) return;
+    stream.removeAllListeners('data');
+    stream.on('error', () => undefined);
+    stream.cancel();
+  }
+
+  /** Subscribes again by the same consumer name until it works, the consumer closes, or a fatal error. */
+  resubscribe(reason: string): void {
+    if (this.closed || this.resubscribing) return;
+    this.ctx.logger.info({ topic: this.topic, consumer: this.sub.consumerName, reason }, 'resubscribing');
+    this.detachStream();
+    this.resubscribing = this.resubscribeLoop().finally(() => {
+      this.resubscribing = undefined;
+    });
+  }
+
+  private async resubscribeLoop(): Promise<void> {
+    const { retry, connectTimeoutMs } = this.ctx.options;
+    for (let failures = 0; !this.closed; failures++) {
+      try {
+        await this.subscribe(new Deadline(connectTimeoutMs, 'resubscribe', this.topic));
+        if (this.closed) return;
+        if (this.unacked?.size) this.duplicates = new Set(this.unacked);
+        this.openStream();
+        return;
+      } catch (err) {
+        const error = toDanubeError(err, 'resubscribe', this.topic);
+        // NOT_FOUND: a restarted broker may not have the topic back yet; keep trying.
+        const transient = error.retryable || error.code === Status.NOT_FOUND || error.code === Status.UNKNOWN;
+        if (this.closed || error.name === 'ClientClosedError') return;
+        if (!transient) return this.sink.fail(error);
+        this.ctx.logger.warn({ topic: this.topic, err: error.message }, 'resubscribe failed; will retry');
+        await sleep(backoffDelay(Math.min(failures, 25), retry), this.ctx.signal).catch(() => undefined);
+      }
+    }
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.stream?.pause();
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.stream?.resume();
+  }
+
+  /** Acks `message` with our own subscription name and its untouched msg_id. */
+  ack(message: DanubeMessage): Promise<void> {
+    this.unacked?.delete(message.offset);
+    this.duplicates?.delete(message.offset);
+    const request = { requestId: message.requestId, msgId: message.msgId, subscriptionName: this.sub.subscription };
+    return this.settle('ack', (md, deadline, cb) => this.connection.consumer.ack(request, md, { deadline }, cb));
+  }
+
+  nack(message: DanubeMessage, delayMs: number | undefined, reason: string | undefined): Promise<void> {
+    this.unacked?.delete(message.offset);
+    this.duplicates?.delete(message.offset);
+    const request = {
+      requestId: message.requestId,
+      msgId: message.msgId,
+      subscriptionName: this.sub.subscription,
+      ...(delayMs !== undefined ? { delayMs: BigInt(Math.max(0, Math.round(delayMs))) } : {}),
+      ...(reason !== undefined ? { reason } : {}),
+    };
+    return this.settle('nack', (md, deadline, cb) => this.connection.consumer.nack(request, md, { deadline }, cb));
+  }
+
+  private async settle(
+    operation: string,
+    start: (md: Metadata, deadline: number, cb: (err: ServiceError | null, res: AckResponse | NackResponse) => void) => unknown,
+  ): Promise<void> {
+    const deadline = Date.now() + this.ctx.options.requestTimeoutMs;
+    for (let failures = 0; ; failures++) {
+      const metadata = this.metadata ?? (await this.callMetadata());
+      try {
+        await new Promise<void>((resolve, reject) => start(metadata, deadline, (err) => (err ? reject(err) : resolve())));
+        return;
+      } catch (err) {
+        const code = (err as ServiceError).code;
+        if (this.closed || !RETRYABLE_CODES.has(code) || Date.now() >= deadline || failures >= this.ctx.options.retry.maxRetries) {
+          throw toDanubeError(err, operation, this.topic);
+        }
+        await sleep(Math.min(backoffDelay(failures, this.ctx.options.retry), Math.max(0, deadline - Date.now())), this.ctx.signal);
+      }
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.health.stop();
+    this.detachStream();
+  }
+}

@@ -1,0 +1,62 @@
+import type { StreamMessage } from '../generated/danube/DanubeApi.js';
+import { DanubeError } from './errors.js';
+
+/** What `producer.send()` resolves to. */
+export interface SendResult {
+  /** The partition topic the message went to. */
+  topic: string;
+  /** The request id the message carried (the broker never returns the assigned offset). */
+  requestId: bigint;
+}
+
+/** A `flush()` waiting for the sends that were outstanding when it was called. */
+export interface FlushWaiter {
+  remaining: number;
+  failed: number;
+  firstError?: unknown;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * One message on its way: the encoded-to-be request plus its retry state. A class (not a closure
+ * per send) so the hot path allocates one small object besides the promise.
+ */
+export class PendingSend {
+  failures = 0;
+  recreations = 0;
+  waiters: FlushWaiter[] | undefined;
+  resolve!: (result: SendResult) => void;
+  reject!: (err: unknown) => void;
+
+  constructor(
+    readonly message: StreamMessage,
+    readonly deadlineAt: number,
+  ) {}
+
+  settle(result: SendResult | undefined, error?: unknown): void {
+    if (result) this.resolve(result);
+    else this.reject(error);
+    const waiters = this.waiters;
+    if (!waiters) return;
+    for (const waiter of waiters) {
+      if (!result) {
+        waiter.failed++;
+        waiter.firstError ??= error;
+      }
+      if (--waiter.remaining === 0) settleFlush(waiter);
+    }
+  }
+}
+
+export function settleFlush(waiter: FlushWaiter): void {
+  if (waiter.failed === 0) waiter.resolve();
+  else {
+    const first = waiter.firstError instanceof Error ? waiter.firstError.message : String(waiter.firstError);
+    waiter.reject(
+      waiter.firstError instanceof DanubeError && waiter.failed === 1
+        ? waiter.firstError
+        : new DanubeError(`${waiter.failed} sends failed before flush; first: ${first}`, { cause: waiter.firstError, retryable: false }),
+    );
+  }
+}

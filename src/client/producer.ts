@@ -1,0 +1,231 @@
+import { DispatchStrategy, type SchemaReference, type StreamMessage } from '../generated/danube/DanubeApi.js';
+import { Deadline } from './backoff.js';
+import type { ClientContext } from './context.js';
+import { ClientClosedError, MessageTooLargeError, SchemaError } from './errors.js';
+import { partitionForKey } from './fnv.js';
+import { topicPartitions } from './lookup.js';
+import { estimateEncodedSize, payloadBytes } from './message.js';
+import { PartitionProducer } from './partition-producer.js';
+import { PendingSend, settleFlush, type FlushWaiter, type SendResult } from './pending-send.js';
+import { parseProducerOptions, type ProducerOptions, type ResolvedProducerOptions } from './producer-options.js';
+import { resolveSchema } from './producer-schema.js';
+import { partitionTopic } from './topic.js';
+
+export interface SendOptions {
+  attributes?: Record<string, string>;
+  /** Routing key: picks the partition (`FNV-1a-64(key) % partitions`) and is sent as `routing_key`. */
+  key?: string;
+}
+
+const NO_ATTRIBUTES: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/**
+ * Publishes messages to a topic (all its partitions). Create it with `client.createProducer()`.
+ *
+ * @example
+ * const producer = await client.createProducer({ topic: '/default/orders', name: 'orders-src',
+ *   partitions: 4, dispatch: 'reliable', mode: 'pipelined' });
+ * await producer.send(JSON.stringify(order), { key: order.customerId, attributes: { type: 'order' } });
+ * await producer.flush();
+ * await producer.close();
+ */
+export class Producer {
+  readonly topic: string;
+  readonly name: string;
+  private readonly partitionList: PartitionProducer[] = [];
+  private readonly ordered: boolean;
+  private readonly sendTimeoutMs: number;
+  private readonly maxInFlight: number;
+  private readonly maxMessageBytes: number;
+  private fixedSize = 0;
+  private roundRobin = 0;
+  private outstanding = 0;
+  private readonly slotWaiters: (() => void)[] = [];
+  private readonly live = new Set<PendingSend>();
+  private readonly queues = new Map<PartitionProducer, { items: PendingSend[]; head: number; busy: boolean }>();
+  private schemaId: bigint | undefined;
+  private schemaVersion: number | undefined;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly ctx: ClientContext,
+    private readonly options: ResolvedProducerOptions,
+  ) {
+    this.topic = options.topic;
+    this.name = options.name;
+    this.ordered = options.mode === 'ordered';
+    this.sendTimeoutMs = options.sendTimeoutMs ?? ctx.options.requestTimeoutMs;
+    this.maxInFlight = options.maxInFlight;
+    this.maxMessageBytes = ctx.options.maxMessageBytes;
+  }
+
+  /** @internal Use `client.createProducer()`. */
+  static async create(ctx: ClientContext, input: ProducerOptions): Promise<Producer> {
+    const options = parseProducerOptions(input);
+    ctx.ensureOpen('create producer', options.topic);
+    const producer = new Producer(ctx, options);
+    await producer.start();
+    return producer;
+  }
+
+  /** Partition topics this producer writes to (`[topic]` when not partitioned). */
+  get partitions(): string[] {
+    return this.partitionList.map((p) => p.topic);
+  }
+
+  private async start(): Promise<void> {
+    const { options, ctx } = this;
+    const deadline = new Deadline(ctx.options.connectTimeoutMs, 'create producer', options.topic);
+    let topics: string[];
+    if (options.partitions !== undefined) {
+      topics = Array.from({ length: options.partitions }, (_, i) => partitionTopic(options.topic, i));
+    } else {
+      // Use the partitions the topic already has, if any (a plain create would be refused).
+      const found = await topicPartitions(ctx, options.topic, deadline).catch(() => [] as string[]);
+      topics = found.length > 1 || (found.length === 1 && found[0] !== options.topic) ? found : [options.topic];
+    }
+    const dispatch = options.dispatch === 'reliable' ? DispatchStrategy.Reliable : DispatchStrategy.NonReliable;
+    const schemaRef: SchemaReference | undefined = options.schema && {
+      subject: options.schema.subject,
+      ...(options.schema.version !== undefined
+        ? { pinnedVersion: options.schema.version }
+        : options.schema.minVersion !== undefined
+          ? { minVersion: options.schema.minVersion }
+          : { useLatest: true }),
+    };
+    const partitioned = topics.length > 1 || topics[0] !== options.topic;
+    for (const [i, topic] of topics.entries()) {
+      // The Rust client names the producer of partition i "<name>-<i>".
+      const name = partitioned ? `${options.name}-${i}` : options.name;
+      const partition = new PartitionProducer(ctx, topic, name, dispatch, schemaRef, (p, pending) => this.onDone(p, pending));
+      this.partitionList.push(partition);
+      this.queues.set(partition, { items: [], head: 0, busy: false });
+    }
+    try {
+      await Promise.all(this.partitionList.map((p) => p.create(deadline)));
+      if (options.schema) {
+        const resolved = await resolveSchema(ctx.registry, options.schema).catch((err: unknown) => {
+          throw err instanceof SchemaError ? err : new SchemaError(`resolving schema "${options.schema!.subject}" for ${options.topic} failed: ${(err as Error).message}`, { topic: options.topic, cause: err, retryable: false });
+        });
+        this.schemaId = resolved.schemaId;
+        this.schemaVersion = resolved.version;
+      }
+    } catch (err) {
+      for (const p of this.partitionList) p.close();
+      throw err;
+    }
+    this.fixedSize = Math.max(...topics.map((t) => t.length)) * 2 + options.name.length + 128;
+    ctx.track(this);
+  }
+
+  /**
+   * Sends one message; resolves once the broker accepted it. Retries transient failures (with
+   * fresh lookups and producer recreation) within `sendTimeoutMs`.
+   */
+  send(payload: Uint8Array | string, options?: SendOptions): Promise<SendResult> {
+    if (this.closed) return Promise.reject(new ClientClosedError(`producer ${this.name} on ${this.topic} is closed`, { topic: this.topic, retryable: false }));
+    if (this.ctx.signal.aborted) return Promise.reject(new ClientClosedError(`client is closed; cannot send to ${this.topic}`, { topic: this.topic, retryable: false }));
+    const bytes = payloadBytes(payload);
+    const key = options?.key;
+    const attributes = options?.attributes ?? NO_ATTRIBUTES;
+    const size = estimateEncodedSize(bytes.length, attributes, key, this.fixedSize);
+    if (size > this.maxMessageBytes) {
+      return Promise.reject(new MessageTooLargeError(`message of ${bytes.length} payload bytes (~${size} encoded) exceeds the ${this.maxMessageBytes}-byte limit on ${this.topic}`, { topic: this.topic, retryable: false }));
+    }
+    const count = this.partitionList.length;
+    const partition = this.partitionList[key !== undefined ? (count === 1 ? 0 : partitionForKey(key, count)) : this.roundRobin++ % count]!;
+    const message: StreamMessage = {
+      requestId: partition.nextRequestId(),
+      msgId: partition.msgId,
+      payload: bytes as Buffer,
+      publishTime: BigInt(Date.now()),
+      producerName: partition.name,
+      subscriptionName: '',
+      attributes,
+      schemaId: this.schemaId,
+      schemaVersion: this.schemaVersion,
+      routingKey: key,
+    };
+    if (this.outstanding >= this.maxInFlight) return this.sendWhenSlotFree(partition, message);
+    return this.dispatch(partition, message);
+  }
+
+  private async sendWhenSlotFree(partition: PartitionProducer, message: StreamMessage): Promise<SendResult> {
+    while (this.outstanding >= this.maxInFlight) {
+      await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+      if (this.closed) throw new ClientClosedError(`producer ${this.name} on ${this.topic} is closed`, { topic: this.topic, retryable: false });
+    }
+    return this.dispatch(partition, message);
+  }
+
+  private dispatch(partition: PartitionProducer, message: StreamMessage): Promise<SendResult> {
+    const pending = new PendingSend(message, Date.now() + this.sendTimeoutMs);
+    const promise = new Promise<SendResult>((resolve, reject) => {
+      pending.resolve = resolve;
+      pending.reject = reject;
+    });
+    this.outstanding++;
+    this.live.add(pending);
+    if (!this.ordered) {
+      partition.attempt(pending);
+      return promise;
+    }
+    // Ordered: one send in flight per partition; the rest wait in send() order.
+    const queue = this.queues.get(partition)!;
+    if (queue.busy) queue.items.push(pending);
+    else {
+      queue.busy = true;
+      partition.attempt(pending);
+    }
+    return promise;
+  }
+
+  private onDone(partition: PartitionProducer, pending: PendingSend): void {
+    this.outstanding--;
+    this.live.delete(pending);
+    if (this.ordered) {
+      const queue = this.queues.get(partition)!;
+      if (queue.head < queue.items.length) {
+        const next = queue.items[queue.head]!;
+        queue.items[queue.head++] = undefined as unknown as PendingSend;
+        if (queue.head > 1024 && queue.head * 2 > queue.items.length) {
+          queue.items = queue.items.slice(queue.head);
+          queue.head = 0;
+        }
+        partition.attempt(next);
+      } else {
+        queue.busy = false;
+        queue.items.length = 0;
+        queue.head = 0;
+      }
+    }
+    const waiter = this.slotWaiters.shift();
+    if (waiter) waiter();
+  }
+
+  /**
+   * Resolves when every send made so far has been accepted; rejects if any of them failed
+   * (each failed `send()` promise also rejects on its own).
+   */
+  flush(): Promise<void> {
+    if (this.live.size === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const waiter: FlushWaiter = { remaining: this.live.size, failed: 0, resolve, reject };
+      for (const pending of this.live) (pending.waiters ??= []).push(waiter);
+      if (waiter.remaining === 0) settleFlush(waiter);
+    });
+  }
+
+  /** Waits for outstanding sends, then stops. Safe to call twice; later sends fail with `ClientClosedError`. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.closed = true;
+      await this.flush().catch(() => undefined);
+      for (const p of this.partitionList) p.close();
+      for (const waiter of this.slotWaiters.splice(0)) waiter();
+      this.ctx.untrack(this);
+    })();
+    return this.closing;
+  }
+}
