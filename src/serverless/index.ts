@@ -1,0 +1,7 @@
+export { DanubeServerlessPlugin, type ServerlessLike } from './plugin.js';
+export { parseDanubeServiceOptions, ServerlessConfigError, type DanubeServiceOptions, type DanubeServiceOptionsInput } from './options.js';
+export { buildRelayConfig, findDanubeEvents, defaultBindingName, type ServiceFunction } from './bindings.js';
+export { danubeEventJsonSchema } from './event-schema.js';
+export { ENV as DANUBE_ENV, connectionEnvironment } from './environment.js';
+export { SOURCE_TABLE_ACTIONS } from './iam.js';
+export { functionAccess } from './service-model.js';
