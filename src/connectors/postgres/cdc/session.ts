@@ -1,0 +1,306 @@
+import pg from 'pg';
+import { FatalError, RetryableError, type Logger } from '../../../core/index.js';
+import { clientConfig, describeTarget } from '../connection.js';
+import { toConnectorError } from '../errors.js';
+import { decodeTuple, keyOf, type ChangeEvent, type Row } from './change.js';
+import { formatLsn, parseLsn, pgTimestampToIso } from './lsn.js';
+import type { ParsedPostgresCdcOptions } from './options.js';
+import { decodePgOutput, type PgOutputMessage, type RelationMessage } from './pgoutput.js';
+import { ReplicationStream } from './replication-stream.js';
+
+/**
+ * Where a CDC source stands. `lsn` is the end of the last transaction whose changes were all
+ * published; it is what PostgreSQL is told it may forget. `partial` records how far into the
+ * next, not yet finished, transaction the published changes reach, so a transaction larger than
+ * one run is resumed rather than restarted forever.
+ */
+export interface CdcCheckpoint {
+  lsn: string;
+  partial?: { finalLsn: string; xid: number; changes: number };
+}
+
+/** A decoded change together with its stable identity and the checkpoint that covers it. */
+export interface CapturedChange {
+  event: ChangeEvent;
+  /** Stable across replays: `<commit LSN>:<index in transaction>`. */
+  id: string;
+  checkpoint: CdcCheckpoint;
+}
+
+export interface ReadResult {
+  changes: CapturedChange[];
+  /** Covers everything read so far, including transactions that had no published change. */
+  checkpoint: CdcCheckpoint;
+  /** Everything committed before the run started has been read. */
+  caughtUp: boolean;
+}
+
+interface OpenTransaction {
+  xid: number;
+  finalLsn: bigint;
+  commitTime: string;
+  origin?: string;
+  /** Changes seen so far in this transaction (including skipped ones). */
+  index: number;
+  /** Changes already published by an earlier run (from `partial`). */
+  skip: number;
+}
+
+// How often an idle reader asks the server how far it has sent (a keepalive answers).
+const PROBE_INTERVAL_MS = 100;
+
+/**
+ * One streaming session on a logical replication slot: opened at the start of a run, read in
+ * batches, told what was published, closed at the end of the run.
+ *
+ * @example
+ * const session = await CdcSession.open(options, checkpoint, logger);
+ * const { changes, checkpoint: next } = await session.read(signal);
+ * // ... publish, commit `next` ...
+ * session.confirm(next);
+ * await session.close();
+ */
+export class CdcSession {
+  private readonly relations = new Map<number, RelationMessage>();
+  private tx?: OpenTransaction;
+  /** End of the last transaction fully read (published or skipped). */
+  private readEnd: bigint;
+  /** Last LSN confirmed to the server. */
+  private confirmed: bigint;
+  private lastReceived = 0n;
+  private closed = false;
+  private lastProbe = 0;
+
+  private constructor(
+    private readonly options: ParsedPostgresCdcOptions,
+    private readonly client: pg.Client,
+    private readonly stream: ReplicationStream,
+    private readonly start: CdcCheckpoint,
+    /** WAL flush position when the run started: reading up to it means caught up. */
+    private readonly target: bigint,
+    private readonly logger: Logger,
+  ) {
+    this.readEnd = parseLsn(start.lsn);
+    this.confirmed = this.readEnd;
+  }
+
+  /** Connects with `replication=database` and starts streaming after `from.lsn`. */
+  static async open(options: ParsedPostgresCdcOptions, from: CdcCheckpoint, logger: Logger): Promise<CdcSession> {
+    const target = describeTarget(options.connectionString);
+    const client = new pg.Client(clientConfig(options, { replication: 'database' } as Partial<pg.ClientConfig>));
+    try {
+      await client.connect();
+    } catch (err) {
+      if ((err as { code?: string }).code === '42501') {
+        throw new FatalError(
+          `cannot open a replication connection to ${target}: the role needs the REPLICATION attribute ` +
+            `(ALTER ROLE <role> WITH REPLICATION), or use the polling source`,
+          { cause: err },
+        );
+      }
+      throw toConnectorError(err, `open a replication connection to ${target}`);
+    }
+    let failure: unknown;
+    client.on('error', (err) => (failure ??= err));
+    try {
+      const flushed = await client.query<{ lsn: string }>('select pg_current_wal_flush_lsn()::text as lsn');
+      const targetLsn = parseLsn(flushed.rows[0]!.lsn);
+      const sql =
+        `START_REPLICATION SLOT "${options.slot}" LOGICAL ${from.lsn} ` +
+        `(proto_version '1', publication_names '${options.publication}')`;
+      const stream = client.query(new ReplicationStream(sql));
+      await stream.started;
+      const session = new CdcSession(options, client, stream, from, targetLsn, logger);
+      // Tell the server at once what an earlier run published, in case that run could not.
+      session.sendStatus(false);
+      logger.debug({ slot: options.slot, from: from.lsn, target: formatLsn(targetLsn) }, 'replication started');
+      return session;
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      const code = (err as { code?: string }).code;
+      if (code === '55006') {
+        throw new RetryableError(`replication slot "${options.slot}" is in use by another connection`, { cause: err });
+      }
+      if (code === '42704') {
+        throw new FatalError(`replication slot "${options.slot}" or publication "${options.publication}" does not exist on ${target}`, { cause: err });
+      }
+      throw toConnectorError(failure ?? err, `start replication from slot "${options.slot}" on ${target}`);
+    }
+  }
+
+  /**
+   * Reads until `maxBatchChanges` changes, `maxBatchWaitMs`, catching up (unless `follow`), or
+   * the signal. Changes come in commit order; a transaction may be cut between two reads.
+   */
+  async read(signal: AbortSignal): Promise<ReadResult> {
+    const changes: CapturedChange[] = [];
+    const until = Date.now() + this.options.maxBatchWaitMs;
+    let caughtUp = false;
+    while (changes.length < this.options.maxBatchChanges && !signal.aborted) {
+      if (!this.tx && this.readEnd >= this.target && !this.options.follow) {
+        caughtUp = true;
+        break;
+      }
+      const left = until - Date.now();
+      if (left <= 0) break;
+      const frame = await this.stream.next(Math.min(left, PROBE_INTERVAL_MS)).catch((err: unknown) => {
+        throw toConnectorError(err, `read the replication stream of slot "${this.options.slot}"`);
+      });
+      if (!frame) {
+        this.probe();
+        continue;
+      }
+      if (frame.walEnd > this.lastReceived) this.lastReceived = frame.walEnd;
+      if (frame.type === 'keepalive') {
+        // Everything before the server's send position has been sent to us; with no transaction
+        // open and all of it handled, that position is safe to treat as read.
+        if (!this.tx && frame.walEnd > this.readEnd) this.readEnd = frame.walEnd;
+        if (frame.replyRequested) this.sendStatus(false);
+        continue;
+      }
+      const message = decodePgOutput(frame.data);
+      this.handle(message, frame.walStart, changes);
+    }
+    return { changes, checkpoint: this.checkpoint(), caughtUp };
+  }
+
+  private handle(message: PgOutputMessage, walStart: bigint, out: CapturedChange[]): void {
+    switch (message.tag) {
+      case 'begin': {
+        const partial = this.start.partial;
+        const samePartial = partial !== undefined && parseLsn(partial.finalLsn) === message.finalLsn && partial.xid === message.xid;
+        this.tx = {
+          xid: message.xid,
+          finalLsn: message.finalLsn,
+          commitTime: pgTimestampToIso(message.commitTime),
+          index: 0,
+          // A transaction that ended before the start point was published by an earlier run.
+          skip: message.finalLsn < parseLsn(this.start.lsn) ? Number.MAX_SAFE_INTEGER : samePartial ? partial.changes : 0,
+        };
+        return;
+      }
+      case 'commit':
+        this.tx = undefined;
+        if (message.endLsn > this.readEnd) this.readEnd = message.endLsn;
+        return;
+      case 'origin':
+        if (this.tx) this.tx.origin = message.name;
+        return;
+      case 'relation':
+        // Sent before the first change of a table in a session and again after its schema
+        // changed: always replacing the entry is what picks up ALTER TABLE mid-stream.
+        this.relations.set(message.relationId, message);
+        return;
+      case 'type':
+      case 'message':
+        return;
+      case 'truncate':
+        for (const relationId of message.relationIds) {
+          this.emit(relationId, walStart, out, (relation) => ({
+            op: 'truncate', key: null, before: null, after: null,
+            cascade: message.cascade, restartIdentity: message.restartIdentity,
+            ...names(relation),
+          }));
+        }
+        return;
+      case 'insert':
+        this.emit(message.relationId, walStart, out, (relation) => {
+          const after = decodeTuple(relation, message.newTuple);
+          return { op: 'insert', key: keyOf(relation, after), before: null, after, ...names(relation) };
+        });
+        return;
+      case 'update':
+        this.emit(message.relationId, walStart, out, (relation) => {
+          const after = decodeTuple(relation, message.newTuple);
+          const before: Row | null = message.oldTuple ? decodeTuple(relation, message.oldTuple, message.oldKind === 'K') : null;
+          return { op: 'update', key: keyOf(relation, after) ?? keyOf(relation, before), before, after, ...names(relation) };
+        });
+        return;
+      case 'delete':
+        this.emit(message.relationId, walStart, out, (relation) => {
+          const before = decodeTuple(relation, message.oldTuple, message.oldKind === 'K');
+          return { op: 'delete', key: keyOf(relation, before), before, after: null, ...names(relation) };
+        });
+        return;
+    }
+  }
+
+  private emit(
+    relationId: number,
+    walStart: bigint,
+    out: CapturedChange[],
+    build: (relation: RelationMessage) => Omit<ChangeEvent, 'lsn' | 'commitLsn' | 'commitTime' | 'xid'>,
+  ): void {
+    const tx = this.tx;
+    if (!tx) throw new FatalError('replication stream sent a change outside a transaction');
+    const relation = this.relations.get(relationId);
+    if (!relation) throw new FatalError(`replication stream sent a change for unknown relation ${relationId}`);
+    tx.index++;
+    if (tx.index <= tx.skip) return;
+    const event: ChangeEvent = {
+      ...build(relation),
+      lsn: formatLsn(walStart),
+      commitLsn: formatLsn(tx.finalLsn),
+      commitTime: tx.commitTime,
+      xid: tx.xid,
+    };
+    if (tx.origin !== undefined) event.origin = tx.origin;
+    out.push({ event, id: `${formatLsn(tx.finalLsn)}:${tx.index}`, checkpoint: this.checkpoint() });
+  }
+
+  /** The checkpoint covering everything read so far. */
+  private checkpoint(): CdcCheckpoint {
+    const checkpoint: CdcCheckpoint = { lsn: formatLsn(this.readEnd) };
+    if (this.tx) checkpoint.partial = { finalLsn: formatLsn(this.tx.finalLsn), xid: this.tx.xid, changes: this.tx.index };
+    return checkpoint;
+  }
+
+  /**
+   * Tells PostgreSQL that everything up to `checkpoint.lsn` is safely published: the slot's
+   * `confirmed_flush_lsn` moves there and the server may recycle that WAL. Call only after the
+   * broker accepted every record up to the checkpoint (and the checkpoint was committed).
+   */
+  confirm(checkpoint: CdcCheckpoint): void {
+    const lsn = parseLsn(checkpoint.lsn);
+    if (lsn <= this.confirmed) return;
+    this.confirmed = lsn;
+    this.sendStatus(false);
+  }
+
+  private sendStatus(replyRequested: boolean): void {
+    if (this.closed) return;
+    const written = this.lastReceived > this.confirmed ? this.lastReceived : this.confirmed;
+    this.stream.sendStatus({ written, flushed: this.confirmed, replyRequested });
+  }
+
+  // Nothing arrived for a while: ask for a keepalive, which carries the server's send position.
+  private probe(): void {
+    const now = Date.now();
+    if (now - this.lastProbe < PROBE_INTERVAL_MS) return;
+    this.lastProbe = now;
+    this.sendStatus(true);
+  }
+
+  /** The LSN last confirmed to the server. */
+  get confirmedLsn(): string {
+    return formatLsn(this.confirmed);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Ends streaming and the connection; safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.sendStatus(false);
+    this.closed = true;
+    await this.stream.stop().catch(() => undefined);
+    await this.client.end().catch(() => undefined);
+    this.logger.debug({ slot: this.options.slot, confirmed: formatLsn(this.confirmed) }, 'replication stopped');
+  }
+}
+
+function names(relation: RelationMessage): { schema: string; table: string } {
+  return { schema: relation.schema, table: relation.table };
+}
