@@ -75,7 +75,9 @@ export class BrokerState implements TopicHost {
       );
     }
     if (base === undefined) {
-      const parts = this.partitionsOf(name);
+      // Narrower than the real prefix scan on purpose: only `<name>-part-N` conflict,
+      // so `/ns/orders` may coexist with `/ns/orders-dlq` (see docs/broker.md).
+      const parts = this.partitionsOf(name).filter((t) => /^-part-\d+$/.test(t.slice(name.length)));
       if (parts.length > 0) {
         throw alreadyExists(
           `Cannot create topic '${name}': partitioned topics with this base name already exist (found ${parts.length} partitions). Delete the partitioned topics first.`,

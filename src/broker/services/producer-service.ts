@@ -111,7 +111,7 @@ export function producerService(ctx: NodeContext): ProducerServiceServer {
           `Unable to publish the message: the producer with id ${id.producerId} is not attached to topic name: ${id.topicName}`,
         );
       }
-      if (topic.validationPolicy === 'enforce') state.schemas.enforce(topic, msg);
+      if (topic.validationPolicy !== 'none') state.schemas.enforce(topic, msg);
       msg.subscriptionName = '';
       topic.publish(msg);
       return { requestId: msg.requestId };

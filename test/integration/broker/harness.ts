@@ -8,7 +8,7 @@ import {
   HealthCheckClient,
   ProducerAccessMode,
   ProducerServiceClient,
-  type StreamMessage,
+  StreamMessage,
 } from '../../../src/generated/danube/DanubeApi.js';
 import { SchemaRegistryClient } from '../../../src/generated/danube/SchemaRegistry.js';
 
@@ -79,7 +79,7 @@ export class Wire {
     return call(this.producer, this.producer.sendMessage as never, msg, this.md) as Promise<{ requestId: bigint }>;
   }
   rawSend(msg: Partial<StreamMessage>) {
-    return call(this.producer, this.producer.sendMessage as never, msg, this.md);
+    return call(this.producer, this.producer.sendMessage as never, StreamMessage.fromPartial(msg), this.md);
   }
   async subscribe(topic: string, subscription: string, consumerName: string, type = ConsumerRequest_SubscriptionType.Exclusive, keyFilters: string[] = []): Promise<bigint> {
     const res = (await call(this.consumer, this.consumer.subscribe as never, {
