@@ -1,0 +1,39 @@
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { createLogger, type Logger } from '../../core/logger.js';
+import type { Sink } from '../../sink/define.js';
+import { SinkEventError, type SinkBatchResponse } from '../../sink/event.js';
+import { runSink, toSinkBatchResponse } from '../../sink/run.js';
+
+export interface LambdaSinkOptions {
+  /** Defaults to a JSON logger on stdout (CloudWatch) named after the sink. */
+  logger?: Logger;
+}
+
+/**
+ * A Lambda handler (middy) for a sink: takes the relay's `danube.sink.batch.v1` event, runs the
+ * sink with the invocation's remaining time as deadline, and returns the AWS partial-batch
+ * response. A whole-batch failure, or an event that is not v1 (the error names the field), is a
+ * function error, so the relay retries the batch.
+ *
+ * @example
+ * export const handler = lambdaSink(defineSink(async (records) => { ... }));
+ */
+export function lambdaSink(sink: Sink, options: LambdaSinkOptions = {}) {
+  const logger = options.logger ?? createLogger({ name: `sink:${sink.options.name}` });
+  return middy<unknown, SinkBatchResponse, Error, Context>().handler(async (event, context, { signal }) => {
+    const log = logger.child({ requestId: context.awsRequestId });
+    const deadline = Date.now() + context.getRemainingTimeInMillis();
+    let outcome;
+    try {
+      outcome = await runSink(sink, event, { deadline, logger: log, signal });
+    } catch (err) {
+      if (err instanceof SinkEventError) log.error({ field: err.field }, err.message);
+      throw err;
+    }
+    const summary = { records: outcome.records, failed: outcome.failures.length, durationMs: outcome.durationMs };
+    if (outcome.status === 'failed') log.error({ ...summary, err: outcome.error?.message, kind: outcome.error?.kind }, 'batch failed');
+    else log.info(summary, outcome.status === 'success' ? 'batch done' : 'batch done with failures');
+    return toSinkBatchResponse(outcome);
+  });
+}
