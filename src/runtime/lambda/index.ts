@@ -1,3 +1,2 @@
 // Thin AWS Lambda adapters: re-exports only.
-export * from './source.js';
 export * from './sink.js';
