@@ -85,6 +85,16 @@ export class BatchState<M extends RelayMessage = RelayMessage> {
     return 'new';
   }
 
+  /** True while the record with this id is buffered, in flight or being settled. */
+  isHeld(id: string): boolean {
+    return this.known.has(id);
+  }
+
+  /** True when the record with this id was settled recently (a redelivery of it needs only an ack). */
+  wasSettled(id: string): boolean {
+    return this.recent.has(id);
+  }
+
   /** Remembers a record settled without entering a batch (filtered out), so a redelivery is recognised. */
   remember(id: string): void {
     this.recent.add(id);

@@ -4,8 +4,11 @@ import type { DeadLetterReason, RelayMessage, TrackedRecord } from './tracked-re
 /** How one invocation ended, as the invoker reports it. */
 export type BatchOutcome =
   | { type: 'success' }
-  /** The function answered `{ batchItemFailures }` with these record ids. */
-  | { type: 'partial'; failedIds: readonly string[] }
+  /**
+   * The function answered `{ batchItemFailures }` with these record ids; `invalidIds` are those it
+   * marked `reason: "invalid"` (they can never succeed: dead-lettered at once), `errors` their messages.
+   */
+  | { type: 'partial'; failedIds: readonly string[]; invalidIds?: readonly string[]; errors?: ReadonlyMap<string, string> }
   /** The whole batch failed. `invalidRecordId`: the function declared that one record can never succeed. */
   | { type: 'failure'; error: string; throttled?: boolean; invalidRecordId?: string; retryAfterMs?: number };
 
@@ -39,7 +42,7 @@ export function settleBatch<M extends RelayMessage>(
   newGroup: () => number,
 ): Settlement<M> {
   const s: Settlement<M> = { ack: [], deadLetter: [], retried: [], failed: [] };
-  if (outcome.type === 'success' || (outcome.type === 'partial' && outcome.failedIds.length === 0)) {
+  if (outcome.type === 'success' || (outcome.type === 'partial' && outcome.failedIds.length === 0 && !outcome.invalidIds?.length)) {
     s.ack = records;
     return s;
   }
@@ -57,10 +60,18 @@ export function settleBatch<M extends RelayMessage>(
       return { ...settleBatch(records, { type: 'failure', error: badResponse }, now, o, newGroup), badResponse };
     }
     const failedIds = new Set(outcome.failedIds);
+    const invalidIds = new Set(outcome.invalidIds ?? []);
     error = 'listed in batchItemFailures';
     const failedLanes = new Set<string>();
     for (const r of records) {
-      const failedHere = failedIds.has(r.id);
+      const failedHere = failedIds.has(r.id) || invalidIds.has(r.id);
+      const message = outcome.errors?.get(r.id);
+      if (failedHere && message) r.lastError = message;
+      if (invalidIds.has(r.id) && o.hasDeadLetterTopic) {
+        s.failed.push(r);
+        s.deadLetter.push({ record: r, reason: 'invalid-record', error: message ?? 'the function marked the record invalid' });
+        continue;
+      }
       if (failedHere) counted.add(r);
       if (failedHere || (o.ordering !== 'none' && failedLanes.has(r.lane))) {
         if (o.ordering !== 'none') failedLanes.add(r.lane);
@@ -111,10 +122,10 @@ export function settleBatch<M extends RelayMessage>(
     if (counted.has(r)) {
       s.failed.push(r);
       r.retries++;
-      r.lastError = error;
+      if (outcome.type === 'failure' || !r.lastError) r.lastError = error;
       const exhausted = o.maxRetryAttempts >= 0 && r.retries > o.maxRetryAttempts;
       if (exhausted && o.hasDeadLetterTopic) {
-        s.deadLetter.push({ record: r, reason: 'retries-exhausted', error });
+        s.deadLetter.push({ record: r, reason: 'retries-exhausted', error: r.lastError ?? error });
         continue;
       }
       if (exhausted) r.exhausted = true;

@@ -1,0 +1,322 @@
+import { backoff as backoffDelay, sleep } from '../core/retry.js';
+import type { Logger } from '../core/logger.js';
+import type { Transform } from '../core/transforms.js';
+import { BatchState, type Batch } from './batch-state.js';
+import { MAX_EVENT_BYTES, type BindingConfig } from './config-schema.js';
+import { DeadLetterPublisher } from './dead-letter.js';
+import { compileFilter, type RecordFilter } from './filter.js';
+import { InvokeError } from './errors.js';
+import type { Invoker } from './invokers/types.js';
+import type { RelayMetrics } from './metrics.js';
+import type { RelayClient, RelayConsumer, RelayDelivery } from './ports.js';
+import { outcomeOf, prepareBatch } from './prepare-batch.js';
+import type { BatchOutcome } from './settle-batch.js';
+import { idOf, type DeadLetterReason, type TrackedRecord } from './tracked-record.js';
+import { bindingStatus, type BindingStatus } from './binding-status.js';
+
+type Msg = RelayDelivery;
+
+export interface BindingRunnerDeps {
+  client: RelayClient;
+  invoker: Invoker;
+  metrics: RelayMetrics;
+  logger: Logger;
+  transforms?: readonly Transform[];
+  now?: () => number;
+}
+
+/**
+ * Runs one binding: reads its subscription into a bounded buffer, cuts batches, invokes the
+ * function, and acks / retries / dead-letters as {@link BatchState} decides. Resubscribes with
+ * backoff when the consumer fails; `drain()` stops it without losing anything.
+ */
+export class BindingRunner {
+  readonly state: BatchState<Msg>;
+  private readonly filter: RecordFilter;
+  private readonly dlq: DeadLetterPublisher | undefined;
+  private readonly labels: { binding: string };
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly maxBuffered: number;
+  private readonly consumerName: string;
+  private consumer: RelayConsumer | undefined;
+  private readonly readAbort = new AbortController();
+  /** Aborts invocations and dead-letter retries once the drain timeout is over. */
+  private readonly hardStop = new AbortController();
+  private readonly tasks = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private spaceWaiter: (() => void) | undefined;
+  private reader: Promise<void> | undefined;
+  private stopping = false;
+  private stopped = false;
+  subscribed = false;
+  lastError: string | undefined;
+  private readonly unregister: Array<() => void> = [];
+
+  constructor(readonly binding: BindingConfig, private readonly deps: BindingRunnerDeps) {
+    const b = binding;
+    this.now = deps.now ?? Date.now;
+    this.labels = { binding: b.name };
+    this.log = deps.logger.child({ binding: b.name, topic: b.topic, subscription: b.subscription.name });
+    this.filter = compileFilter(b.filter);
+    this.maxBuffered = b.maxBufferedRecords ?? Math.max(100, b.batchSize * (b.maxConcurrency + 1));
+    this.consumerName = b.subscription.consumerName ?? `${b.name}-${Math.random().toString(16).slice(2, 10)}`;
+    const policy = { ...b.retryBackoff, maxAttempts: Number.MAX_SAFE_INTEGER, maxElapsedMs: 0 };
+    this.state = new BatchState<Msg>({
+      batchSize: b.batchSize, maxBatchBytes: b.maxBatchBytes, maxEventBytes: MAX_EVENT_BYTES, maxBatchingWindowMs: b.maxBatchingWindowMs,
+      maxConcurrency: b.maxConcurrency, ordering: b.ordering, maxRetryAttempts: b.maxRetryAttempts, bisectOnError: b.bisectOnError,
+      hasDeadLetterTopic: b.deadLetterTopic !== undefined, maxRecordAgeMs: b.maxRecordAgeSeconds > 0 ? b.maxRecordAgeSeconds * 1000 : -1,
+      backoff: (n) => backoffDelay(n, policy), brokerWindow: b.subscription.maxUnackedMessages,
+    });
+    this.dlq = b.deadLetterTopic ? new DeadLetterPublisher(deps.client, b.deadLetterTopic, `${this.consumerName}-dlq`, this.log) : undefined;
+    const m = deps.metrics;
+    const l = this.labels;
+    this.unregister.push(
+      m.inFlight.collect(() => [[l, this.state.inFlightRecords]]),
+      m.buffered.collect(() => [[l, this.state.pendingCount]]),
+      m.stuck.collect(() => [[l, this.state.stuckCount]]),
+      m.up.collect(() => [[l, this.subscribed ? 1 : 0]]),
+      m.oldestUnackedAge.collect(() => {
+        const t = this.state.oldestPublishTime();
+        return [[l, t === undefined ? 0 : Math.max(0, (this.now() - t) / 1000)]];
+      }),
+    );
+  }
+
+  /** Subscribes (waiting for the first attempt only) and starts reading. */
+  async start(): Promise<void> {
+    const first = this.subscribe().catch(() => undefined);
+    this.reader = this.readLoop(first);
+    await first;
+  }
+
+  private async subscribe(): Promise<void> {
+    const b = this.binding;
+    try {
+      this.consumer = await this.deps.client.subscribe({
+        topic: b.topic, subscription: b.subscription.name, consumerName: this.consumerName, type: b.subscription.type,
+        ...(b.subscription.keyFilters ? { keyFilters: b.subscription.keyFilters } : {}),
+        bufferSize: Math.min(1000, Math.max(10, b.batchSize)),
+      });
+      this.subscribed = true;
+      this.lastError = undefined;
+      this.log.info({ consumer: this.consumerName }, 'binding subscribed');
+    } catch (err) {
+      this.subscribed = false;
+      this.lastError = `subscribe failed: ${(err as Error).message}`;
+      this.log.error({ err: (err as Error).message }, 'subscribe failed; retrying');
+      throw err;
+    }
+  }
+
+  private async readLoop(first: Promise<unknown>): Promise<void> {
+    await first;
+    let failures = 0;
+    while (!this.stopping) {
+      if (!this.consumer) {
+        try {
+          await sleep(Math.min(10_000, 250 * 2 ** Math.min(failures++, 6)), this.readAbort.signal);
+          await this.subscribe();
+          failures = 0;
+        } catch {
+          /* logged by subscribe, or stopping */
+        }
+        continue;
+      }
+      if (this.state.pendingCount >= this.maxBuffered) {
+        await new Promise<void>((resolve) => (this.spaceWaiter = resolve));
+        continue;
+      }
+      let msg: Msg | undefined;
+      try {
+        msg = await this.consumer.receive({ signal: this.readAbort.signal });
+      } catch (err) {
+        if (this.stopping) break;
+        this.subscribed = false;
+        this.lastError = `consumer failed: ${(err as Error).message}`;
+        this.log.error({ err: (err as Error).message }, 'consumer failed; resubscribing');
+        const old = this.consumer;
+        this.consumer = undefined;
+        await old.close().catch(() => undefined);
+        continue;
+      }
+      if (msg) this.onMessage(msg);
+    }
+  }
+
+  private onMessage(msg: Msg): void {
+    const now = this.now();
+    const id = idOf(msg);
+    const m = this.deps.metrics;
+    if (this.state.isHeld(id)) {
+      m.redeliveriesIgnored.inc(this.labels);
+      this.log.debug({ offset: msg.offset, partition: msg.topic }, 'redelivery of a record in flight ignored');
+      return;
+    }
+    if (this.state.wasSettled(id)) {
+      m.redeliveriesIgnored.inc(this.labels);
+      void this.ackMessage(msg, id);
+      return;
+    }
+    m.received.inc(this.labels);
+    if (!this.filter(msg)) {
+      m.filtered.inc(this.labels);
+      void this.ackMessage(msg, id);
+      return;
+    }
+    this.state.offer(msg, now);
+    this.pump();
+  }
+
+  /** Starts every batch that is due, dead-letters what must be, and arms the timer for the next. */
+  private pump(): void {
+    if (this.stopping) return;
+    const now = this.now();
+    for (const { record, reason } of this.state.takeDeadLetters(now)) {
+      const error = reason === 'max-record-age' ? `older than maxRecordAgeSeconds (${this.binding.maxRecordAgeSeconds})` : (record.lastError ?? reason);
+      this.track(this.deadLetter(record, reason, error));
+    }
+    for (let batch = this.state.nextBatch(now); batch; batch = this.state.nextBatch(now)) this.track(this.run(batch));
+    const wake = this.state.nextWakeAt(now);
+    if (wake !== undefined && wake < this.timerAt) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timerAt = wake;
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.timerAt = Infinity;
+        this.pump();
+      }, Math.max(0, wake - now));
+    }
+    if (this.spaceWaiter && this.state.pendingCount < this.maxBuffered) {
+      const wakeReader = this.spaceWaiter;
+      this.spaceWaiter = undefined;
+      wakeReader();
+    }
+  }
+
+  private track(task: Promise<void>): void {
+    this.tasks.add(task);
+    void task.finally(() => this.tasks.delete(task));
+  }
+
+  private async run(batch: Batch<Msg>): Promise<void> {
+    const b = this.binding;
+    const m = this.deps.metrics;
+    const first = batch.records[0]!.msg;
+    const log = this.log.child({ batch: batch.id, partition: first.topic, firstOffset: first.offset.toString(), records: batch.records.length });
+    let outcome: BatchOutcome;
+    const prepared = await prepareBatch(batch.records, this.deps.transforms ?? [], !this.deps.invoker.remote);
+    if (prepared.fatal) {
+      outcome = { type: 'failure', error: prepared.fatal };
+    } else if (prepared.records.length === 0) {
+      outcome = outcomeOf({ failures: [] }, prepared.invalid);
+    } else {
+      m.invocations.inc(this.labels);
+      m.batchSize.observe(this.labels, prepared.records.length);
+      const started = performance.now();
+      try {
+        const result = await this.deps.invoker.invoke({
+          meta: { binding: b.name, topic: b.topic, subscription: b.subscription.name },
+          records: prepared.records, signal: this.hardStop.signal, deadline: this.now() + b.function.timeoutMs, logger: log,
+        });
+        outcome = outcomeOf(result, prepared.invalid);
+      } catch (err) {
+        const e = err instanceof InvokeError ? err : new InvokeError((err as Error)?.message ?? String(err), 'function-error', 'retryable', { cause: err });
+        m.invocationFailures.inc({ ...this.labels, reason: e.reason });
+        outcome = { type: 'failure', error: e.message, throttled: e.reason === 'throttled', ...(e.retryAfterMs === undefined ? {} : { retryAfterMs: e.retryAfterMs }) };
+      }
+      m.invokeLatency.observe(this.labels, (performance.now() - started) / 1000);
+    }
+    const s = this.state.complete(batch.id, outcome, this.now());
+    if (s.badResponse) m.invocationFailures.inc({ ...this.labels, reason: 'bad-response' });
+    m.succeeded.inc(this.labels, s.ack.length);
+    if (s.failed.length) m.failed.inc(this.labels, s.failed.length);
+    if (s.retried.length) m.retried.inc(this.labels, s.retried.length);
+    if (outcome.type !== 'success') {
+      const level = s.deadLetter.length || s.retried.some((r) => r.exhausted) ? 'error' : 'warn';
+      log[level]({
+        outcome: outcome.type, error: outcome.type === 'failure' ? outcome.error : s.badResponse, acked: s.ack.length,
+        retried: s.retried.length, deadLettered: s.deadLetter.length, bisected: s.bisected ?? false,
+        stuck: s.retried.filter((r) => r.exhausted).length,
+      }, s.retried.some((r) => r.exhausted) ? 'batch failed; records past maxRetryAttempts are retried on (no deadLetterTopic)' : 'batch failed');
+    } else {
+      log.debug({ lastOffset: batch.records[batch.records.length - 1]!.msg.offset.toString() }, 'batch succeeded');
+    }
+    this.pump();
+    await Promise.all([
+      ...s.ack.map((r) => this.ackMessage(r.msg, r.id)),
+      ...s.deadLetter.map((d) => this.deadLetter(d.record, d.reason, d.error)),
+    ]);
+  }
+
+  private async deadLetter(record: TrackedRecord<Msg>, reason: DeadLetterReason, error: string): Promise<void> {
+    const b = this.binding;
+    try {
+      await this.dlq!.publish(record.msg, { reason, error, attempts: record.attempts, binding: b.name, subscription: b.subscription.name }, this.hardStop.signal);
+    } catch (err) {
+      // Only on hard stop: leave it unacked, the broker redelivers it.
+      this.log.warn({ partition: record.msg.topic, offset: record.msg.offset, err: (err as Error).message }, 'dead-letter publish abandoned at shutdown');
+      this.state.forget(record.id);
+      return;
+    }
+    this.deps.metrics.deadLettered.inc({ ...this.labels, reason });
+    this.log.warn({ partition: record.msg.topic, offset: record.msg.offset, reason, attempts: record.attempts, error, dlq: b.deadLetterTopic }, 'record dead-lettered');
+    await this.ackMessage(record.msg, record.id);
+  }
+
+  private async ackMessage(msg: Msg, id: string): Promise<void> {
+    try {
+      if (!this.consumer) throw new Error('not subscribed');
+      await this.consumer.ack(msg);
+    } catch (err) {
+      this.deps.metrics.ackFailures.inc(this.labels);
+      this.log.warn({ partition: msg.topic, offset: msg.offset, err: (err as Error).message }, 'ack failed; the broker will redeliver and the relay will ack again');
+    }
+    // Remembered either way: a redelivery after a lost ack is acked again, not invoked again.
+    this.state.settled(id);
+    this.pump();
+  }
+
+  /**
+   * Stops taking messages, gives back what waits (unacked: the broker redelivers it), lets batches
+   * in flight finish and acks what succeeded; after `timeoutMs` aborts the rest (given back too).
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    if (this.stopped) return;
+    this.stopping = true;
+    this.readAbort.abort();
+    this.spaceWaiter?.();
+    if (this.timer) clearTimeout(this.timer);
+    const released = this.state.releasePending();
+    const inFlight = this.state.inFlightBatches;
+    this.log.info({ givenBack: released.length, inFlightBatches: inFlight }, 'draining');
+    const hard = setTimeout(() => this.hardStop.abort(new Error('drain timeout')), timeoutMs);
+    try {
+      while (this.tasks.size) await Promise.allSettled([...this.tasks]);
+    } finally {
+      clearTimeout(hard);
+    }
+    const late = this.state.releasePending();
+    await this.reader;
+    await this.consumer?.close().catch(() => undefined);
+    this.subscribed = false;
+    await this.dlq?.close();
+    for (const u of this.unregister) u();
+    this.stopped = true;
+    this.log.info({ givenBack: released.length + late.length }, 'binding stopped');
+  }
+
+  /** Closes the binding's invoker (after `drain`). */
+  async closeInvoker(): Promise<void> {
+    await this.deps.invoker.close().catch(() => undefined);
+  }
+
+  status(): BindingStatus {
+    return bindingStatus(this, this.deps.metrics, this.now());
+  }
+
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+}

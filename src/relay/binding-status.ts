@@ -1,0 +1,54 @@
+import type { BindingRunner } from './binding-runner.js';
+import type { RelayMetrics } from './metrics.js';
+
+/** What `status()` and `GET /status` report for one binding. */
+export interface BindingStatus {
+  name: string;
+  topic: string;
+  subscription: string;
+  function: 'lambda' | 'http' | 'local';
+  /** `running`: subscribed and reading; `connecting`: (re)subscribing; `stopping` / `stopped`. */
+  state: 'running' | 'connecting' | 'stopping' | 'stopped';
+  subscribed: boolean;
+  lastError?: string;
+  /** Records read and waiting for a batch (retries in backoff included). */
+  buffered: number;
+  inFlightBatches: number;
+  inFlightRecords: number;
+  /** Records past maxRetryAttempts retried on for lack of a deadLetterTopic: never silently dropped. */
+  stuck: number;
+  /** Age (since publish) of the oldest record read and not acked, in ms (0 when none). */
+  oldestUnackedAgeMs: number;
+  counts: {
+    received: number; filtered: number; invocations: number; succeeded: number; failed: number;
+    retried: number; deadLettered: number; redeliveriesIgnored: number;
+  };
+}
+
+/** Builds a binding's status from its runner and the metrics counters. */
+export function bindingStatus(runner: BindingRunner, m: RelayMetrics, now: number): BindingStatus {
+  const b = runner.binding;
+  const l = { binding: b.name };
+  const oldest = runner.state.oldestPublishTime();
+  const deadLettered = ['retries-exhausted', 'max-record-age', 'invalid-record', 'too-large']
+    .reduce((n, reason) => n + m.deadLettered.get({ ...l, reason }), 0);
+  const status: BindingStatus = {
+    name: b.name,
+    topic: b.topic,
+    subscription: b.subscription.name,
+    function: b.function.type,
+    state: runner.isStopping ? (runner.subscribed || runner.state.inFlightBatches ? 'stopping' : 'stopped') : runner.subscribed ? 'running' : 'connecting',
+    subscribed: runner.subscribed,
+    buffered: runner.state.pendingCount,
+    inFlightBatches: runner.state.inFlightBatches,
+    inFlightRecords: runner.state.inFlightRecords,
+    stuck: runner.state.stuckCount,
+    oldestUnackedAgeMs: oldest === undefined ? 0 : Math.max(0, now - oldest),
+    counts: {
+      received: m.received.get(l), filtered: m.filtered.get(l), invocations: m.invocations.get(l), succeeded: m.succeeded.get(l),
+      failed: m.failed.get(l), retried: m.retried.get(l), deadLettered, redeliveriesIgnored: m.redeliveriesIgnored.get(l),
+    },
+  };
+  if (runner.lastError !== undefined) status.lastError = runner.lastError;
+  return status;
+}

@@ -1,0 +1,17 @@
+import type { FunctionConfig } from '../config-schema.js';
+import { createHttpInvoker } from './http.js';
+import { createLambdaInvoker } from './lambda.js';
+import { createLocalInvoker } from './local.js';
+import type { Invoker } from './types.js';
+
+/** Builds the invoker a binding's `function` section describes. */
+export function createInvoker(fn: FunctionConfig, options: { baseDir?: string } = {}): Invoker {
+  switch (fn.type) {
+    case 'lambda':
+      return createLambdaInvoker(fn);
+    case 'http':
+      return createHttpInvoker(fn);
+    case 'local':
+      return createLocalInvoker({ ...fn, ...(options.baseDir ? { baseDir: options.baseDir } : {}) });
+  }
+}

@@ -1,0 +1,72 @@
+import { parseRetryAfter } from '../../core/classify.js';
+import { signRequest } from '../../core/signing.js';
+import { encodeSinkBatch } from '../../sink/event.js';
+import { InvokeError } from '../errors.js';
+import { readAnswer } from './answer.js';
+import type { InvokeBatch, InvokeResult, Invoker } from './types.js';
+
+export interface HttpInvokerOptions {
+  url: string;
+  /** HMAC secret: every request carries `x-danube-signature: t=<unix>,v1=<hex>`. */
+  secret: string;
+  headers?: Record<string, string>;
+  timeoutMs: number;
+}
+
+/**
+ * Invokes an HTTP sink (a Cloudflare Worker, a container, the fetch adapter): POSTs the signed
+ * batch event as JSON. 2xx → the partial-batch answer (empty body = all succeeded); 429 →
+ * throttled (honours Retry-After); 5xx, network errors and timeouts → retryable; other 4xx → the
+ * whole batch failed.
+ *
+ * @example
+ * const invoker = createHttpInvoker({ url: 'https://sink.example.workers.dev', secret, timeoutMs: 30_000 });
+ */
+export function createHttpInvoker(options: HttpInvokerOptions): Invoker {
+  return {
+    kind: 'http',
+    remote: true,
+    async invoke(batch: InvokeBatch): Promise<InvokeResult> {
+      const event = encodeSinkBatch(batch.records.map((r) => r.toInit()), batch.meta);
+      const body = JSON.stringify(event);
+      const timeoutMs = Math.max(1, Math.min(options.timeoutMs, batch.deadline - Date.now()));
+      const timeout = AbortSignal.timeout(timeoutMs);
+      const signal = AbortSignal.any([batch.signal, timeout]);
+      let res: Response;
+      try {
+        res = await fetch(options.url, {
+          method: 'POST',
+          body,
+          headers: { ...(options.headers ?? {}), ...(await signRequest(options.secret, body)) },
+          signal,
+        });
+      } catch (err) {
+        if (timeout.aborted) throw new InvokeError(`no answer from ${options.url} within ${timeoutMs} ms`, 'timeout', 'retryable', { cause: err });
+        if (batch.signal.aborted) throw new InvokeError('invocation abandoned: the relay is shutting down', 'timeout', 'retryable', { cause: err });
+        throw new InvokeError(`cannot reach ${options.url}: ${describe(err)}`, 'network', 'retryable', { cause: err });
+      }
+      let text: string;
+      try {
+        text = await res.text();
+      } catch (err) {
+        const reason = timeout.aborted ? 'timeout' : 'network';
+        throw new InvokeError(`answer from ${options.url} cut short: ${describe(err)}`, reason, 'retryable', { cause: err });
+      }
+      if (res.status === 429) {
+        const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+        throw new InvokeError(`HTTP 429 from ${options.url}`, 'throttled', 'retryable', { status: 429, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+      }
+      if (res.status >= 500) throw new InvokeError(`HTTP ${res.status} from ${options.url}: ${text.slice(0, 200)}`, 'server-error', 'retryable', { status: res.status });
+      if (res.status < 200 || res.status >= 300) {
+        throw new InvokeError(`HTTP ${res.status} from ${options.url}: ${text.slice(0, 200)}`, 'http-status', 'fatal', { status: res.status });
+      }
+      return readAnswer(text, event.records.map((r) => r.id));
+    },
+    async close() {},
+  };
+}
+
+function describe(err: unknown): string {
+  const e = err as { message?: string; cause?: { code?: string; message?: string } };
+  return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
+}
