@@ -1,3 +1,5 @@
+import { DanubeClient } from '../client/client.js';
+import type { Logger } from '../core/logger.js';
 import { ENV } from './environment.js';
 import { ServerlessConfigError } from './options.js';
 
@@ -70,4 +72,33 @@ function cached(key: string, load: () => Promise<string>): Promise<string> {
     cache.set(key, value);
   }
   return value;
+}
+
+/**
+ * A `DanubeClient` for a deployed function or relay, from its environment. The token (when it
+ * comes from SSM or Secrets Manager) is fetched on the first call that needs it, so building the
+ * client at module load costs nothing and a cold start without traffic makes no AWS call.
+ *
+ * @example
+ * const client = danubeClientFromEnv(process.env, logger);
+ */
+export function danubeClientFromEnv(env: Record<string, string | undefined>, logger?: Logger, reader: SecretReader = awsSecretReader): DanubeClient {
+  const serviceUrl = env[ENV.serviceUrl];
+  if (!serviceUrl) throw new ServerlessConfigError(`${ENV.serviceUrl} is not set`, [ENV.serviceUrl]);
+  const ssm = env[ENV.tokenSsmParameter];
+  const secretId = env[ENV.tokenSecretId];
+  const token = env[ENV.token];
+  const tokenOption = token
+    ? { token }
+    : ssm
+      ? { tokenSupplier: () => cached(`ssm:${ssm}`, () => reader.ssmParameter(ssm)) }
+      : secretId
+        ? { tokenSupplier: () => cached(`sm:${secretId}`, () => reader.secret(secretId)) }
+        : {};
+  return new DanubeClient({
+    serviceUrl,
+    ...tokenOption,
+    ...(env[ENV.tlsCa] ? { tls: { ca: env[ENV.tlsCa]! } } : {}),
+    ...(logger ? { logger } : {}),
+  });
 }
