@@ -1,4 +1,5 @@
 // Loads every command module; each registers itself with registerCommand().
 // Add one import line per command.
 import './broker-command.js';
+import './checkpoint-command.js';
 export {};

@@ -5,3 +5,6 @@ export * from './record-id.js';
 export * from './publisher.js';
 export * from './run-options.js';
 export * from './runner.js';
+export * from './settings.js';
+export * from './resources.js';
+export * from './local-runner.js';

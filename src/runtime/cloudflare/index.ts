@@ -1,2 +1,3 @@
 // Thin Cloudflare-style adapters (fetch, queue, scheduled): re-exports only.
+export * from './scheduled.js';
 export * from './worker.js';

@@ -1,2 +1,3 @@
 // Thin AWS Lambda adapters: re-exports only.
+export * from './source.js';
 export * from './sink.js';
