@@ -1,5 +1,6 @@
 import type { StreamMessage } from '../generated/danube/DanubeApi.js';
 import { DanubeError } from './errors.js';
+import type { PartitionProducer } from './partition-producer.js';
 
 /** What `producer.send()` resolves to. */
 export interface SendResult {
@@ -29,9 +30,12 @@ export class PendingSend {
   resolve!: (result: SendResult) => void;
   reject!: (err: unknown) => void;
 
+  /** Set when the send leaves the queue: waiting for a free slot does not count against it. */
+  deadlineAt = 0;
+
   constructor(
     readonly message: StreamMessage,
-    readonly deadlineAt: number,
+    readonly partition: PartitionProducer,
   ) {}
 
   settle(result: SendResult | undefined, error?: unknown): void {

@@ -40,7 +40,8 @@ export class Producer {
   private fixedSize = 0;
   private roundRobin = 0;
   private outstanding = 0;
-  private readonly slotWaiters: (() => void)[] = [];
+  private waiting: PendingSend[] = [];
+  private waitingHead = 0;
   private readonly live = new Set<PendingSend>();
   private readonly queues = new Map<PartitionProducer, { items: PendingSend[]; head: number; busy: boolean }>();
   private schemaId: bigint | undefined;
@@ -65,7 +66,7 @@ export class Producer {
     const options = parseProducerOptions(input);
     ctx.ensureOpen('create producer', options.topic);
     const producer = new Producer(ctx, options);
-    await producer.start();
+    await producer.open();
     return producer;
   }
 
@@ -74,7 +75,7 @@ export class Producer {
     return this.partitionList.map((p) => p.topic);
   }
 
-  private async start(): Promise<void> {
+  private async open(): Promise<void> {
     const { options, ctx } = this;
     const deadline = new Deadline(ctx.options.connectTimeoutMs, 'create producer', options.topic);
     let topics: string[];
@@ -147,30 +148,22 @@ export class Producer {
       schemaVersion: this.schemaVersion,
       routingKey: key,
     };
-    if (this.outstanding >= this.maxInFlight) return this.sendWhenSlotFree(partition, message);
-    return this.dispatch(partition, message);
-  }
-
-  private async sendWhenSlotFree(partition: PartitionProducer, message: StreamMessage): Promise<SendResult> {
-    while (this.outstanding >= this.maxInFlight) {
-      await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
-      if (this.closed) throw new ClientClosedError(`producer ${this.name} on ${this.topic} is closed`, { topic: this.topic, retryable: false });
-    }
-    return this.dispatch(partition, message);
-  }
-
-  private dispatch(partition: PartitionProducer, message: StreamMessage): Promise<SendResult> {
-    const pending = new PendingSend(message, Date.now() + this.sendTimeoutMs);
+    const pending = new PendingSend(message, partition);
     const promise = new Promise<SendResult>((resolve, reject) => {
       pending.resolve = resolve;
       pending.reject = reject;
     });
-    this.outstanding++;
     this.live.add(pending);
-    if (!this.ordered) {
-      partition.attempt(pending);
-      return promise;
-    }
+    if (this.outstanding < this.maxInFlight) this.startSend(pending);
+    else this.waiting.push(pending);
+    return promise;
+  }
+
+  private startSend(pending: PendingSend): void {
+    this.outstanding++;
+    pending.deadlineAt = Date.now() + this.sendTimeoutMs;
+    const partition = pending.partition;
+    if (!this.ordered) return partition.attempt(pending);
     // Ordered: one send in flight per partition; the rest wait in send() order.
     const queue = this.queues.get(partition)!;
     if (queue.busy) queue.items.push(pending);
@@ -178,7 +171,6 @@ export class Producer {
       queue.busy = true;
       partition.attempt(pending);
     }
-    return promise;
   }
 
   private onDone(partition: PartitionProducer, pending: PendingSend): void {
@@ -200,8 +192,15 @@ export class Producer {
         queue.head = 0;
       }
     }
-    const waiter = this.slotWaiters.shift();
-    if (waiter) waiter();
+    if (this.waiting.length > this.waitingHead && this.outstanding < this.maxInFlight) {
+      const next = this.waiting[this.waitingHead]!;
+      this.waiting[this.waitingHead++] = undefined as unknown as PendingSend;
+      if (this.waitingHead === this.waiting.length) {
+        this.waiting = [];
+        this.waitingHead = 0;
+      }
+      this.startSend(next);
+    }
   }
 
   /**
@@ -223,7 +222,6 @@ export class Producer {
       this.closed = true;
       await this.flush().catch(() => undefined);
       for (const p of this.partitionList) p.close();
-      for (const waiter of this.slotWaiters.splice(0)) waiter();
       this.ctx.untrack(this);
     })();
     return this.closing;
