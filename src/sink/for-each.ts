@@ -12,8 +12,8 @@ export interface ForEachRecordOptions {
   concurrency?: number;
   /**
    * Keep order per routing key (records without a key: per partition topic). When a record
-   * fails, the later records of its key are reported failed without running, so a retry
-   * replays them in order.
+   * fails with a retryable error, the later records of its key are reported failed without
+   * running, so a retry replays them in order. An invalid record does not hold its key back.
    */
   ordered?: boolean;
 }
@@ -50,6 +50,8 @@ export function forEachRecord(fn: RecordHandler, options: ForEachRecordOptions =
     const failures = new Map<string, SinkBatchItemFailure>();
     let fatal: ConnectorError | undefined;
 
+    // True when later records of the same key may run: it succeeded, or it can never succeed
+    // (an invalid record is dead-lettered, so running its successors keeps the order intact).
     const runOne = async (record: SinkRecord): Promise<boolean> => {
       if (fatal || ctx.signal.aborted) {
         failures.set(record.id, { itemIdentifier: record.id, reason: 'retryable', message: fatal ? 'not run: the batch stopped on a fatal error' : 'not run: deadline reached' });
@@ -62,7 +64,7 @@ export function forEachRecord(fn: RecordHandler, options: ForEachRecordOptions =
         const error = classifyError(err);
         if (error.kind === 'fatal') fatal ??= error;
         failures.set(record.id, failure(record.id, error));
-        return false;
+        return error.kind === 'invalid';
       }
     };
 

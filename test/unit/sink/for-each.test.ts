@@ -75,3 +75,16 @@ describe('forEachRecord', () => {
     expect(notRun.length).toBeLessThanOrEqual(9);
   });
 });
+
+describe('forEachRecord ordering and invalid records', () => {
+  it('an invalid record does not hold back later records of its key', async () => {
+    const done: number[] = [];
+    const sink = defineSink(forEachRecord(async (r) => {
+      if (n(r) === 1) throw new InvalidRecordError('bad', { record: r });
+      done.push(n(r));
+    }, { ordered: true }));
+    const outcome = await runSink(sink, makeEvent(4));
+    expect(failed(outcome)).toEqual([[1, 'invalid']]);
+    expect(done).toEqual([0, 2, 3]);
+  });
+});
