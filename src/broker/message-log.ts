@@ -40,6 +40,15 @@ export class MessageLog {
     this.next = offset + 1;
   }
 
+  /** On an empty log: the next append gets `offset`. */
+  resetTo(offset: number): void {
+    if (this.size !== 0) return;
+    this.items = [];
+    this.head = 0;
+    this.start = offset;
+    this.next = offset;
+  }
+
   get(offset: number): StreamMessage | undefined {
     if (offset < this.start) return undefined;
     return this.items[this.head + (offset - this.start)];
