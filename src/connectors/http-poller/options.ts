@@ -4,7 +4,6 @@ import { parseJsonPath } from './json-path.js';
 
 export const DEFAULT_HTTP_POLLER_ITEMS_PATH = '$';
 export const DEFAULT_HTTP_POLLER_TIMEOUT_MS = 10_000;
-export const DEFAULT_HTTP_POLLER_MAX_PAGES = 50;
 export const DEFAULT_HTTP_POLLER_MAX_SEEN = 1000;
 
 const jsonPath = z.string().refine((p) => {
@@ -28,7 +27,7 @@ const CursorSchema = z.discriminatedUnion('type', [
 ]);
 
 const HttpPollerSchema = z.strictObject({
-  name: z.string().min(1),
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'letters, digits, ".", "_" or "-"'),
   topic: z.string().regex(/^\/[^/]+\/[^/]+$/, 'a Danube topic such as /default/events'),
   url: z.url(),
   headers: z.record(z.string(), z.string()).default({}),
@@ -38,11 +37,12 @@ const HttpPollerSchema = z.strictObject({
   idField: jsonPath.optional(),
   cursor: CursorSchema.default({ type: 'none' }),
   etag: z.boolean().default(true),
-  maxPagesPerRun: z.number().int().min(1).default(DEFAULT_HTTP_POLLER_MAX_PAGES),
   requestTimeoutMs: z.number().int().min(1).default(DEFAULT_HTTP_POLLER_TIMEOUT_MS),
   maxSeenIds: z.number().int().min(0).default(DEFAULT_HTTP_POLLER_MAX_SEEN),
   attributes: z.record(z.string(), z.string()).default({}),
   partitions: z.number().int().min(1).optional(),
+  /** Keep order per key on the topic (`key`) or pipeline sends (`none`). */
+  ordering: z.enum(['key', 'partition', 'none']).default('key'),
 });
 
 /** The HTTP API poller source configuration (see docs/connectors/http-poller.md). */

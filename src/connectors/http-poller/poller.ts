@@ -1,6 +1,7 @@
 import { FatalError, RetryableError } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import { SourceRecord } from '../../core/source-record.js';
+import { RECORD_ID_ATTRIBUTE } from '../../source/record-id.js';
 import { getAtPath, parseJsonPath, scalarToString, type JsonPath } from './json-path.js';
 import { nextLink, parseRetryAfter } from './http-headers.js';
 import { parseHttpPollerOptions, type HttpPollerConfig, type HttpPollerOptions } from './options.js';
@@ -35,8 +36,11 @@ export interface HttpPollerDeps {
   logger?: Logger;
 }
 
-/** The attribute that carries the item id (from `idField`). */
-export const HTTP_POLLER_ID_ATTRIBUTE = 'x-record-id';
+/**
+ * Items with an id (from `idField`) are published with the record id `<source name>:<item id>`,
+ * so a sink can drop the duplicates an at-least-once run may publish.
+ */
+export const HTTP_POLLER_ID_ATTRIBUTE = RECORD_ID_ATTRIBUTE;
 
 /**
  * Reads one page of a JSON API per `poll()` call. Status handling: 304 ends the run with
@@ -141,7 +145,7 @@ export class HttpPoller {
       }
       const key = this.#key ? scalarToString(getAtPath(item, this.#key)) : undefined;
       const attributes: Record<string, string> = { source: 'http-poller', ...this.config.attributes };
-      if (id !== undefined) attributes[HTTP_POLLER_ID_ATTRIBUTE] = id;
+      if (id !== undefined) attributes[HTTP_POLLER_ID_ATTRIBUTE] = `${this.config.name}:${id}`;
       records.push(SourceRecord.fromJson(item, key === undefined ? { attributes } : { attributes, key }));
     }
     const next = this.#next(cp, url, res, body, items);

@@ -63,7 +63,7 @@ describe('HttpPoller', () => {
     expect(first.done).toBe(false);
     expect(payloads(first.records).map((i) => i.id)).toEqual([1, 2]);
     expect(first.records[0]!.key).toBe('a');
-    expect(first.records[1]!.attributes['x-record-id']).toBe('2');
+    expect(first.records[1]!.attributes['x-danube-record-id']).toBe('t:2');
     expect(seenRequests.at(-1)!.headers.authorization).toBe('Bearer s3cret');
     const second = await poller.poll(first.checkpoint);
     expect(second.done).toBe(true);
