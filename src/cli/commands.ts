@@ -2,4 +2,7 @@
 // Add one import line per command.
 import './broker-command.js';
 import './checkpoint-command.js';
+import './relay-command.js';
+import './dev-command.js';
+import './invoke-command.js';
 export {};

@@ -29,7 +29,8 @@ export function deadLetterAttributes(msg: RelayDelivery, info: DeadLetterInfo): 
 }
 
 /**
- * Publishes records to a binding's dead-letter topic, creating the producer on first use. A
+ * Publishes records to a binding's dead-letter topic, creating the producer on first use (a
+ * reliable topic: a dead letter must not be dropped). A
  * failed publish is retried (with backoff) until it succeeds or `signal` aborts: the original is
  * acked only after its copy is safely on the dead-letter topic.
  */
@@ -63,7 +64,7 @@ export class DeadLetterPublisher {
   }
 
   private getProducer(): Promise<RelayProducer> {
-    this.producer ??= this.client.createProducer({ topic: this.topic, name: this.producerName }).catch((err: unknown) => {
+    this.producer ??= this.client.createProducer({ topic: this.topic, name: this.producerName, dispatch: 'reliable' }).catch((err: unknown) => {
       this.producer = undefined;
       throw err;
     });

@@ -38,6 +38,6 @@ export interface RelaySubscribeOptions {
 
 export interface RelayClient {
   subscribe(options: RelaySubscribeOptions): Promise<RelayConsumer>;
-  createProducer(options: { topic: string; name: string }): Promise<RelayProducer>;
+  createProducer(options: { topic: string; name: string; dispatch?: 'reliable' | 'non-reliable' }): Promise<RelayProducer>;
   close(): Promise<void>;
 }

@@ -28,12 +28,15 @@ export async function startEnv(dispatch: BrokerOptions['dispatch'] = {}): Promis
 export async function publish(client: DanubeClient, topic: string, n: number, opts: { key?: (i: number) => string; attributes?: (i: number) => Record<string, string>; body?: (i: number) => string; from?: number } = {}): Promise<void> {
   const producer = await client.createProducer({ topic, name: `p-${Math.random().toString(16).slice(2, 8)}`, dispatch: 'reliable' });
   const from = opts.from ?? 0;
+  const sends: Promise<unknown>[] = [];
+  // Not awaited one by one: the producer keeps publish order per partition ('ordered' mode).
   for (let i = from; i < from + n; i++) {
     const send: { key?: string; attributes?: Record<string, string> } = {};
     if (opts.key) send.key = opts.key(i);
     if (opts.attributes) send.attributes = opts.attributes(i);
-    await producer.send(opts.body ? opts.body(i) : JSON.stringify({ i }), send);
+    sends.push(producer.send(opts.body ? opts.body(i) : JSON.stringify({ i }), send));
   }
+  await Promise.all(sends);
   await producer.flush();
   await producer.close();
 }

@@ -1,0 +1,92 @@
+// `danube-connect relay`: runs the relay from a JSON or YAML config until SIGINT/SIGTERM.
+import { readFileSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createLogger } from '../core/logger.js';
+import { parseRelayConfig, startRelay } from '../relay/index.js';
+import { TRANSFORM_NAMES } from '../core/transforms.js';
+import { registerCommand } from './main.js';
+
+const HELP = `usage: danube-connect relay --config relay.json|relay.yaml [options]
+
+  --config FILE        bindings and settings (JSON or YAML); \${NAME} placeholders are read
+                       from the environment (e.g. secret: "\${SINK_SECRET}")
+  --port N             port of /healthz, /readyz, /metrics, /status (default: config "port",
+                       else 9090; 0 = any free port)
+  --host H             address of that port (default: config "host", else 127.0.0.1)
+  --service-url URL    Danube service URL (default: $DANUBE_SERVICE_URL, else config "serviceUrl")
+  --check              validate the config, print warnings, and exit
+  --log-level L        trace|debug|info|warn|error|silent (default info)
+
+Environment: DANUBE_SERVICE_URL, DANUBE_TOKEN (JWT sent as "authorization: Bearer").
+Stops on SIGINT/SIGTERM: takes no new messages, finishes the batches in flight (at most
+drainTimeoutMs), acks what succeeded, gives the rest back to the broker, exits 0.
+`;
+
+export async function runRelay(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'service-url': { type: 'string' },
+      check: { type: 'boolean' },
+      'log-level': { type: 'string', default: 'info' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (!values.config) {
+    process.stderr.write(`danube-connect relay: --config is required\n\n${HELP}`);
+    return 2;
+  }
+  const path = resolve(values.config);
+  const text = readFileSync(path, 'utf8');
+  const format = extname(path) === '.json' ? 'json' : 'yaml';
+  const { config, warnings } = parseRelayConfig(text, { format, env: process.env, knownTransforms: TRANSFORM_NAMES });
+  if (values.check) {
+    for (const w of warnings) process.stdout.write(`warning: ${w}\n`);
+    process.stdout.write(`${path}: ${config.bindings.length} binding(s) OK\n`);
+    return 0;
+  }
+  const port = values.port !== undefined ? Number(values.port) : config.port ?? 9090;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`--port must be a port number, got "${values.port}"`);
+  const serviceUrl = values['service-url'] ?? process.env.DANUBE_SERVICE_URL ?? config.serviceUrl;
+  if (!serviceUrl) throw new Error('no Danube service URL: pass --service-url, set DANUBE_SERVICE_URL, or set "serviceUrl" in the config');
+  const logger = createLogger({ name: 'danube-relay', level: values['log-level'] as 'info' });
+
+  const { DanubeClient } = await import('../client/index.js');
+  const token = process.env.DANUBE_TOKEN;
+  const client = new DanubeClient({ serviceUrl, logger, ...(token ? { token } : {}) });
+  const relay = await startRelay(
+    { ...config, serviceUrl, port, ...(values.host ? { host: values.host } : {}) },
+    { client, logger, baseDir: dirname(path) },
+  );
+  process.stdout.write(`danube relay listening on ${relay.url}\n`);
+
+  await new Promise<void>((done) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        // A second signal: the operator does not want to wait for the drain.
+        logger.warn({ signal }, 'second signal: exiting without finishing the drain');
+        process.exit(1);
+      }
+      stopping = true;
+      logger.info({ signal }, 'signal received: draining');
+      done();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await relay.close();
+  await client.close();
+  return 0;
+}
+
+registerCommand('relay', 'invoke sink functions per batch from Danube topics (ack on success)', runRelay);
