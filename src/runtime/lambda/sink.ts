@@ -1,13 +1,20 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { createLogger, type Logger } from '../../core/logger.js';
+import { createLogger, type Logger, type LoggerOptions } from '../../core/logger.js';
 import type { Sink } from '../../sink/define.js';
 import { SinkEventError, type SinkBatchResponse } from '../../sink/event.js';
 import { runSink, toSinkBatchResponse } from '../../sink/run.js';
 
 export interface LambdaSinkOptions {
-  /** Defaults to a JSON logger on stdout (CloudWatch) named after the sink. */
+  /** Defaults to a JSON logger on stdout (CloudWatch) named after the sink, at `LOG_LEVEL`. */
   logger?: Logger;
+}
+
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+function levelFromEnv(): LoggerOptions['level'] {
+  const wanted = (process.env.LOG_LEVEL ?? process.env.AWS_LAMBDA_LOG_LEVEL ?? 'info').toLowerCase();
+  return (LEVELS as readonly string[]).includes(wanted) ? (wanted as LoggerOptions['level']) : 'info';
 }
 
 /**
@@ -20,7 +27,7 @@ export interface LambdaSinkOptions {
  * export const handler = lambdaSink(defineSink(async (records) => { ... }));
  */
 export function lambdaSink(sink: Sink, options: LambdaSinkOptions = {}) {
-  const logger = options.logger ?? createLogger({ name: `sink:${sink.options.name}` });
+  const logger = options.logger ?? createLogger({ name: `sink:${sink.options.name}`, level: levelFromEnv() });
   return middy<unknown, SinkBatchResponse, Error, Context>().handler(async (event, context, { signal }) => {
     const log = logger.child({ requestId: context.awsRequestId });
     const deadline = Date.now() + context.getRemainingTimeInMillis();
