@@ -1,0 +1,199 @@
+// Client throughput against the embedded broker running in another process, each figure
+// measured side by side with its baseline in the same run (1 KiB payloads):
+// - raw @grpc/grpc-js SendMessage loop vs our Producer (pipelined), same calls in flight;
+// - our Producer awaiting each send (how the Rust client sends) vs pipelined and ordered x4;
+// - raw ReceiveMessages + Ack loop vs our Consumer iterator + ack.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { credentials, Metadata } from '@grpc/grpc-js';
+import { DanubeClient, type Producer } from '../src/client/index.js';
+import {
+  ConsumerRequest_SubscriptionType,
+  ConsumerServiceClient,
+  DispatchStrategy,
+  ProducerAccessMode,
+  ProducerServiceClient,
+  type StreamMessage,
+} from '../src/generated/danube/DanubeApi.js';
+import { row, type Bench, type BenchRow } from './types.js';
+
+const PAYLOAD = new Uint8Array(1024).fill(7);
+const IN_FLIGHT = 128;
+
+async function startBrokerProcess(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['bin/danube-connect.mjs', 'broker', '--port', '0', '--max-unacked', '10000', '--log-level', 'silent'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('broker did not start within 20 s')), 20_000);
+    lines.on('line', (line) => {
+      const m = /listening on (\S+)/.exec(line);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`broker exited with ${code}`)));
+  });
+  return { url, child };
+}
+
+/** Keeps `inFlight` operations running until `total` have completed; returns ops/s. */
+function windowed(total: number, inFlight: number, op: (i: number, done: (err?: unknown) => void) => void): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let started = 0;
+    let completed = 0;
+    const t0 = performance.now();
+    const done = (err?: unknown) => {
+      if (err) return reject(err);
+      if (++completed === total) return resolve(total / ((performance.now() - t0) / 1000));
+      if (started < total) op(started++, done);
+    };
+    for (let i = 0; i < Math.min(inFlight, total); i++) op(started++, done);
+  });
+}
+
+const target = (url: string) => url.replace(/^https?:\/\//, '');
+let topicSeq = 0;
+const freshTopic = (what: string) => `/default/bench-${what}-${process.pid}-${topicSeq++}`;
+
+async function rawSend(url: string, total: number): Promise<number> {
+  const client = new ProducerServiceClient(target(url), credentials.createInsecure());
+  const md = new Metadata();
+  const topic = freshTopic('raw');
+  const created = await new Promise<{ producerId: bigint }>((res, rej) =>
+    client.createProducer(
+      { requestId: 1n, producerName: 'raw', topicName: topic, producerAccessMode: ProducerAccessMode.Shared, dispatchStrategy: DispatchStrategy.Reliable },
+      md,
+      (e, r) => (e ? rej(e) : res(r)),
+    ),
+  );
+  const msgId = { producerId: created.producerId, topicName: topic, brokerAddr: url, topicOffset: 0n };
+  let requestId = 0n;
+  const rate = await windowed(total, IN_FLIGHT, (_i, done) => {
+    const message: StreamMessage = {
+      requestId: ++requestId,
+      msgId,
+      payload: PAYLOAD as Buffer,
+      publishTime: BigInt(Date.now()),
+      producerName: 'raw',
+      subscriptionName: '',
+      attributes: {},
+    };
+    client.sendMessage(message, md, (err) => done(err ?? undefined));
+  });
+  client.close();
+  return rate;
+}
+
+async function ourSend(client: DanubeClient, total: number, mode: 'pipelined' | 'ordered' | 'await', partitions?: number): Promise<number> {
+  const producer = await client.createProducer({
+    topic: freshTopic(mode),
+    name: `bench-${mode}`,
+    dispatch: 'reliable',
+    mode: mode === 'pipelined' ? 'pipelined' : 'ordered',
+    maxInFlight: IN_FLIGHT,
+    ...(partitions ? { partitions } : {}),
+  });
+  let rate: number;
+  if (mode === 'await') {
+    const t0 = performance.now();
+    for (let i = 0; i < total; i++) await producer.send(PAYLOAD);
+    rate = total / ((performance.now() - t0) / 1000);
+  } else {
+    rate = await windowed(total, IN_FLIGHT, (_i, done) => void producer.send(PAYLOAD).then(() => done(), done));
+  }
+  await producer.close();
+  return rate;
+}
+
+async function fill(client: DanubeClient, topic: string, total: number): Promise<void> {
+  const producer: Producer = await client.createProducer({ topic, name: 'filler', dispatch: 'reliable', mode: 'pipelined', maxInFlight: IN_FLIGHT });
+  await windowed(total, IN_FLIGHT, (_i, done) => void producer.send(PAYLOAD).then(() => done(), done));
+  await producer.close();
+}
+
+async function rawReceive(url: string, client: DanubeClient, total: number): Promise<number> {
+  const topic = freshTopic('rawrx');
+  await fill(client, topic, 1); // creates the reliable topic
+  const consumer = new ConsumerServiceClient(target(url), credentials.createInsecure());
+  const md = new Metadata();
+  const sub = await new Promise<{ consumerId: bigint }>((res, rej) =>
+    consumer.subscribe({ requestId: 1n, topicName: topic, consumerName: 'raw', subscription: 'raw', subscriptionType: ConsumerRequest_SubscriptionType.Exclusive, keyFilters: [] }, md, (e, r) => (e ? rej(e) : res(r))),
+  );
+  await fill(client, topic, total);
+  const t0 = performance.now();
+  const rate = await new Promise<number>((resolve, reject) => {
+    let acked = 0;
+    const stream = consumer.receiveMessages({ requestId: 2n, consumerId: sub.consumerId }, md);
+    stream.on('data', (m: StreamMessage) => {
+      consumer.ack({ requestId: m.requestId, msgId: m.msgId, subscriptionName: 'raw' }, md, (err) => {
+        if (err) return reject(err);
+        // The first message is the one that created the topic before the subscription: skipped by the broker.
+        if (++acked === total) {
+          resolve(total / ((performance.now() - t0) / 1000));
+          stream.cancel();
+        }
+      });
+    });
+    stream.on('error', (err: { code?: number }) => (err.code === 1 ? undefined : reject(err)));
+  });
+  consumer.close();
+  return rate;
+}
+
+async function ourReceive(client: DanubeClient, total: number): Promise<number> {
+  const topic = freshTopic('rx');
+  await fill(client, topic, 1);
+  const consumer = await client.subscribe({ topic, subscription: 'ours', type: 'exclusive', bufferSize: 1000 });
+  await fill(client, topic, total);
+  const t0 = performance.now();
+  let acked = 0;
+  let received = 0;
+  await new Promise<void>((resolve, reject) => {
+    void (async () => {
+      for await (const msg of consumer) {
+        consumer.ack(msg).then(() => (++acked === total ? resolve() : undefined), reject);
+        if (++received === total) break;
+      }
+    })().catch(reject);
+  });
+  const rate = total / ((performance.now() - t0) / 1000);
+  await consumer.close();
+  return rate;
+}
+
+const bench: Bench = async ({ quick }) => {
+  const total = quick ? 3_000 : 20_000;
+  const awaitTotal = quick ? 1_000 : 5_000;
+  const rounds = quick ? 1 : 3;
+  const { url, child } = await startBrokerProcess();
+  const client = new DanubeClient({ serviceUrl: url });
+  try {
+    // Warm up both paths (JIT, connection, topic creation).
+    await rawSend(url, 1_000);
+    await ourSend(client, 1_000, 'pipelined');
+    const best = { raw: 0, pipelined: 0, ordered4: 0, await: 0, rawRx: 0, ourRx: 0 };
+    for (let r = 0; r < rounds; r++) {
+      best.raw = Math.max(best.raw, await rawSend(url, total));
+      best.pipelined = Math.max(best.pipelined, await ourSend(client, total, 'pipelined'));
+      best.ordered4 = Math.max(best.ordered4, await ourSend(client, total, 'ordered', 4));
+      best.await = Math.max(best.await, await ourSend(client, awaitTotal, 'await'));
+      best.rawRx = Math.max(best.rawRx, await rawReceive(url, client, total));
+      best.ourRx = Math.max(best.ourRx, await ourReceive(client, total));
+    }
+    const rows: BenchRow[] = [
+      row({ name: `client: Producer pipelined vs raw grpc-js SendMessage (${IN_FLIGHT} in flight, 1 KiB)`, unit: 'msg/s', baseline: best.raw, value: best.pipelined, target: 0.9 }),
+      row({ name: 'client: Producer pipelined vs Producer awaiting each send', unit: 'msg/s', baseline: best.await, value: best.pipelined, target: 2 }),
+      row({ name: 'client: Producer ordered, 4 partitions vs awaiting each send', unit: 'msg/s', baseline: best.await, value: best.ordered4, target: 2 }),
+      row({ name: 'client: Consumer receive+ack vs raw ReceiveMessages+Ack (1 KiB)', unit: 'msg/s', baseline: best.rawRx, value: best.ourRx, target: 0.8 }),
+    ];
+    return rows;
+  } finally {
+    await client.close();
+    child.kill('SIGTERM');
+  }
+};
+
+export default bench;
