@@ -5,3 +5,4 @@ export * from './source/index.js';
 export * from './sink/index.js';
 export * from './broker/index.js';
 export * from './client/index.js';
+export * from './relay/index.js';
