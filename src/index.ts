@@ -6,3 +6,5 @@ export * from './sink/index.js';
 export * from './broker/index.js';
 export * from './client/index.js';
 export * from './relay/index.js';
+export * from './runtime/lambda/index.js';
+export * from './runtime/cloudflare/index.js';
