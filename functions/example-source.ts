@@ -12,7 +12,7 @@ interface Checkpoint {
 }
 
 const PRODUCTS = ['espresso beans', 'grinder', 'kettle', 'filter papers', 'mug', 'scale'];
-const ORDERS_PER_RUN = 5;
+const ORDERS_PER_RUN = 10;
 
 /** Deterministic pseudo-random pick, so reruns from a checkpoint produce the same orders. */
 function pick(seq: number, salt: number, n: number): number {

@@ -1,0 +1,247 @@
+// The local pipeline behind `danube-connect dev` / `npm start`: embedded broker, in-process
+// DynamoDB, the sources on their schedules, the relay and the sink functions, all in this process.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join, relative, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { startBroker, type Broker } from '../../broker/index.js';
+import { ensureCheckpointTable } from '../../checkpoint/table.js';
+import { DanubeClient } from '../../client/client.js';
+import type { Logger } from '../../core/logger.js';
+import { createLocalInvoker } from '../../relay/invokers/local.js';
+import type { Invoker } from '../../relay/invokers/types.js';
+import { startRelay, type Relay } from '../../relay/relay.js';
+import { buildRelayConfig, findDanubeEvents, type ServiceFunction } from '../../serverless/bindings.js';
+import { ENV } from '../../serverless/environment.js';
+import { parseDanubeServiceOptions } from '../../serverless/options.js';
+import { loadServiceFile } from '../../serverless/service-file.js';
+import { checkpointTableName, hasSchedule } from '../../serverless/service-model.js';
+import { runSource } from '../../source/runner.js';
+import { watchDeadLetters } from '../../dev/dead-letter-watch.js';
+import { loadFunction } from '../../dev/function-loader.js';
+import { lambdaHandlerInvoker, type LocalLambda } from '../../dev/lambda-invoke.js';
+import { parseDevOptions, type DevOptions } from '../../dev/options.js';
+import { parseSchedule, type Schedule } from '../../dev/schedule.js';
+import { SourceScheduler, type ScheduledFunction } from '../../dev/source-scheduler.js';
+import { bindingViews, type DevStatus } from '../../dev/status.js';
+import { DynamoDbCheckpointStore } from '../../checkpoint/dynamodb-store.js';
+
+export interface DevPipeline {
+  status(): DevStatus;
+  /** Runs a source now (function key or source name). */
+  invoke(name: string): ReturnType<SourceScheduler['runNow']>;
+  readonly sourceNames: string[];
+  /** Stops the schedules, drains the relay, closes everything. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+const LOCAL_AWS = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+
+/** The schedule expressions of a function's `schedule` events (enabled ones). */
+function schedulesOf(fn: ServiceFunction): string[] {
+  const out: string[] = [];
+  for (const e of fn.events ?? []) {
+    const s = (e as { schedule?: unknown }).schedule;
+    if (s === undefined) continue;
+    if (typeof s === 'string') out.push(s);
+    else if (s && typeof s === 'object' && (s as { enabled?: boolean }).enabled !== false) {
+      const rate = (s as { rate?: string | string[] }).rate;
+      out.push(...(Array.isArray(rate) ? rate : rate ? [rate] : []));
+    }
+  }
+  return out;
+}
+
+async function startLocalBroker(port: number, dataDir: string, logger: Logger): Promise<Broker> {
+  try {
+    return await startBroker({ port, dataDir, logger });
+  } catch (err) {
+    if (port !== 0 && /EADDRINUSE|in use/i.test(String((err as Error)?.message ?? err))) {
+      logger.warn({ port }, 'broker port in use; taking any free port');
+      return startBroker({ port: 0, dataDir, logger });
+    }
+    throw err;
+  }
+}
+
+async function startDynalite(path: string): Promise<{ endpoint: string; close(): Promise<void> }> {
+  const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => ok());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((ok) => {
+      server.close(() => ok());
+      server.closeAllConnections?.();
+    }),
+  };
+}
+
+/**
+ * Starts the whole pipeline that serverless.yml describes, on this machine.
+ *
+ * @example
+ * const dev = await startDevPipeline({ durationMs: 20_000 }, logger);
+ * console.log(dev.status());
+ * await dev.close();
+ */
+export async function startDevPipeline(input: DevOptions, logger: Logger): Promise<DevPipeline> {
+  const options = parseDevOptions(input);
+  const cwd = resolve(options.cwd);
+  const dataDir = resolve(cwd, options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  // `${env:DANUBE_DATA_DIR}` lets serverless.yml put local output under the data dir.
+  const service = loadServiceFile(join(cwd, options.config), { env: { ...options.env, DANUBE_DATA_DIR: dataDir }, params: options.params, ...(options.stage ? { stage: options.stage } : {}) });
+  const danube = parseDanubeServiceOptions(service.custom.danube);
+  const stackPrefix = `${service.service}-${service.provider.stage}`;
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const started = Date.now();
+
+  try {
+    // 1. Danube and DynamoDB: embedded unless pointed elsewhere.
+    let broker: Broker | undefined;
+    let serviceUrl = options.serviceUrl;
+    if (!serviceUrl) {
+      broker = await startLocalBroker(options.brokerPort, join(dataDir, 'broker'), logger.child({ part: 'broker' }));
+      cleanups.unshift(() => broker!.close());
+      serviceUrl = broker.url;
+    }
+    let dynamoDbEndpoint = options.dynamoDbEndpoint;
+    if (!dynamoDbEndpoint) {
+      const local = await startDynalite(join(dataDir, 'dynamodb'));
+      cleanups.unshift(() => local.close());
+      dynamoDbEndpoint = local.endpoint;
+    }
+    const tableName = checkpointTableName(danube, stackPrefix);
+    const ddb = new DynamoDBClient({ endpoint: dynamoDbEndpoint, ...(/127\.0\.0\.1|localhost/.test(dynamoDbEndpoint) ? LOCAL_AWS : {}) });
+    await ensureCheckpointTable(ddb, tableName);
+    ddb.destroy();
+
+    // 2. What the functions see, as the plugin would set it when deployed.
+    const functionEnv: Record<string, string> = {
+      ...Object.fromEntries(Object.entries(service.provider.environment ?? {}).filter(([k, v]) => k !== 'NODE_OPTIONS' && typeof v === 'string') as [string, string][]),
+      [ENV.serviceUrl]: serviceUrl,
+      [ENV.checkpointTable]: tableName,
+      [ENV.service]: service.service,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEndpoint,
+      DANUBE_DATA_DIR: dataDir,
+      ...(options.token ? { [ENV.token]: options.token } : {}),
+    };
+    for (const fn of Object.values(service.functions)) {
+      for (const [k, v] of Object.entries((fn.environment as Record<string, unknown>) ?? {})) if (typeof v === 'string') functionEnv[k] = v;
+    }
+    Object.assign(process.env, functionEnv);
+
+    const client = new DanubeClient({ serviceUrl, ...(options.token ? { token: options.token } : {}), logger: logger.child({ part: 'client' }) });
+    cleanups.unshift(() => client.close());
+
+    // 3. Topics exist before anyone subscribes: a new subscription starts at the latest message.
+    const refs = findDanubeEvents(service.functions);
+    const dlqTopics = [...new Set(refs.map((r) => r.event.deadLetterTopic).filter((t): t is string => typeof t === 'string'))];
+    if (broker) {
+      for (const topic of new Set([...refs.map((r) => String(r.event.topic)), ...dlqTopics])) {
+        try {
+          broker.admin.createTopic(topic, { dispatch: 'reliable' });
+        } catch {
+          // Already there (kept from an earlier run under .danube/broker).
+        }
+      }
+    }
+    const deadLetterFile = join(dataDir, 'dead-letters.jsonl');
+    const dlq = await watchDeadLetters(client, dlqTopics, deadLetterFile, logger.child({ part: 'dead-letters' }));
+    cleanups.unshift(() => dlq.close());
+
+    // 4. Sinks behind the relay, in this process.
+    const timeoutOf = (fn: ServiceFunction) => Math.round((fn.timeout ?? service.provider.timeout ?? 6) * 1000);
+    const invokers: Record<string, Invoker> = {};
+    const { raw } = buildRelayConfig({
+      functions: service.functions,
+      danube: { ...danube, serviceUrl },
+      defaultTimeoutSeconds: service.provider.timeout,
+      target: { kind: 'local', moduleFor: (key, fn) => ({ module: String(fn.handler).replace(/\.[^.]+$/, ''), export: String(fn.handler).split('.').pop()! }) },
+      relayMode: 'local',
+    });
+    for (const [i, ref] of refs.entries()) {
+      const fn = service.functions[ref.functionKey]!;
+      // buildRelayConfig keeps the order of findDanubeEvents: binding i is event i.
+      const binding = raw.bindings[i]!;
+      const loaded = await loadFunction(cwd, String(fn.handler));
+      const lambda: LocalLambda = { functionName: fn.name ?? ref.functionKey, timeoutMs: timeoutOf(fn), handler: loaded.handler! };
+      const sinkExport = loaded.module.sink;
+      invokers[binding.name] = loaded.handler
+        ? lambdaHandlerInvoker(lambda)
+        : createLocalInvoker({ sink: sinkExport as never, timeoutMs: timeoutOf(fn) });
+    }
+    let relay: Relay | undefined;
+    if (raw.bindings.length) {
+      relay = await startRelay({ ...raw, drainTimeoutMs: options.drainTimeoutMs }, { client, logger: logger.child({ part: 'relay' }), invokers });
+      cleanups.unshift(() => relay!.close());
+    }
+
+    // 5. Sources on their schedules.
+    const scheduled: ScheduledFunction[] = [];
+    for (const [key, fn] of Object.entries(service.functions)) {
+      if (!hasSchedule(fn)) continue;
+      const schedules: Schedule[] = schedulesOf(fn).map((e) => parseSchedule(e));
+      if (!schedules.length) continue;
+      const loaded = await loadFunction(cwd, String(fn.handler));
+      const store = () => new DynamoDbCheckpointStore({ tableName, endpoint: dynamoDbEndpoint!, ...LOCAL_AWS });
+      const handler =
+        loaded.handler ??
+        ((_event: unknown, context: { getRemainingTimeInMillis(): number }) =>
+          runSource(loaded.source!, { client, store: store(), service: service.service, budgetMs: context.getRemainingTimeInMillis(), logger }));
+      scheduled.push({ key, schedules, lambda: { functionName: fn.name ?? key, timeoutMs: timeoutOf(fn), handler } });
+    }
+    const scheduler = new SourceScheduler(scheduled, logger.child({ part: 'scheduler' }));
+    cleanups.unshift(() => scheduler.stop());
+    scheduler.start(options.runSourcesAtStart);
+
+    const previous = new Map<string, { acked: number; at: number }>();
+    // Files under the data dir that the functions were told to write (e.g. the example sink's).
+    const outputs = Object.values(functionEnv).filter((v) => v.startsWith(`${dataDir}/`) && v !== dataDir);
+    const files = [...outputs, deadLetterFile].map((f) => relative(cwd, f) || f);
+    let closing: Promise<void> | undefined;
+    return {
+      sourceNames: scheduled.map((s) => s.key),
+      status: () => ({
+        uptimeMs: Date.now() - started,
+        brokerUrl: serviceUrl!,
+        dynamoDbEndpoint: dynamoDbEndpoint!,
+        sources: scheduler.status(),
+        bindings: relay ? bindingViews(relay.status().bindings, previous, Date.now()) : [],
+        deadLetters: dlq.status(),
+        files,
+      }),
+      invoke: (name) => scheduler.runNow(name),
+      close() {
+        closing ??= runCleanups(cleanups, logger);
+        return closing;
+      },
+    };
+  } catch (err) {
+    await runCleanups(cleanups, logger);
+    throw err;
+  }
+}
+
+async function runCleanups(cleanups: Array<() => Promise<unknown>>, logger: Logger): Promise<void> {
+  // In order: schedules, relay (drains), dead-letter watch, client, DynamoDB, broker.
+  for (const step of cleanups) {
+    try {
+      await step();
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, 'error while stopping');
+    }
+  }
+}
+
+/** Writes `.danube/dev.json` so that `danube-connect invoke` finds the running pipeline. */
+export function writeDevInfo(dataDir: string, info: { pid: number; url: string }): () => void {
+  const file = join(dataDir, 'dev.json');
+  writeFileSync(file, `${JSON.stringify(info)}\n`);
+  return () => rmSync(file, { force: true });
+}
