@@ -1,5 +1,4 @@
 import { DynamoDbCheckpointStore } from '../checkpoint/dynamodb-store.js';
-import type { CheckpointStore } from '../checkpoint/store.js';
 import { DanubeClient } from '../client/client.js';
 import type { Logger } from '../core/logger.js';
 import { LOCAL_AWS, type SourceSettings } from './settings.js';
@@ -7,7 +6,9 @@ import { LOCAL_AWS, type SourceSettings } from './settings.js';
 /** A client and a checkpoint store made from settings; reused across warm invocations. */
 export interface SourceResources {
   client: DanubeClient;
-  store: CheckpointStore;
+  store: DynamoDbCheckpointStore;
+  /** Closes both. */
+  close(): Promise<void>;
 }
 
 /**
@@ -28,5 +29,12 @@ export function createSourceResources(settings: SourceSettings, logger?: Logger)
     ...(settings.dynamoDbEndpoint ? { endpoint: settings.dynamoDbEndpoint } : {}),
     ...(settings.localAws ? LOCAL_AWS : {}),
   });
-  return { client, store };
+  return {
+    client,
+    store,
+    async close() {
+      store.close();
+      await client.close();
+    },
+  };
 }

@@ -78,5 +78,11 @@ export function scheduledSource<C>(source: Source<C>, options: ScheduledSourceOp
       const summary = await run;
       options.onSummary?.(summary);
     },
+    /** Closes the client and store made from the environment (Node hosts, tests). */
+    async dispose(): Promise<void> {
+      const made = resources;
+      resources = undefined;
+      await made?.close();
+    },
   };
 }

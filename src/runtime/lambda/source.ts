@@ -52,7 +52,7 @@ export function lambdaSource<C>(source: Source<C>, options: LambdaSourceOptions 
     };
   };
 
-  return middy<SourceInvocationEvent, SourceRunSummary, Error, Context>().handler(async (event, context, { signal }) => {
+  const handler = middy<SourceInvocationEvent, SourceRunSummary, Error, Context>().handler(async (event, context, { signal }) => {
     const { client, store, service } = resolve();
     const scheduled = event && typeof event === 'object' && event['detail-type'] === 'Scheduled Event' ? (event as ScheduledEvent) : undefined;
     const log = logger.child({
@@ -71,4 +71,11 @@ export function lambdaSource<C>(source: Source<C>, options: LambdaSourceOptions 
       ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
     });
   });
+  /** Closes the client and store this handler made from the environment (local hosts, tests). */
+  const dispose = async (): Promise<void> => {
+    const made = resources;
+    resources = undefined;
+    await made?.close();
+  };
+  return Object.assign(handler, { dispose });
 }
