@@ -3,4 +3,6 @@
 import './broker-command.js';
 import './checkpoint-command.js';
 import './relay-command.js';
+import './dev-command.js';
+import './invoke-command.js';
 export {};
