@@ -41,10 +41,14 @@ export class PartitionConsumer {
   private resubscribing: Promise<void> | undefined;
   private requestId = 0n;
   private readonly health: HealthCheckLoop;
-  /** Reliable only: offsets delivered to us and not yet acked or nacked. */
-  private readonly unacked: Set<bigint> | undefined;
-  /** Reliable only, after a resubscribe: offsets the broker will send again but we already have. */
-  private duplicates: Set<bigint> | undefined;
+  /** Reliable only: offset → request id of messages delivered to us and not yet acked or nacked. */
+  private readonly unacked: Map<bigint, bigint> | undefined;
+  /**
+   * Reliable only, after a resubscribe: the messages the broker will send again but we already
+   * have. Matched on offset and request id, so a topic that is not reliable after all (offsets
+   * all 0) does not lose messages to it.
+   */
+  private duplicates: Map<bigint, bigint> | undefined;
 
   constructor(
     private readonly ctx: ClientContext,
@@ -53,7 +57,7 @@ export class PartitionConsumer {
     private readonly sub: PartitionSubscription,
     private readonly sink: MessageSink,
   ) {
-    this.unacked = sub.reliable ? new Set() : undefined;
+    this.unacked = sub.reliable ? new Map() : undefined;
     this.health = new HealthCheckLoop(
       'consumer',
       sub.healthCheckIntervalMs,
@@ -111,8 +115,13 @@ export class PartitionConsumer {
     const delivered = toDanubeMessage(message, this.topic, this.logicalTopic);
     if (this.unacked) {
       const offset = delivered.offset;
-      if (this.duplicates?.delete(offset)) return; // already buffered or handed out before the resubscribe
-      this.unacked.add(offset);
+      const duplicates = this.duplicates;
+      if (duplicates !== undefined && duplicates.get(offset) === delivered.requestId) {
+        duplicates.delete(offset); // already buffered or handed out before the resubscribe
+        this.ctx.logger.debug({ topic: this.topic, offset }, 'skipped a message redelivered after resubscribe');
+        return;
+      }
+      this.unacked.set(offset, delivered.requestId);
     }
     this.sink.deliver(this, delivered);
   }
@@ -149,7 +158,7 @@ export class PartitionConsumer {
       try {
         await this.subscribe(new Deadline(connectTimeoutMs, 'resubscribe', this.topic));
         if (this.closed) return;
-        if (this.unacked?.size) this.duplicates = new Set(this.unacked);
+        if (this.unacked?.size) this.duplicates = new Map(this.unacked);
         this.openStream();
         return;
       } catch (err) {
