@@ -26,6 +26,17 @@ export class MessageLog {
     return offset;
   }
 
+  /**
+   * Gives the message its offset without keeping it: nobody could ever read it
+   * from memory (no subscription yet, and new ones start at the latest message).
+   */
+  skip(msg: StreamMessage): number {
+    const offset = this.next++;
+    if (msg.msgId) msg.msgId.topicOffset = BigInt(offset);
+    if (this.items.length === this.head) this.start = this.next;
+    return offset;
+  }
+
   /** Puts back a message read from disk at its own offset. */
   restore(offset: number, msg: StreamMessage): void {
     if (this.items.length === this.head) {

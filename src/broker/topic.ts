@@ -59,14 +59,13 @@ export class Topic {
       for (let i = 0; i < subs.length; i++) (subs[i]!.dispatcher as { dispatch(m: StreamMessage): void }).dispatch(msg);
       return;
     }
-    const offset = this.log.append(msg);
-    this.host.appended(this, offset, msg);
     if (subs.length === 0) {
       // A new subscription starts at the latest message, so nobody can ever read this one
       // from memory; the on-disk log (if any) still has it.
-      this.log.trimBefore(this.log.next);
+      this.host.appended(this, this.log.skip(msg), msg);
       return;
     }
+    this.host.appended(this, this.log.append(msg), msg);
     for (let i = 0; i < subs.length; i++) (subs[i]!.dispatcher as { notify(): void }).notify();
   }
 

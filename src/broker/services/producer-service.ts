@@ -112,6 +112,9 @@ export function producerService(ctx: NodeContext): ProducerServiceServer {
         );
       }
       if (topic.validationPolicy !== 'none') state.schemas.enforce(topic, msg);
+      // Share the broker's strings instead of keeping a decoded copy per retained message.
+      id.topicName = topic.name;
+      if (msg.producerName === producer.name) msg.producerName = producer.name;
       msg.subscriptionName = '';
       topic.publish(msg);
       return { requestId: msg.requestId };
