@@ -19,6 +19,8 @@ export interface SinkContext {
   deadline: number;
   /** The highest delivery attempt among the records (1 = first delivery). */
   attempt: number;
+  /** The Worker's `env` (bindings, secrets) under the Cloudflare adapters; undefined elsewhere. */
+  env?: unknown;
 }
 
 /** What a handler may return: nothing (all succeeded) or the AWS partial-batch response. */

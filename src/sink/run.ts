@@ -13,6 +13,8 @@ export interface RunSinkOptions {
   /** Outer cancellation (e.g. the relay shutting down). */
   signal?: AbortSignal;
   now?: () => number;
+  /** Handed to the handler as `ctx.env` (a Worker's bindings). */
+  env?: unknown;
 }
 
 /** The normalized result of one invocation, shared by every adapter and the relay's local invoker. */
@@ -72,6 +74,7 @@ export async function runSink(sink: Sink, input: unknown, options: RunSinkOption
     binding: batch.binding, subscription: batch.subscription, topic: batch.topic, logger,
     signal: controller.signal, deadline, attempt: records.reduce((max, r) => Math.max(max, r.attempt), 1),
   };
+  if (options.env !== undefined) ctx.env = options.env;
   try {
     // A handler that ignores its signal must not hold the caller (e.g. the relay) past the deadline.
     const overdue = new Promise<never>((_, reject) => {

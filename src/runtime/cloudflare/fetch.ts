@@ -56,7 +56,7 @@ export function fetchSink<Env = unknown>(sink: Sink, options: FetchSinkOptions<E
     const deadlineHeader = Number(request.headers.get(DEADLINE_HEADER));
     try {
       const outcome = await runSink(sink, event, {
-        logger, signal: request.signal, ...(deadlineHeader > 0 ? { deadline: deadlineHeader } : {}),
+        logger, signal: request.signal, env, ...(deadlineHeader > 0 ? { deadline: deadlineHeader } : {}),
       });
       if (outcome.status === 'failed') {
         const error = outcome.error!;

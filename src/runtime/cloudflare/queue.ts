@@ -30,7 +30,7 @@ export interface QueueSinkOptions {
  */
 export function queueSink(sink: Sink, options: QueueSinkOptions = {}) {
   const logger = options.logger ?? quietLogger;
-  return async (batch: MessageBatchLike, _env?: unknown, _ctx?: unknown): Promise<void> => {
+  return async (batch: MessageBatchLike, env?: unknown, _ctx?: unknown): Promise<void> => {
     const byId = new Map<string, QueueMessageLike[]>();
     const decoded: DecodedSinkBatch = { binding: batch.queue, topic: batch.queue, subscription: batch.queue, records: [], undecodable: [] };
     for (const [i, message] of batch.messages.entries()) {
@@ -43,7 +43,7 @@ export function queueSink(sink: Sink, options: QueueSinkOptions = {}) {
         decoded.undecodable.push({ id: message.id, error: classifyError(err) });
       }
     }
-    const outcome = await runSink(sink, decoded, { logger, ...(options.timeoutMs ? { deadline: Date.now() + options.timeoutMs } : {}) });
+    const outcome = await runSink(sink, decoded, { logger, env, ...(options.timeoutMs ? { deadline: Date.now() + options.timeoutMs } : {}) });
     const delay = (retryAfterMs?: number) => {
       const seconds = retryAfterMs !== undefined ? Math.ceil(retryAfterMs / 1000) : options.retryDelaySeconds;
       return seconds === undefined ? undefined : { delaySeconds: seconds };
