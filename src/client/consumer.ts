@@ -3,6 +3,7 @@ import { Deadline } from './backoff.js';
 import { parseConsumerOptions, type ConsumerOptions, type ResolvedConsumerOptions, type SubscriptionType } from './consumer-options.js';
 import type { ClientContext } from './context.js';
 import { ClientClosedError, DanubeError, TopicNotFoundError, Status } from './errors.js';
+import { retrying } from './establish.js';
 import { topicPartitions } from './lookup.js';
 import { MessageQueue } from './message-queue.js';
 import type { DanubeMessage } from './message.js';
@@ -78,7 +79,7 @@ export class Consumer implements AsyncIterable<DanubeMessage>, MessageSink {
   private async start(): Promise<void> {
     const { ctx, options } = this;
     const deadline = new Deadline(ctx.options.connectTimeoutMs, 'subscribe', options.topic);
-    const topics = await topicPartitions(ctx, options.topic, deadline);
+    const topics = await retrying(ctx, options.topic, 'topic partitions', deadline, () => topicPartitions(ctx, options.topic, deadline));
     if (topics.length === 0) {
       throw new TopicNotFoundError(`subscribe on ${options.topic} failed: the topic does not exist`, { topic: options.topic, code: Status.NOT_FOUND, retryable: false });
     }

@@ -45,3 +45,24 @@ function withAttempts(error: DanubeError, attempts: number): DanubeError {
   error.message = `${error.message} (gave up after ${attempts} attempts)`;
   return error;
 }
+
+/**
+ * Runs `fn` again on retryable statuses, with backoff, up to `retry.maxRetries` retries and
+ * never past `deadline`: for calls that need no lookup (TopicPartitions on the service URL).
+ */
+export async function retrying<T>(ctx: ClientContext, topic: string, operation: string, deadline: Deadline, fn: () => Promise<T>): Promise<T> {
+  const { retry } = ctx.options;
+  for (let failures = 0; ; failures++) {
+    ctx.ensureOpen(operation, topic);
+    let error: DanubeError;
+    try {
+      return await fn();
+    } catch (err) {
+      error = toDanubeError(err, operation, topic);
+    }
+    if (!error.retryable) throw error;
+    if (deadline.expired()) throw deadline.error(error);
+    if (failures >= retry.maxRetries) throw withAttempts(error, failures + 1);
+    if (!(await deadline.sleep(backoffDelay(failures, retry), ctx.signal))) throw deadline.error(error);
+  }
+}

@@ -49,7 +49,10 @@ export class PartitionProducer {
       'producer',
       ctx.options.healthCheckIntervalMs,
       () => (this.address && !this.recreating ? { connection: this.connection, metadata: this.callMetadata(), id: this.producerId } : undefined),
-      () => void this.recreate('health check answered CLOSE').catch(() => undefined),
+      () =>
+        void this.recreate('health check answered CLOSE').catch((err: unknown) =>
+          ctx.logger.warn({ topic, producer: name, err: (err as Error).message }, 'recreating the producer failed; the next send retries'),
+        ),
       ctx.logger,
     );
   }

@@ -67,4 +67,22 @@ describe('reliable delivery and reconnection', () => {
     for (const m of held) await consumer.ack(m);
     expect(await quiet(consumer, 500)).toBeUndefined();
   });
+
+  it('re-creates a producer on a health check CLOSE and re-subscribes the consumer, before any traffic', async () => {
+    const producer = await h.client.createProducer({ topic: '/default/hc', name: 'hc-src', dispatch: 'reliable' });
+    const consumer = await h.client.subscribe({ topic: '/default/hc', subscription: 's', consumerName: 'hc-c' });
+    await h.broker.restart();
+    expect(h.broker.admin.describeTopic('/default/hc')?.producers ?? []).toEqual([]);
+    // Health checks run every 200 ms here: the broker answers CLOSE and the client reconnects.
+    const until = Date.now() + 5_000;
+    const connected = () => {
+      const info = h.broker.admin.describeTopic('/default/hc');
+      const sub = info?.subscriptions.find((x) => x.name === 's');
+      return info?.producers.includes('hc-src') && sub?.consumers.some((c) => c.name === 'hc-c' && c.connected);
+    };
+    while (!connected() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    expect(connected()).toBe(true);
+    await producer.send('after-close');
+    expect((await receiveN(consumer, 1)).map(text)).toEqual(['after-close']);
+  });
 });
