@@ -191,20 +191,34 @@ class DataDir implements Persistence {
   }
 }
 
-/** Reads a topic's log, keeping records from `from` on; stops at a torn last record. */
+/**
+ * Reads a topic's log, keeping records from `from` on; stops at a torn last record.
+ * When older records (acked by every subscription) make up most of the file, the
+ * file is rewritten with the kept ones only, so the log does not grow forever
+ * across restarts.
+ */
 function readLog(path: string, from: number, onRecord: (offset: number, msg: StreamMessage) => void): number {
   if (!existsSync(path)) return -1;
   const buf = readFileSync(path);
   let pos = 0;
   let last = -1;
+  let keptFrom = -1;
   while (pos + 4 <= buf.length) {
     const len = buf.readUInt32LE(pos);
     if (pos + 4 + len > buf.length) break;
     const msg = StreamMessage.decode(buf.subarray(pos + 4, pos + 4 + len));
     const offset = Number(msg.msgId?.topicOffset ?? 0n);
     last = offset;
-    if (offset >= from) onRecord(offset, msg);
+    if (offset >= from) {
+      if (keptFrom < 0) keptFrom = pos;
+      onRecord(offset, msg);
+    }
     pos += 4 + len;
+  }
+  const dropped = keptFrom < 0 ? pos : keptFrom;
+  if (pos < buf.length || (dropped > 1 << 20 && dropped * 2 > pos)) {
+    writeFileSync(`${path}.tmp`, buf.subarray(dropped, pos));
+    renameSync(`${path}.tmp`, path);
   }
   return last;
 }
