@@ -83,6 +83,7 @@ export async function runMqttSource(config: MqttSourceConfig, run: MqttRunOption
   const deadline = started + run.budgetMs - config.safetyMarginMs;
   let lastActivity = Date.now();
   let busy = false;
+  let held = false;
   let current: Promise<void> = Promise.resolve();
   let stopped = false;
   let failure: unknown;
@@ -122,7 +123,10 @@ export async function runMqttSource(config: MqttSourceConfig, run: MqttRunOption
   // next packet only after it: so each message is acknowledged strictly after Danube accepted
   // it, in arrival order (MQTT requires PUBACKs in order).
   mqtt.handleMessage = (packet, done) => {
-    if (stopped) return; // never acknowledged: redelivered to the next run
+    if (stopped) {
+      held = true; // never acknowledged: redelivered to the next run
+      return;
+    }
     busy = true;
     lastActivity = Date.now();
     current = handle(packet).then(
@@ -176,8 +180,9 @@ export async function runMqttSource(config: MqttSourceConfig, run: MqttRunOption
     run.signal?.removeEventListener('abort', onAbort);
     // Let the message in hand finish (its send has a time limit) so its PUBACK goes out first.
     await current;
-    // A clean DISCONNECT after the last PUBACK; after a failure, drop the socket at once.
-    await new Promise<void>((r) => mqtt.end(failure !== undefined, {}, () => r()));
+    // A clean DISCONNECT after the last PUBACK. After a failure, or with a message in hand that
+    // will not be acknowledged (mqtt.js would wait for it), drop the socket at once.
+    await endClient(mqtt, failure !== undefined || held);
     await closeProducers(producers);
   }
   summary.durationMs = Date.now() - started;
@@ -189,6 +194,14 @@ export async function runMqttSource(config: MqttSourceConfig, run: MqttRunOption
   }
   logger.info(summary, `mqtt source run ended (${summary.stopReason}): ${summary.published} messages`);
   return summary;
+}
+
+async function endClient(mqtt: MqttClient, force: boolean): Promise<void> {
+  const ended = new Promise<void>((r) => mqtt.end(force, {}, () => r()));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), 2_000)));
+  if ((await Promise.race([ended, late])) === 'late') await new Promise<void>((r) => mqtt.end(true, {}, () => r()));
+  clearTimeout(timer);
 }
 
 async function connected(mqtt: MqttClient, timeoutMs: number, stopped: Promise<unknown>): Promise<IConnackPacket | undefined> {

@@ -1,0 +1,3 @@
+export * from './options.js';
+export * from './source.js';
+export * from './topic-filter.js';
