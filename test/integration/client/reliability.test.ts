@@ -53,6 +53,8 @@ describe('reliable delivery and reconnection', () => {
 
   it('resumes after the receive stream drops, without handing out a message twice', async () => {
     const producer = await h.client.createProducer({ topic: '/default/drop', name: 'src', dispatch: 'reliable' });
+    // A long ack timeout: only the reconnect may cause redeliveries here, not a slow machine.
+    h.broker.admin.setSubscriptionPolicy('/default/drop', 's', { ackTimeoutMs: 60_000 });
     const consumer = await h.client.subscribe({ topic: '/default/drop', subscription: 's', consumerName: 'drop-c' });
     for (let i = 0; i < 6; i++) await producer.send(`m${i}`);
     // Take two without acking; the rest sit in the client's buffer, unacked too.
