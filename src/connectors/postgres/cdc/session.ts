@@ -46,6 +46,9 @@ interface OpenTransaction {
   skip: number;
 }
 
+// XLogLongPageHeaderData is 40 bytes (the short header, 24, is smaller).
+const PAGE_HEADER_MAX = 40n;
+
 // How often an idle reader asks the server how far it has sent (a keepalive answers).
 const PROBE_INTERVAL_MS = 100;
 
@@ -78,6 +81,7 @@ export class CdcSession {
     private readonly start: CdcCheckpoint,
     /** WAL flush position when the run started: reading up to it means caught up. */
     private readonly target: bigint,
+    private readonly blockSize: bigint,
     private readonly logger: Logger,
   ) {
     this.readEnd = parseLsn(start.lsn);
@@ -103,14 +107,19 @@ export class CdcSession {
     let failure: unknown;
     client.on('error', (err) => (failure ??= err));
     try {
-      const flushed = await client.query<{ lsn: string }>('select pg_current_wal_flush_lsn()::text as lsn');
-      const targetLsn = parseLsn(flushed.rows[0]!.lsn);
+      // The insert position, not the flush position: with synchronous_commit=off a commit is
+      // visible before its WAL is flushed, and this run should still deliver it.
+      const now = await client.query<{ lsn: string; block: number }>(
+        `select pg_current_wal_insert_lsn()::text as lsn, current_setting('wal_block_size')::int as block`,
+      );
+      const targetLsn = parseLsn(now.rows[0]!.lsn);
+      const blockSize = BigInt(now.rows[0]!.block);
       const sql =
         `START_REPLICATION SLOT "${options.slot}" LOGICAL ${from.lsn} ` +
         `(proto_version '1', publication_names '${options.publication}')`;
       const stream = client.query(new ReplicationStream(sql));
       await stream.started;
-      const session = new CdcSession(options, client, stream, from, targetLsn, logger);
+      const session = new CdcSession(options, client, stream, from, targetLsn, blockSize, logger);
       // Tell the server at once what an earlier run published, in case that run could not.
       session.sendStatus(false);
       logger.debug({ slot: options.slot, from: from.lsn, target: formatLsn(targetLsn) }, 'replication started');
@@ -137,7 +146,7 @@ export class CdcSession {
     const until = Date.now() + this.options.maxBatchWaitMs;
     let caughtUp = false;
     while (changes.length < this.options.maxBatchChanges && !signal.aborted) {
-      if (!this.tx && this.readEnd >= this.target && !this.options.follow) {
+      if (!this.tx && this.reachedTarget() && !this.options.follow) {
         caughtUp = true;
         break;
       }
@@ -162,6 +171,16 @@ export class CdcSession {
       this.handle(message, frame.walStart, changes);
     }
     return { changes, checkpoint: this.checkpoint(), caughtUp };
+  }
+
+  /**
+   * Read everything up to the start-of-run insert position. A record that ends exactly at a WAL
+   * page boundary ends *before* that page's header, while the insert position points *after*
+   * it: within one page header of a boundary counts as reached.
+   */
+  private reachedTarget(): boolean {
+    if (this.readEnd >= this.target) return true;
+    return this.readEnd % this.blockSize === 0n && this.target - this.readEnd <= PAGE_HEADER_MAX;
   }
 
   private handle(message: PgOutputMessage, walStart: bigint, out: CapturedChange[]): void {

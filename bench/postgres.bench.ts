@@ -1,0 +1,198 @@
+// PostgreSQL connectors, each figure measured side by side with its baseline in the same run,
+// against a throw-away PostgreSQL 15 (wal_level=logical) and the embedded broker running in
+// another process (so broker work does not share our event loop):
+// - CDC: changes/s from commit to broker-accepted (runSource + postgresCdcSource, 8 partitions)
+//   vs reading the same changes from a second slot without publishing (CdcSession alone);
+// - sink: rows/s through the relay (startRelay, in-process sink) vs a plain `pg` multi-row
+//   INSERT loop of the same rows in the same batch size.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import pg from 'pg';
+import { MemoryCheckpointStore } from '../src/checkpoint/index.js';
+import { DanubeClient } from '../src/client/index.js';
+import { silentLogger } from '../src/core/index.js';
+import { CdcSession, parsePostgresCdcOptions, postgresCdcSource, postgresSink } from '../src/connectors/postgres/index.js';
+import { startRelay } from '../src/relay/index.js';
+import { encodeSinkBatch, runSink } from '../src/sink/index.js';
+import { runSource } from '../src/source/index.js';
+import { startPostgres } from '../test/support/postgres.js';
+import { row, type Bench, type BenchRow } from './types.js';
+
+const SINK_BATCH = 500;
+
+async function startBrokerProcess(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['bin/danube-connect.mjs', 'broker', '--port', '0', '--max-unacked', '10000', '--log-level', 'silent'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('broker did not start within 20 s')), 20_000);
+    lines.on('line', (line) => {
+      const m = /listening on (\S+)/.exec(line);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`broker exited with ${code}`)));
+  });
+  return { url, child };
+}
+
+async function cdcRows(connectionString: string, client: DanubeClient, changes: number): Promise<BenchRow> {
+  const db = new pg.Client(connectionString);
+  await db.connect();
+  await db.query(`create table bench_cdc (id int primary key, name text, amount numeric(12,2), doc jsonb, at timestamptz default now())`);
+  await db.query(`create publication bench_cdc for table bench_cdc`);
+  await db.query(`select pg_create_logical_replication_slot('bench_read', 'pgoutput')`);
+  await db.query(`select pg_create_logical_replication_slot('bench_pub', 'pgoutput')`);
+  // Transactions of 100 rows; both slots see exactly the same changes.
+  for (let from = 1; from <= changes; from += 100) {
+    await db.query(
+      `insert into bench_cdc select g, 'name ' || g, g * 1.25, jsonb_build_object('g', g, 'tags', jsonb_build_array('a', 'b'))
+         from generate_series($1::int, $2::int) g`,
+      [from, Math.min(changes, from + 99)],
+    );
+  }
+  await db.end();
+
+  // Baseline: the same changes read and decoded from a slot, nothing published.
+  const options = parsePostgresCdcOptions({ connectionString, slot: 'bench_read', publication: 'bench_cdc', maxBatchChanges: 1000 });
+  let t0 = performance.now();
+  const session = await CdcSession.open(options, { lsn: '0/0' }, silentLogger);
+  let read = 0;
+  for (;;) {
+    const r = await session.read(AbortSignal.timeout(30_000));
+    read += r.changes.length;
+    if (r.caughtUp) break;
+  }
+  const baseline = read / ((performance.now() - t0) / 1000);
+  await session.close();
+
+  const source = postgresCdcSource({
+    name: 'bench-cdc', topic: '/default/bench-cdc', partitions: 8, connectionString,
+    slot: 'bench_pub', publication: 'bench_cdc', maxBatchChanges: 1000,
+  });
+  t0 = performance.now();
+  const summary = await runSource(source, { client, store: new MemoryCheckpointStore(), budgetMs: 120_000, logger: silentLogger });
+  const value = summary.recordsPublished / ((performance.now() - t0) / 1000);
+  await source.close();
+  if (read !== changes || summary.recordsPublished !== changes) throw new Error(`cdc bench: read ${read}, published ${summary.recordsPublished}, expected ${changes}`);
+  return row({
+    name: 'postgres cdc: changes/s commit→broker-accepted vs slot read only',
+    unit: 'changes/s', baseline: Math.round(baseline), value: Math.round(value), target: 0.7,
+    note: `${changes} changes in 100-row transactions, 8 partitions keyed by primary key`,
+  });
+}
+
+async function sinkRows(connectionString: string, brokerUrl: string, client: DanubeClient, rows: number): Promise<BenchRow[]> {
+  const db = new pg.Client(connectionString);
+  await db.connect();
+  for (const table of ['bench_sink_plain', 'bench_sink_direct', 'bench_sink_relay']) {
+    await db.query(`create table ${table} (id bigint primary key, customer text, total numeric(12,2), doc jsonb, _danube_id text unique)`);
+  }
+  const payload = (i: number) => ({ id: i, customer: `customer-${i % 97}`, total: (i % 1000) * 1.5, items: [{ sku: `s${i % 13}`, qty: 1 + (i % 3) }] });
+
+  // Baseline: plain multi-row INSERTs of the same rows, same batch size, one connection.
+  let t0 = performance.now();
+  for (let from = 0; from < rows; from += SINK_BATCH) {
+    const values: unknown[] = [];
+    const tuples: string[] = [];
+    for (let i = from; i < Math.min(rows, from + SINK_BATCH); i++) {
+      const p = payload(i);
+      const b = values.length;
+      tuples.push(`($${b + 1}::bigint, $${b + 2}::text, $${b + 3}::numeric, $${b + 4}::jsonb, $${b + 5}::text)`);
+      values.push(String(p.id), p.customer, String(p.total), JSON.stringify(p), `/default/bench-sink-part-0@${i}`);
+    }
+    await db.query(`insert into bench_sink_plain (id, customer, total, doc, _danube_id) values ${tuples.join(', ')} on conflict (_danube_id) do nothing`, values);
+  }
+  const baseline = rows / ((performance.now() - t0) / 1000);
+
+  // The sink function alone (runSink on ready-made batches): what the connector itself costs.
+  const direct = postgresSink({
+    connectionString, table: 'bench_sink_direct', maxRowsPerStatement: SINK_BATCH,
+    columns: [
+      { column: 'id', from: '$.id', type: 'bigint' }, { column: 'customer', from: '$.customer' },
+      { column: 'total', from: '$.total', type: 'numeric' }, { column: 'doc', from: '$', type: 'jsonb' },
+    ],
+  });
+  const events = [];
+  for (let from = 0; from < rows; from += SINK_BATCH) {
+    const records = [];
+    for (let i = from; i < Math.min(rows, from + SINK_BATCH); i++) {
+      records.push({ topic: '/default/bench-sink-part-0', offset: BigInt(i), publishTime: Date.now(), producerName: 'p', attributes: {}, payload: new TextEncoder().encode(JSON.stringify(payload(i))) });
+    }
+    events.push(encodeSinkBatch(records, { binding: 'bench', topic: '/default/bench-sink', subscription: 'bench' }));
+  }
+  t0 = performance.now();
+  for (const event of events) {
+    const outcome = await runSink(direct, event);
+    if (outcome.status !== 'success') throw new Error(`sink bench: ${outcome.status} ${outcome.error?.message ?? ''}`);
+  }
+  const directRate = rows / ((performance.now() - t0) / 1000);
+  await direct.close();
+
+  // Through the relay: records on a topic, the relay batches them to the sink, which writes.
+  const topic = '/default/bench-sink';
+  const producer = await client.createProducer({ topic, name: 'bench-sink-filler', dispatch: 'reliable', mode: 'pipelined', maxInFlight: 128 });
+  const sink = postgresSink({
+    connectionString, table: 'bench_sink_relay', maxRowsPerStatement: SINK_BATCH,
+    columns: [
+      { column: 'id', from: '$.id', type: 'bigint' }, { column: 'customer', from: '$.customer' },
+      { column: 'total', from: '$.total', type: 'numeric' }, { column: 'doc', from: '$', type: 'jsonb' },
+    ],
+  });
+  const relay = await startRelay(
+    {
+      serviceUrl: brokerUrl,
+      bindings: [{
+        name: 'bench-pg', topic, function: { type: 'local', module: 'unused' }, batchSize: SINK_BATCH, maxBatchingWindowMs: 20,
+        subscription: { name: 'bench-pg', type: 'exclusive', maxUnackedMessages: 10_000 },
+      }],
+    },
+    { client, sinks: { 'bench-pg': sink }, logger: silentLogger },
+  );
+  const sends: Promise<unknown>[] = [];
+  for (let i = 0; i < rows; i++) sends.push(producer.send(JSON.stringify(payload(i))));
+  await Promise.all(sends);
+  // Timed from the moment every record is on the topic until the last row is in the table.
+  t0 = performance.now();
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const n = (await db.query<{ n: number }>('select count(*)::int as n from bench_sink_relay')).rows[0]!.n;
+    if (n >= rows) break;
+    if (Date.now() > deadline) throw new Error(`sink bench: only ${n} of ${rows} rows after 60 s`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const value = rows / ((performance.now() - t0) / 1000);
+  await relay.close();
+  await producer.close();
+  await sink.close();
+  await db.end();
+  return [row({
+    name: 'postgres sink: rows/s of the sink function (runSink) vs plain pg multi-row INSERT loop',
+    unit: 'rows/s', baseline: Math.round(baseline), value: Math.round(directRate), target: 0.8,
+    note: `${rows} rows, batches of ${SINK_BATCH}: mapping, id column, ON CONFLICT, event decoding`,
+  }), row({
+    name: 'postgres sink: rows/s through the relay vs plain pg multi-row INSERT loop',
+    unit: 'rows/s', baseline: Math.round(baseline), value: Math.round(value), target: 0.8,
+    note: `${rows} rows, batches of ${SINK_BATCH}; timed from all records on the topic to the last row committed`,
+  })];
+}
+
+const bench: Bench = async ({ quick }) => {
+  const [server, broker] = await Promise.all([startPostgres(), startBrokerProcess()]);
+  const client = new DanubeClient({ serviceUrl: broker.url, logger: silentLogger });
+  try {
+    return [
+      await cdcRows(server.connectionString, client, quick ? 1_000 : 5_000),
+      ...(await sinkRows(server.connectionString, broker.url, client, quick ? 2_000 : 10_000)),
+    ];
+  } finally {
+    await client.close();
+    broker.child.kill('SIGTERM');
+    await server.close();
+  }
+};
+
+export default bench;
