@@ -27,7 +27,9 @@ export function toBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+// A plain character class runs far faster in V8 than grouped quantifiers on long payloads; with
+// the length check it accepts exactly the padded standard alphabet.
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** True for a well-formed standard base64 string (padding required). */
 export function isBase64(text: string): boolean {
@@ -36,11 +38,16 @@ export function isBase64(text: string): boolean {
 
 /** Bytes of a standard base64 string; throws a `TypeError` on anything else. */
 export function fromBase64(text: string): Uint8Array {
-  if (!isBase64(text)) throw new TypeError('not valid base64');
+  if (text.length % 4 !== 0) throw new TypeError('not valid base64');
   if (NodeBuffer) {
+    // Buffer skips characters outside the alphabet instead of failing, so a shorter result than
+    // the length implies means the text was not base64; cheaper than a regex over the payload.
     const b = NodeBuffer.from(text, 'base64');
+    const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+    if (b.length !== (text.length / 4) * 3 - padding || (padding > 0 && !isBase64(text.slice(-4)))) throw new TypeError('not valid base64');
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   }
+  if (!isBase64(text)) throw new TypeError('not valid base64');
   const binary = atob(text);
   const out = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);

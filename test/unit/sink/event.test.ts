@@ -47,12 +47,15 @@ describe('sink batch event v1', () => {
     [{ ...designExample, records: [{ ...designExample.records[0], offset: 42 }] }, 'records[0].offset must be a uint64 as a decimal string (got 42)'],
     [{ ...designExample, records: [{ ...designExample.records[0], offset: '18446744073709551616' }] }, 'records[0].offset must be a uint64'],
     [{ ...designExample, records: [{ ...designExample.records[0], payload: 'abc!' }] }, 'records[0].payload must be a base64 string (not valid base64)'],
+    [{ ...designExample, records: [{ ...designExample.records[0], payload: 'abc' }] }, 'records[0].payload must be a base64 string (not valid base64)'],
+    [{ ...designExample, records: [{ ...designExample.records[0], payload: 'ab c' }] }, 'records[0].payload must be a base64 string (not valid base64)'],
+    [{ ...designExample, records: [{ ...designExample.records[0], payload: 'a===' }] }, 'records[0].payload must be a base64 string (not valid base64)'],
     [{ ...designExample, records: [{ ...designExample.records[0], attributes: { a: 1 } }] }, 'records[0].attributes.a must be a string'],
     [{ ...designExample, records: [{ ...designExample.records[0], publishTime: '1763800000000' }] }, 'records[0].publishTime must be milliseconds'],
     [{ ...designExample, records: [designExample.records[0], designExample.records[0]] }, 'records[1].id repeats records[0].id'],
-  ])('rejects malformed events naming the field: %#', (event, message) => {
-    expect(() => parseSinkBatchEvent(event)).toThrow(SinkEventError);
-    expect(() => parseSinkBatchEvent(event)).toThrow(message);
+  ])('rejects malformed events naming the field: %#', async (event, message) => {
+    await expect(decodeSinkBatch(event)).rejects.toThrow(SinkEventError);
+    await expect(decodeSinkBatch(event)).rejects.toThrow(message);
   });
 
   it('reads answers with AWS semantics; an unknown identifier fails the whole batch', () => {
