@@ -32,21 +32,10 @@ function runBroker(args: string[]): Promise<{ child: ChildProcess; urls: string[
 const exited = (child: ChildProcess) => new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
 
 describe('danube-connect broker', () => {
-  it('prints one line per broker and stops cleanly on SIGINT', async () => {
-    const { child, urls } = await runBroker(['--port', '0', '--brokers', '2']);
-    expect(urls).toHaveLength(2);
-    const wire = new Wire(urls[0]!);
-    expect((await wire.partitions('/default/none')).partitions).toEqual([]);
-    wire.close();
-    const code = exited(child);
-    child.kill('SIGINT');
-    expect(await code).toBe(0);
-  });
-
-  it('recovers acknowledged-by-broker reliable messages after a kill -9 with --data-dir', async () => {
+  it('keeps reliable messages across kill -9 with --data-dir, serves a cluster with --subscription settings, stops on SIGINT', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'broker-cli-'));
     dirs.push(dataDir);
-    const first = await runBroker(['--port', '0', '--data-dir', dataDir, '--fsync-interval-ms', '0', '--max-unacked', '50']);
+    const first = await runBroker(['--port', '0', '--data-dir', dataDir]);
     const w1 = new Wire(first.urls[0]!);
     const topic = '/default/crash';
     const pid = await w1.createProducer(topic, 'p', true);
@@ -57,18 +46,32 @@ describe('danube-connect broker', () => {
     first.child.kill('SIGKILL');
     await gone;
 
-    const second = await runBroker(['--port', '0', '--data-dir', dataDir]);
-    const w2 = new Wire(second.urls[0]!);
+    const second = await runBroker(['--port', '0', '--data-dir', dataDir, '--brokers', '2', '--subscription', '/default/cli-w:s:maxUnackedMessages=2']);
+    expect(second.urls).toHaveLength(2);
+    const wires = second.urls.map((u) => new Wire(u));
     try {
-      const cid = await w2.subscribe(topic, 's', 'c');
-      const rx = w2.receive(cid);
-      const msgs = await rx.waitFor(10);
-      expect(msgs.map(text)).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`));
+      const owner = (url: string) => wires[second.urls.indexOf(url)]!;
+      const crashOwner = owner((await wires[0]!.lookup(topic)).brokerUrl);
+      const rx = crashOwner.receive(await crashOwner.subscribe(topic, 's', 'c'));
+      expect((await rx.waitFor(10)).map(text)).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`));
       rx.cancel();
+
+      // --subscription: this subscription has a window of 2
+      await expect(wires[0]!.createProducer('/default/cli-w', 'p', true)).rejects.toMatchObject({ code: 14 });
+      const w = owner((await wires[0]!.lookup('/default/cli-w')).brokerUrl);
+      const pid2 = await w.createProducer('/default/cli-w', 'p', true);
+      const rx2 = w.receive(await w.subscribe('/default/cli-w', 's', 'c'));
+      await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 4; i++) await w.send(pid2, '/default/cli-w', `w${i}`);
+      await rx2.waitFor(2);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(rx2.messages.map(text)).toEqual(['w0', 'w1']);
+      rx2.cancel();
     } finally {
-      w2.close();
-      second.child.kill('SIGTERM');
-      await exited(second.child);
+      wires.forEach((w) => w.close());
+      const code = exited(second.child);
+      second.child.kill('SIGINT');
+      expect(await code).toBe(0);
     }
   });
 });
