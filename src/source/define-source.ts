@@ -34,8 +34,9 @@ export interface SourceOptions<C> {
   /** Picks a record's topic; may throw `InvalidRecordError` to dead-letter the record. */
   route?: (record: SourceRecord) => string;
   /**
-   * `key` (default) / `partition`: one send in flight per partition, so records of a key (or of
-   * a partition) arrive in the order poll returned them. `none`: sends are pipelined.
+   * `key` (default): records of one key (and, together, the records without a key) are written
+   * in the order poll returned them; different keys are sent in parallel. `partition`: one send in
+   * flight per partition, so a whole partition keeps poll's order. `none`: everything pipelined.
    */
   ordering?: SourceOrdering;
   /** Create the topics with this many partitions (keys pick the partition). */

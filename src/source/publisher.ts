@@ -67,7 +67,7 @@ export class BatchPublisher {
     let pending = prepared.filter((p) => !p.invalid);
     let retries = 0;
     for (let attempt = 1; pending.length > 0; attempt++) {
-      const results = await Promise.allSettled(pending.map((p) => this.send(p)));
+      const results = await Promise.allSettled(this.sendAll(pending));
       const failedAt: number[] = [];
       let lastError: unknown;
       results.forEach((r, i) => {
@@ -82,12 +82,14 @@ export class BatchPublisher {
       if (failedAt.length === 0) break;
       const kind = classifyError(lastError);
       if (!kind.retryable || attempt >= this.source.retry.maxAttempts) throw lastError;
-      // Ordered sources resend everything from the first failure on, so nothing overtakes a
-      // record that failed; what was already accepted becomes a duplicate with the same id.
+      // `none` and `key` resend just what failed (with `key`, a key's later records were held
+      // back behind its failed one, so they "failed" too). `partition` resends everything from the
+      // first failure on, since the producer may have written later records of that partition;
+      // those become duplicates with the same id.
       pending =
-        this.source.ordering === 'none'
-          ? failedAt.map((i) => pending[i]!)
-          : pending.slice(failedAt[0]).filter((p) => !p.invalid);
+        this.source.ordering === 'partition'
+          ? pending.slice(failedAt[0]).filter((p) => !p.invalid)
+          : failedAt.map((i) => pending[i]!);
       const delayMs = backoff(attempt, this.source.retry);
       this.logger.warn({ err: lastError, failed: failedAt.length, attempt, delayMs }, 'publish failed, retrying');
       retries++;
@@ -122,8 +124,25 @@ export class BatchPublisher {
     return prepared;
   }
 
+  /**
+   * Starts every send. `key` ordering chains the sends of each key (on a pipelined producer), so
+   * a key's records are written in order while different keys go in parallel; once a send of a
+   * key fails, that key's later records are not sent and fail with the same error.
+   */
+  private sendAll(pending: Prepared[]): Promise<void>[] {
+    if (this.source.ordering !== 'key') return pending.map((p) => this.send(p));
+    const chains = new Map<string, Promise<void>>();
+    return pending.map((p) => {
+      const chainKey = `${p.topic}\u0000${p.record.key ?? ''}`;
+      const previous = chains.get(chainKey) ?? Promise.resolve();
+      const sent = previous.then(() => this.send(p));
+      chains.set(chainKey, sent);
+      return sent;
+    });
+  }
+
   private async send(p: Prepared): Promise<void> {
-    const producer = await this.producer(p.topic!, this.source.ordering === 'none' ? 'pipelined' : 'ordered');
+    const producer = await this.producer(p.topic!, this.source.ordering === 'partition' ? 'ordered' : 'pipelined');
     const options: { attributes: Record<string, string>; key?: string } = {
       attributes: { ...p.record.attributes, [RECORD_ID_ATTRIBUTE]: p.id },
     };

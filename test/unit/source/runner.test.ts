@@ -39,7 +39,7 @@ describe('runSource', () => {
     expect(summary.checkpointBefore).toBeUndefined();
     expect(await store.get('shop/numbers')).toMatchObject({ checkpoint: 5, version: 3n });
     expect((await store.get('shop/numbers'))?.leaseOwner).toBeUndefined();
-    expect(client.producers).toEqual([{ topic: '/default/numbers', name: 'numbers--default-numbers', mode: 'ordered', closed: true }]);
+    expect(client.producers).toEqual([{ topic: '/default/numbers', name: 'numbers--default-numbers', mode: 'pipelined', closed: true }]);
     expect(client.sent[0]?.key).toBe('k-a');
   });
 
@@ -97,12 +97,34 @@ describe('runSource', () => {
     client.failSend = (payload) => {
       if (payload === 'b' && failures-- > 0) throw new RetryableError('unavailable');
     };
-    const { source } = listSource(['a', 'b', 'c'], 3);
+    const { source } = listSource(['a', 'b', 'c'], 3, { ordering: 'partition' });
     const summary = await runSource(source, { client, store: new MemoryCheckpointStore(), budgetMs: 5_000 });
     expect(summary).toMatchObject({ stopReason: 'done', recordsPublished: 3, retries: 2 });
-    // Ordered: 'c' is sent again after 'b' each time, so it never overtakes it.
+    expect(client.producers[0]?.mode).toBe('ordered');
+    // Partition order: 'c' is sent again after 'b' each time, so it never overtakes it.
     const order = client.sent.map((s) => s.payload);
     expect(order.lastIndexOf('b')).toBeLessThan(order.lastIndexOf('c'));
+  });
+
+  it('keeps each key in order across a failed send, and lets other keys through', async () => {
+    const client = new FakeClient();
+    let failures = 1;
+    client.failSend = (payload) => {
+      if (payload === 'a1' && failures-- > 0) throw new RetryableError('unavailable');
+    };
+    const source = defineSource({
+      name: 'keyed', topic: '/default/keyed', retry: FAST_RETRY,
+      poll: async () => ({
+        records: ['a1', 'b1', 'a2', 'b2', 'a3'].map((s) => SourceRecord.fromString(s, { key: s[0] })),
+        checkpoint: 1, done: true,
+      }),
+    });
+    const summary = await runSource(source, { client, store: new MemoryCheckpointStore(), budgetMs: 5_000 });
+    expect(summary).toMatchObject({ recordsPublished: 5, retries: 1 });
+    // 'a2' and 'a3' waited for 'a1'; key b was not held up by it and nothing was sent twice.
+    expect(client.sent.filter((s) => s.key === 'a').map((s) => s.payload)).toEqual(['a1', 'a2', 'a3']);
+    expect(client.sent.filter((s) => s.key === 'b').map((s) => s.payload)).toEqual(['b1', 'b2']);
+    expect(client.sent.map((s) => s.payload).indexOf('b2')).toBeLessThan(client.sent.map((s) => s.payload).indexOf('a1'));
   });
 
   it('dead-letters invalid records with the reason and goes on', async () => {
