@@ -1,7 +1,7 @@
 import { fromBase64, toBase64 } from '../core/bytes.js';
-import { FatalError, type ErrorKind } from '../core/errors.js';
+import { classifyError } from '../core/classify.js';
+import { FatalError, type ConnectorError, type ErrorKind } from '../core/errors.js';
 import { createSinkRecord, recordId, type SinkRecord, type SinkRecordInit } from '../core/records.js';
-import { ConnectorError } from '../core/errors.js';
 
 /** The `type` of every sink batch event of this version. */
 export const SINK_BATCH_EVENT_TYPE = 'danube.sink.batch.v1';
@@ -223,7 +223,7 @@ export async function decodeSinkBatch(input: unknown): Promise<DecodedSinkBatch>
     try {
       return await createSinkRecord(init);
     } catch (err) {
-      undecodable.push({ id: r.id, error: err instanceof ConnectorError ? err : new FatalError(String(err), { cause: err }) });
+      undecodable.push({ id: r.id, error: classifyError(err) });
       return undefined;
     }
   }));
