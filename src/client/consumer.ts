@@ -126,17 +126,9 @@ export class Consumer implements AsyncIterable<DanubeMessage>, MessageSink {
 
   [Symbol.asyncIterator](): AsyncIterator<DanubeMessage> {
     return {
-      next: async () => {
-        try {
-          const value = await this.queue.take();
-          return value === undefined ? { done: true, value: undefined } : { done: false, value };
-        } catch (err) {
-          if (err instanceof ClientClosedError) return { done: true, value: undefined };
-          throw err;
-        }
-      },
+      next: () => this.queue.take().then(toIteratorResult, endWhenClosed),
       // Leaving a for-await loop does not close the consumer: it can be iterated again.
-      return: async () => ({ done: true, value: undefined }),
+      return: () => Promise.resolve({ done: true, value: undefined }),
     };
   }
 
@@ -171,4 +163,15 @@ export class Consumer implements AsyncIterable<DanubeMessage>, MessageSink {
     })();
     return this.closing;
   }
+}
+
+const DONE: IteratorResult<DanubeMessage> = Object.freeze({ done: true, value: undefined });
+
+function toIteratorResult(value: DanubeMessage | undefined): IteratorResult<DanubeMessage> {
+  return value === undefined ? DONE : { done: false, value };
+}
+
+function endWhenClosed(err: unknown): IteratorResult<DanubeMessage> {
+  if (err instanceof ClientClosedError) return DONE;
+  throw err;
 }

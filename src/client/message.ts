@@ -36,7 +36,8 @@ const EMPTY_MSG_ID: MsgID = { producerId: 0n, topicName: '', brokerAddr: '', top
 /** Turns a `StreamMessage` from ReceiveMessages into a `DanubeMessage`. */
 export function toDanubeMessage(message: StreamMessage, partitionTopic: string, logicalTopic: string): DanubeMessage {
   const msgId = message.msgId ?? EMPTY_MSG_ID;
-  const out: DanubeMessage = {
+  // Every field always set (optional ones to undefined): one object shape for the hot path.
+  return {
     topic: msgId.topicName || partitionTopic,
     logicalTopic,
     offset: msgId.topicOffset,
@@ -44,13 +45,12 @@ export function toDanubeMessage(message: StreamMessage, partitionTopic: string, 
     publishTime: Number(message.publishTime),
     producerName: message.producerName,
     attributes: message.attributes,
+    routingKey: message.routingKey,
+    schemaId: message.schemaId,
+    schemaVersion: message.schemaVersion,
     requestId: message.requestId,
     msgId,
   };
-  if (message.routingKey !== undefined) out.routingKey = message.routingKey;
-  if (message.schemaId !== undefined) out.schemaId = message.schemaId;
-  if (message.schemaVersion !== undefined) out.schemaVersion = message.schemaVersion;
-  return out;
 }
 
 const encoder = new TextEncoder();

@@ -26,7 +26,7 @@ describe('toDanubeMessage', () => {
 
   it('leaves optional fields absent when the producer did not set them', () => {
     const m = toDanubeMessage(StreamMessage.fromPartial({ msgId: { topicName: '/default/t' } }), '/default/t', '/default/t');
-    expect('routingKey' in m || 'schemaId' in m || 'schemaVersion' in m).toBe(false);
+    expect([m.routingKey, m.schemaId, m.schemaVersion]).toEqual([undefined, undefined, undefined]);
   });
 });
 
