@@ -1,11 +1,11 @@
 // The embedded broker's own figures, each beside its baseline in the same run:
 // - SendMessage and Ack calls/s of the broker vs a raw @grpc/grpc-js server with the
-//   same service definitions whose handlers answer at once (both servers in a child
-//   process, the same load generator and calls in flight here);
+//   same service definitions whose handlers answer at once (both servers in this
+//   process beside the load generator, alternating, the same calls in flight);
 // - resident memory of 1 million retained 1 KiB messages (a reliable topic whose one
 //   subscription has acked nothing) vs the payload bytes themselves.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { spawn } from 'node:child_process';
+import { startBroker } from '../src/broker/index.js';
 import { credentials, Server, ServerCredentials, type ServiceError } from '@grpc/grpc-js';
 import {
   ConsumerRequest_SubscriptionType,
@@ -29,7 +29,7 @@ const self = new URL(import.meta.url).pathname;
 // ---- child modes -------------------------------------------------------------------
 
 /** A server with the broker's service definitions whose handlers answer at once. */
-async function runNoopServer(): Promise<void> {
+async function startNoopServer(): Promise<{ url: string; close: () => void }> {
   const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
   const producer: ProducerServiceServer = {
     createProducer: (call, cb) => cb(null, { requestId: call.request.requestId, producerId: 1n, producerName: call.request.producerName }),
@@ -44,7 +44,7 @@ async function runNoopServer(): Promise<void> {
   server.addService(ProducerServiceService, producer);
   server.addService(ConsumerServiceService, consumer);
   const port = await new Promise<number>((res, rej) => server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
-  process.stdout.write(`listening on http://127.0.0.1:${port}\n`);
+  return { url: `http://127.0.0.1:${port}`, close: () => server.forceShutdown() };
 }
 
 /**
@@ -94,22 +94,6 @@ async function runMemoryChild(count: number): Promise<void> {
 }
 
 // ---- load generation ---------------------------------------------------------------
-
-function startChild(args: string[]): Promise<{ url: string; child: ChildProcess; lines: ReturnType<typeof createInterface> }> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('child did not start within 20 s')), 20_000);
-    lines.on('line', (line) => {
-      const m = /listening on (\S+)/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ url: m[1]!, child, lines });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
-  });
-}
 
 function windowed(total: number, inFlight: number, op: (i: number, done: (err: ServiceError | null) => void) => void): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -200,8 +184,8 @@ const bench: Bench = async ({ quick }) => {
   const rounds = quick ? 1 : 2;
   const retained = quick ? 100_000 : 1_000_000;
   const runTs = ['bin/run-ts.mjs'];
-  const noop = await startChild([...runTs, self, '--child=noop']);
-  const broker = await startChild(['bin/danube-connect.mjs', 'broker', '--port', '0', '--max-unacked', '10000', '--log-level', 'silent']);
+  const noop = await startNoopServer();
+  const broker = await startBroker({ port: 0, dispatch: { maxUnackedMessages: 10_000 } });
   const rows: BenchRow[] = [];
   try {
     const n = connect(noop.url);
@@ -226,8 +210,8 @@ const bench: Bench = async ({ quick }) => {
       t.consumer.close();
     }
   } finally {
-    noop.child.kill('SIGTERM');
-    broker.child.kill('SIGTERM');
+    noop.close();
+    await broker.close();
   }
   const mem = spawn(process.execPath, ['--expose-gc', ...runTs, self, `--child=memory`, String(retained)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((res, rej) => {
@@ -254,5 +238,4 @@ const bench: Bench = async ({ quick }) => {
 export default bench;
 
 const childMode = process.argv.find((a) => a.startsWith('--child='));
-if (childMode === '--child=noop') await runNoopServer();
-else if (childMode === '--child=memory') await runMemoryChild(Number(process.argv[process.argv.indexOf('--child=memory') + 1]));
+if (childMode === '--child=memory') await runMemoryChild(Number(process.argv[process.argv.indexOf('--child=memory') + 1]));
