@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FatalError } from './errors.js';
 import { parseWithSchema } from './options.js';
 
 /** When a batch is cut: whichever limit is reached first. */
@@ -70,7 +71,7 @@ export class Batcher<T> implements AsyncIterable<T[]> {
     while (!this.closed && this.ready.length >= this.options.maxPendingBatches) {
       await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
     }
-    if (this.closed) throw new Error('Batcher is closed');
+    if (this.closed) throw new FatalError('Batcher is closed');
     const bytes = this.sizeOf(item);
     if (this.current.length > 0 && this.currentBytes + bytes > this.options.maxBytes) this.cut();
     this.current.push(item);
