@@ -39,16 +39,22 @@ async function startBrokerProcess(): Promise<{ url: string; child: ChildProcess 
   return { url, child };
 }
 
-/** Keeps `inFlight` operations running until `total` have completed; returns ops/s. */
-function windowed(total: number, inFlight: number, op: (i: number, done: (err?: unknown) => void) => void): Promise<number> {
+/**
+ * Keeps `inFlight` operations running, starting new ones for `durationMs` (or until `total` were
+ * started); returns completed ops per second.
+ */
+function windowed(limit: { durationMs?: number; total?: number }, inFlight: number, op: (i: number, done: (err?: unknown) => void) => void): Promise<number> {
+  const total = limit.total ?? Infinity;
+  const until = limit.durationMs === undefined ? Infinity : performance.now() + limit.durationMs;
   return new Promise((resolve, reject) => {
     let started = 0;
     let completed = 0;
     const t0 = performance.now();
     const done = (err?: unknown) => {
       if (err) return reject(err);
-      if (++completed === total) return resolve(total / ((performance.now() - t0) / 1000));
-      if (started < total) op(started++, done);
+      completed++;
+      if (started < total && performance.now() < until) op(started++, done);
+      else if (completed === started) resolve(completed / ((performance.now() - t0) / 1000));
     };
     for (let i = 0; i < Math.min(inFlight, total); i++) op(started++, done);
   });
@@ -58,7 +64,7 @@ const target = (url: string) => url.replace(/^https?:\/\//, '');
 let topicSeq = 0;
 const freshTopic = (what: string) => `/default/bench-${what}-${process.pid}-${topicSeq++}`;
 
-async function rawSend(url: string, total: number): Promise<number> {
+async function rawSend(url: string, durationMs: number): Promise<number> {
   const client = new ProducerServiceClient(target(url), credentials.createInsecure());
   const md = new Metadata();
   const topic = freshTopic('raw');
@@ -71,7 +77,7 @@ async function rawSend(url: string, total: number): Promise<number> {
   );
   const msgId = { producerId: created.producerId, topicName: topic, brokerAddr: url, topicOffset: 0n };
   let requestId = 0n;
-  const rate = await windowed(total, IN_FLIGHT, (_i, done) => {
+  const rate = await windowed({ durationMs }, IN_FLIGHT, (_i, done) => {
     const message: StreamMessage = {
       requestId: ++requestId,
       msgId,
@@ -87,7 +93,7 @@ async function rawSend(url: string, total: number): Promise<number> {
   return rate;
 }
 
-async function ourSend(client: DanubeClient, total: number, mode: 'pipelined' | 'ordered' | 'await', partitions?: number): Promise<number> {
+async function ourSend(client: DanubeClient, durationMs: number, mode: 'pipelined' | 'ordered' | 'await', partitions?: number): Promise<number> {
   const producer = await client.createProducer({
     topic: freshTopic(mode),
     name: `bench-${mode}`,
@@ -99,10 +105,14 @@ async function ourSend(client: DanubeClient, total: number, mode: 'pipelined' | 
   let rate: number;
   if (mode === 'await') {
     const t0 = performance.now();
-    for (let i = 0; i < total; i++) await producer.send(PAYLOAD);
-    rate = total / ((performance.now() - t0) / 1000);
+    let sent = 0;
+    while (performance.now() - t0 < durationMs) {
+      await producer.send(PAYLOAD);
+      sent++;
+    }
+    rate = sent / ((performance.now() - t0) / 1000);
   } else {
-    rate = await windowed(total, IN_FLIGHT, (_i, done) => void producer.send(PAYLOAD).then(() => done(), done));
+    rate = await windowed({ durationMs }, IN_FLIGHT, (_i, done) => void producer.send(PAYLOAD).then(() => done(), done));
   }
   await producer.close();
   return rate;
@@ -110,7 +120,7 @@ async function ourSend(client: DanubeClient, total: number, mode: 'pipelined' | 
 
 async function fill(client: DanubeClient, topic: string, total: number): Promise<void> {
   const producer: Producer = await client.createProducer({ topic, name: 'filler', dispatch: 'reliable', mode: 'pipelined', maxInFlight: IN_FLIGHT });
-  await windowed(total, IN_FLIGHT, (_i, done) => void producer.send(PAYLOAD).then(() => done(), done));
+  await windowed({ total }, IN_FLIGHT, (_i, done) => void producer.send(PAYLOAD).then(() => done(), done));
   await producer.close();
 }
 
@@ -146,9 +156,12 @@ async function rawReceive(url: string, client: DanubeClient, total: number): Pro
 async function ourReceive(client: DanubeClient, total: number): Promise<number> {
   const topic = freshTopic('rx');
   await fill(client, topic, 1);
-  const consumer = await client.subscribe({ topic, subscription: 'ours', type: 'exclusive', bufferSize: 1000 });
+  const options = { topic, subscription: 'ours', consumerName: 'bench', type: 'exclusive' as const, bufferSize: 1000 };
+  // Create the subscription, then fill the topic while no stream reads it, as the raw loop does.
+  await (await client.subscribe(options)).close();
   await fill(client, topic, total);
   const t0 = performance.now();
+  const consumer = await client.subscribe(options);
   let acked = 0;
   let received = 0;
   await new Promise<void>((resolve, reject) => {
@@ -165,23 +178,26 @@ async function ourReceive(client: DanubeClient, total: number): Promise<number> 
 }
 
 const bench: Bench = async ({ quick }) => {
-  const total = quick ? 3_000 : 20_000;
-  const awaitTotal = quick ? 1_000 : 5_000;
+  const durationMs = quick ? 400 : 1_500;
   const rounds = quick ? 1 : 3;
   const { url, child } = await startBrokerProcess();
   const client = new DanubeClient({ serviceUrl: url });
   try {
     // Warm up both paths (JIT, connection, topic creation).
-    await rawSend(url, 1_000);
-    await ourSend(client, 1_000, 'pipelined');
+    await rawSend(url, 300);
+    await ourSend(client, 300, 'pipelined');
     const best = { raw: 0, pipelined: 0, ordered4: 0, await: 0, rawRx: 0, ourRx: 0 };
     for (let r = 0; r < rounds; r++) {
-      best.raw = Math.max(best.raw, await rawSend(url, total));
-      best.pipelined = Math.max(best.pipelined, await ourSend(client, total, 'pipelined'));
-      best.ordered4 = Math.max(best.ordered4, await ourSend(client, total, 'ordered', 4));
-      best.await = Math.max(best.await, await ourSend(client, awaitTotal, 'await'));
-      best.rawRx = Math.max(best.rawRx, await rawReceive(url, client, total));
-      best.ourRx = Math.max(best.ourRx, await ourReceive(client, total));
+      best.raw = Math.max(best.raw, await rawSend(url, durationMs));
+      best.pipelined = Math.max(best.pipelined, await ourSend(client, durationMs, 'pipelined'));
+      best.ordered4 = Math.max(best.ordered4, await ourSend(client, durationMs, 'ordered', 4));
+      best.await = Math.max(best.await, await ourSend(client, durationMs, 'await'));
+    }
+    // Enough messages for about as long a run as the producer figures (the broker's window is 10 000).
+    const rxTotal = Math.round(Math.min(10_000, Math.max(1_000, (best.raw * durationMs) / 1000)));
+    for (let r = 0; r < rounds; r++) {
+      best.rawRx = Math.max(best.rawRx, await rawReceive(url, client, rxTotal));
+      best.ourRx = Math.max(best.ourRx, await ourReceive(client, rxTotal));
     }
     const rows: BenchRow[] = [
       row({ name: `client: Producer pipelined vs raw grpc-js SendMessage (${IN_FLIGHT} in flight, 1 KiB)`, unit: 'msg/s', baseline: best.raw, value: best.pipelined, target: 0.9 }),
