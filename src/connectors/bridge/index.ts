@@ -1,0 +1,3 @@
+export * from './options.js';
+export * from './loop-guard.js';
+export * from './sink.js';

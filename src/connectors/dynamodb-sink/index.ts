@@ -1,0 +1,3 @@
+export * from './options.js';
+export * from './mapping.js';
+export * from './sink.js';

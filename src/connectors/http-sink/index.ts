@@ -1,0 +1,4 @@
+export * from './options.js';
+export * from './request.js';
+export * from './send.js';
+export * from './sink.js';

@@ -1,0 +1,5 @@
+export * from './options.js';
+export * from './auth.js';
+export * from './receiver.js';
+export * from './adapters.js';
+export * from './publisher.js';
