@@ -1,4 +1,5 @@
 import type { StreamMessage } from '../generated/danube/DanubeApi.js';
+import type { Logger } from '../core/logger.js';
 import { MessageLog } from './message-log.js';
 import type { Subscription } from './subscription.js';
 
@@ -21,6 +22,7 @@ export interface DeadLetterInfo {
 
 /** What a topic needs from the broker around it (dead letters, persistence). */
 export interface TopicHost {
+  readonly logger: Logger;
   deadLetter(source: Topic, msg: StreamMessage, info: DeadLetterInfo): void;
   appended(topic: Topic, offset: number, msg: StreamMessage): void;
   cursorsMoved(topic: Topic): void;
@@ -81,6 +83,10 @@ export class Topic {
     this.subscriptions.delete(name);
     this.subList = [...this.subscriptions.values()];
     this.onCursorMoved();
+  }
+
+  get logger(): Logger {
+    return this.host.logger;
   }
 
   deadLetter(msg: StreamMessage, info: DeadLetterInfo): void {

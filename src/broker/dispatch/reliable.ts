@@ -191,6 +191,12 @@ export class ReliableDispatcher {
 
   private poison(p: Pending): void {
     const policy = this.sub.policy;
+    if (p.state !== BLOCKED) {
+      this.sub.topic.logger.warn(
+        { topic: this.sub.topic.name, subscription: this.sub.name, offset: p.offset, attempts: p.attempt, policy: policy.poisonPolicy, reason: p.reason },
+        'message exhausted its redeliveries',
+      );
+    }
     if (policy.poisonPolicy === 'block') {
       if (p.state !== BLOCKED) this.blocked++;
       p.state = BLOCKED;

@@ -38,6 +38,7 @@ export function consumerService(ctx: NodeContext): ConsumerServiceServer {
         // Takeover by name: same id, the old stream is cancelled, dispatch resumes.
         existing.endStream(status.CANCELLED, 'consumer taken over by a new subscribe');
         existing.active = true;
+        state.logger.debug({ topic: topic.name, subscription: sub!.name, consumer: existing.name }, 'consumer taken over');
         return { requestId: req.requestId, consumerId: existing.id, consumerName: existing.name };
       }
       if (sub === undefined) {
@@ -50,6 +51,7 @@ export function consumerService(ctx: NodeContext): ConsumerServiceServer {
       const consumer = new Consumer(state.newId(), req.consumerName, sub, ctx.index, [...req.keyFilters]);
       sub.addConsumer(consumer);
       state.consumers.set(consumer.id, consumer);
+      state.logger.debug({ topic: topic.name, subscription: sub.name, consumer: consumer.name, type: sub.kind }, 'consumer subscribed');
       return { requestId: req.requestId, consumerId: consumer.id, consumerName: consumer.name };
     }),
 

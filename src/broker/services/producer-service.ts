@@ -90,6 +90,7 @@ export function producerService(ctx: NodeContext): ProducerServiceServer {
       if (existing) state.producers.delete(existing.id);
       topic.producers.set(producer.name, producer);
       state.producers.set(producer.id, producer);
+      state.logger.debug({ topic: topic.name, producer: producer.name }, 'producer created');
       return { requestId: req.requestId, producerId: producer.id, producerName: producer.name };
     }),
 
