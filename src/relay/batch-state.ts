@@ -60,6 +60,8 @@ export class BatchState<M extends RelayMessage = RelayMessage> {
   private readonly recent: RecentIds;
   private nextBatchId = 1;
   private nextGroup = 1;
+  /** Pending records that can never be invoked (too large); lets the common path skip a scan. */
+  private rejectedCount = 0;
 
   constructor(readonly options: BatchStateOptions) {
     this.recent = new RecentIds(options.recentCapacity ?? 10_000);
@@ -74,10 +76,13 @@ export class BatchState<M extends RelayMessage = RelayMessage> {
     const lane = o.ordering === 'none' ? '' : o.ordering === 'partition' ? msg.topic : `${msg.topic}\u0000${msg.routingKey ?? ''}`;
     const record: TrackedRecord<M> = {
       id, msg, lane, bytes: msg.payload.byteLength, eventBytes: estimateEventBytes(msg), receivedAt: now,
-      readyAt: now + o.maxBatchingWindowMs, notBefore: now, attempts: 0, retries: 0, state: 'pending', exhausted: false,
+      // The window counts from publish (or receipt, when the producer's clock is ahead), so the
+      // delivery delay is part of it: a record never waits for a batch longer than the window.
+      readyAt: Math.min(now, msg.publishTime) + o.maxBatchingWindowMs, notBefore: now, attempts: 0, retries: 0, state: 'pending', exhausted: false,
     };
     if (record.bytes > o.maxBatchBytes || record.eventBytes > o.maxEventBytes) {
       record.rejected = 'too-large';
+      this.rejectedCount++;
       record.lastError = `record of ${record.bytes} bytes cannot fit one invocation (maxBatchBytes ${o.maxBatchBytes})`;
     }
     this.known.set(id, record);
@@ -108,6 +113,7 @@ export class BatchState<M extends RelayMessage = RelayMessage> {
   takeDeadLetters(now: number): Array<{ record: TrackedRecord<M>; reason: DeadLetterReason }> {
     const o = this.options;
     const out: Array<{ record: TrackedRecord<M>; reason: DeadLetterReason }> = [];
+    if (this.rejectedCount === 0 && o.maxRecordAgeMs <= 0) return out;
     if (!o.hasDeadLetterTopic) {
       for (const r of this.pending) if (r.rejected) r.exhausted = true;
       return out;
@@ -119,6 +125,7 @@ export class BatchState<M extends RelayMessage = RelayMessage> {
       else keep.push(r);
     }
     if (out.length) {
+      this.rejectedCount -= out.filter((d) => d.reason === 'too-large').length;
       this.pending = keep;
       for (const { record } of out) record.state = 'settling';
     }
@@ -219,6 +226,7 @@ export class BatchState<M extends RelayMessage = RelayMessage> {
   releasePending(): TrackedRecord<M>[] {
     const released = this.pending;
     this.pending = [];
+    this.rejectedCount = 0;
     for (const r of released) this.known.delete(r.id);
     return released;
   }

@@ -47,6 +47,7 @@ export class BindingRunner {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private spaceWaiter: (() => void) | undefined;
+  private pumpScheduled = false;
   private reader: Promise<void> | undefined;
   private stopping = false;
   private stopped = false;
@@ -169,8 +170,18 @@ export class BindingRunner {
     this.pump();
   }
 
-  /** Starts every batch that is due, dead-letters what must be, and arms the timer for the next. */
+  /** Runs {@link pumpNow} once per event-loop turn, however many messages and acks arrived in it. */
   private pump(): void {
+    if (this.pumpScheduled || this.stopping) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pumpNow();
+    });
+  }
+
+  /** Starts every batch that is due, dead-letters what must be, and arms the timer for the next. */
+  private pumpNow(): void {
     if (this.stopping) return;
     const now = this.now();
     for (const { record, reason } of this.state.takeDeadLetters(now)) {
