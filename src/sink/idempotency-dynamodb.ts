@@ -1,7 +1,8 @@
 import {
-  ConditionalCheckFailedException, CreateTableCommand, DeleteItemCommand, DescribeTableCommand, GetItemCommand, PutItemCommand,
-  ResourceInUseException, UpdateTimeToLiveCommand, type AttributeValue, type CreateTableCommandInput, type DynamoDBClient,
+  ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateTimeToLiveCommand,
+  type AttributeValue, type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { ensureCheckpointTable } from '../checkpoint/table.js';
 import { IdempotencyConflictError, IdempotencyStore, type IdempotencyItem, type IdempotencyStoreOptions } from './idempotency.js';
 
 export interface DynamoDbIdempotencyStoreOptions extends IdempotencyStoreOptions {
@@ -82,31 +83,16 @@ function fromItem(item: Record<string, AttributeValue>): IdempotencyItem {
   return out;
 }
 
-/** The idempotency table: hash key `id` (S), on-demand; TTL on `expiration`. */
-export function idempotencyTableDefinition(tableName: string): CreateTableCommandInput {
-  return {
-    TableName: tableName,
-    AttributeDefinitions: [{ AttributeName: A.key, AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: A.key, KeyType: 'HASH' }],
-    BillingMode: 'PAY_PER_REQUEST',
-  };
-}
-
 /**
- * Creates the table if missing, waits until ACTIVE and turns TTL on (skipped where the server
- * does not support it). For local runs and tests; deployed stacks declare the table.
+ * Creates the table if missing (the same `id`-keyed, on-demand shape as the checkpoint table),
+ * waits until ACTIVE and turns TTL on (skipped where the server does not support it). For local
+ * runs and tests; deployed stacks declare the table.
+ *
+ * @example
+ * await ensureIdempotencyTable(new DynamoDBClient({ endpoint }), 'orders-sink-idempotency');
  */
 export async function ensureIdempotencyTable(client: DynamoDBClient, tableName: string, timeoutMs = 20_000): Promise<void> {
-  try {
-    await client.send(new CreateTableCommand(idempotencyTableDefinition(tableName)));
-  } catch (err) {
-    if (!(err instanceof ResourceInUseException)) throw err;
-  }
-  const deadline = Date.now() + timeoutMs;
-  while ((await client.send(new DescribeTableCommand({ TableName: tableName }))).Table?.TableStatus !== 'ACTIVE') {
-    if (Date.now() > deadline) throw new Error(`idempotency table ${tableName} did not become ACTIVE in ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await ensureCheckpointTable(client, tableName, timeoutMs);
   try {
     await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: A.expiration, Enabled: true } }));
   } catch {

@@ -1,7 +1,6 @@
-import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleWorker } from './bundle-worker.js';
 import { gzip, signBody, utf8 } from '../../../src/core/index.js';
 import { encodeSinkBatch } from '../../../src/sink/index.js';
 
@@ -12,12 +11,7 @@ let mf: Miniflare;
 let bundle: string;
 
 beforeAll(async () => {
-  const result = await build({
-    entryPoints: [fileURLToPath(new URL('./fixtures/fetch-worker.ts', import.meta.url))],
-    bundle: true, format: 'esm', platform: 'neutral', target: 'es2022', write: false, logLevel: 'silent',
-    conditions: ['workerd', 'worker', 'browser'], mainFields: ['browser', 'module', 'main'],
-  });
-  bundle = result.outputFiles[0]!.text;
+  bundle = await bundleWorker('fetch-worker.ts');
   mf = new Miniflare({
     modules: true, script: bundle, compatibilityDate: '2025-09-01', bindings: { SIGNING_SECRET: SECRET },
     host: '127.0.0.1', port: 0,

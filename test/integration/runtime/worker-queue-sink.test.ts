@@ -1,20 +1,14 @@
-import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleWorker } from './bundle-worker.js';
 
 // queueSink as a real Cloudflare Queues consumer inside workerd (miniflare): messages are acked,
 // retried with the queue's retry count, and invalid ones end in the queue's dead-letter queue.
 let mf: Miniflare;
 
 beforeAll(async () => {
-  const result = await build({
-    entryPoints: [fileURLToPath(new URL('./fixtures/queue-worker.ts', import.meta.url))],
-    bundle: true, format: 'esm', platform: 'neutral', target: 'es2022', write: false, logLevel: 'silent',
-    conditions: ['workerd', 'worker', 'browser'], mainFields: ['browser', 'module', 'main'],
-  });
   mf = new Miniflare({
-    modules: true, script: result.outputFiles[0]!.text, compatibilityDate: '2025-09-01', host: '127.0.0.1', port: 0,
+    modules: true, script: await bundleWorker('queue-worker.ts'), compatibilityDate: '2025-09-01', host: '127.0.0.1', port: 0,
     kvNamespaces: ['RESULTS'],
     queueProducers: { ORDERS: { queueName: 'orders' } },
     queueConsumers: {
