@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { status } from '@grpc/grpc-js';
 import { harness, quiet, receiveN, text, type Harness } from './helpers.js';
 
 let h: Harness;
@@ -86,5 +87,19 @@ describe('reliable delivery and reconnection', () => {
     expect(connected()).toBe(true);
     await producer.send('after-close');
     expect((await receiveN(consumer, 1)).map(text)).toEqual(['after-close']);
+  });
+
+  it('retries CreateProducer and Subscribe on UNAVAILABLE with fresh lookups', async () => {
+    h.broker.faults.failNext('CreateProducer', 2, status.UNAVAILABLE, 'topic served by another broker, redo the lookup');
+    const producer = await h.client.createProducer({ topic: '/default/flaky-create', name: 'p', dispatch: 'reliable' });
+    h.broker.faults.failNext('Subscribe', 2, status.UNAVAILABLE);
+    h.broker.faults.failNext('TopicLookup', 1, status.UNAVAILABLE);
+    const consumer = await h.client.subscribe({ topic: '/default/flaky-create', subscription: 's' });
+    await producer.send('made it');
+    expect((await receiveN(consumer, 1)).map(text)).toEqual(['made it']);
+    await producer.close();
+    await producer.close();
+    await consumer.close();
+    await consumer.close();
   });
 });
