@@ -10,6 +10,8 @@ export interface Producer {
   readonly topic: Topic;
   readonly node: number;
   active: boolean;
+  /** The last `msg_id.broker_addr` seen, shared by the messages that carry the same. */
+  brokerAddr: string;
 }
 
 /** Where a poisoned message goes under the DeadLetter policy. */

@@ -12,6 +12,13 @@ import type { Topic } from '../topic.js';
 import { invalidTopicMessage, isValidTopicName } from '../topic-name.js';
 import { unary, type NodeContext } from './gate.js';
 
+const NO_ATTRIBUTES: { [key: string]: string } = Object.freeze({}) as { [key: string]: string };
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
+}
+
 const OTHER_BROKER = 'The topic exists but is served by another broker, redo the Lookup request';
 
 /**
@@ -86,7 +93,7 @@ export function producerService(ctx: NodeContext): ProducerServiceServer {
       if (existing && existing.active && existing.node === ctx.index) {
         return { requestId: req.requestId, producerId: existing.id, producerName: existing.name };
       }
-      const producer = { id: state.newId(), name: req.producerName, topic, node: ctx.index, active: true };
+      const producer = { id: state.newId(), name: req.producerName, topic, node: ctx.index, active: true, brokerAddr: '' };
       if (existing) state.producers.delete(existing.id);
       topic.producers.set(producer.name, producer);
       state.producers.set(producer.id, producer);
@@ -113,9 +120,14 @@ export function producerService(ctx: NodeContext): ProducerServiceServer {
         );
       }
       if (topic.validationPolicy !== 'none') state.schemas.enforce(topic, msg);
-      // Share the broker's strings instead of keeping a decoded copy per retained message.
+      // Share what repeats from message to message instead of keeping a decoded copy per
+      // retained message: a million retained messages is a workload the broker must hold.
       id.topicName = topic.name;
+      id.producerId = producer.id;
       if (msg.producerName === producer.name) msg.producerName = producer.name;
+      if (id.brokerAddr === producer.brokerAddr) id.brokerAddr = producer.brokerAddr;
+      else producer.brokerAddr = id.brokerAddr;
+      if (isEmpty(msg.attributes)) msg.attributes = NO_ATTRIBUTES;
       msg.subscriptionName = '';
       topic.publish(msg);
       return { requestId: msg.requestId };
