@@ -74,19 +74,22 @@ export function decodeTuple(relation: RelationMessage, tuple: TupleValue[], keyO
   return row;
 }
 
-/** The replica identity columns of a row, or null when the relation has none or a key is missing. */
-export function keyOf(relation: RelationMessage, row: Row | null): Record<string, JsonValue> | null {
+/**
+ * The key of a row: its primary key columns when known, else the replica identity columns.
+ * With REPLICA IDENTITY FULL every column is flagged as identity, so without a known primary
+ * key such a table has no row key (null: changes are keyed by table).
+ */
+export function keyOf(relation: RelationMessage, row: Row | null, primaryKey?: readonly string[]): Record<string, JsonValue> | null {
   if (!row) return null;
+  const names = primaryKey ?? (relation.replicaIdentity === 'f' ? [] : relation.columns.filter((c) => c.isKey).map((c) => c.name));
+  if (names.length === 0) return null;
   const key: Record<string, JsonValue> = {};
-  let any = false;
-  for (const column of relation.columns) {
-    if (!column.isKey) continue;
-    const value = row[column.name];
+  for (const name of names) {
+    const value = row[name];
     if (value === undefined || (typeof value === 'object' && value !== null && '$unchangedToast' in value)) return null;
-    key[column.name] = value as JsonValue;
-    any = true;
+    key[name] = value as JsonValue;
   }
-  return any ? key : null;
+  return key;
 }
 
 /**

@@ -82,6 +82,8 @@ export class CdcSession {
     /** WAL flush position when the run started: reading up to it means caught up. */
     private readonly target: bigint,
     private readonly blockSize: bigint,
+    /** Primary key columns by relation id, for the tables published when the session opened. */
+    private readonly primaryKeys: Map<number, string[]>,
     private readonly logger: Logger,
   ) {
     this.readEnd = parseLsn(start.lsn);
@@ -114,12 +116,13 @@ export class CdcSession {
       );
       const targetLsn = parseLsn(now.rows[0]!.lsn);
       const blockSize = BigInt(now.rows[0]!.block);
+      const primaryKeys = await loadPrimaryKeys(client, options.publication);
       const sql =
         `START_REPLICATION SLOT "${options.slot}" LOGICAL ${from.lsn} ` +
         `(proto_version '1', publication_names '${options.publication}')`;
       const stream = client.query(new ReplicationStream(sql));
       await stream.started;
-      const session = new CdcSession(options, client, stream, from, targetLsn, blockSize, logger);
+      const session = new CdcSession(options, client, stream, from, targetLsn, blockSize, primaryKeys, logger);
       // Tell the server at once what an earlier run published, in case that run could not.
       session.sendStatus(false);
       logger.debug({ slot: options.slot, from: from.lsn, target: formatLsn(targetLsn) }, 'replication started');
@@ -183,6 +186,12 @@ export class CdcSession {
     return this.readEnd % this.blockSize === 0n && this.target - this.readEnd <= PAGE_HEADER_MAX;
   }
 
+  // A primary key that no longer matches the relation's columns (altered mid-stream) is ignored.
+  private pk(relation: RelationMessage): string[] | undefined {
+    const pk = this.primaryKeys.get(relation.relationId);
+    return pk && pk.every((name) => relation.columns.some((c) => c.name === name)) ? pk : undefined;
+  }
+
   private handle(message: PgOutputMessage, walStart: bigint, out: CapturedChange[]): void {
     switch (message.tag) {
       case 'begin': {
@@ -225,20 +234,20 @@ export class CdcSession {
       case 'insert':
         this.emit(message.relationId, walStart, out, (relation) => {
           const after = decodeTuple(relation, message.newTuple);
-          return { op: 'insert', key: keyOf(relation, after), before: null, after, ...names(relation) };
+          return { op: 'insert', key: keyOf(relation, after, this.pk(relation)), before: null, after, ...names(relation) };
         });
         return;
       case 'update':
         this.emit(message.relationId, walStart, out, (relation) => {
           const after = decodeTuple(relation, message.newTuple);
           const before: Row | null = message.oldTuple ? decodeTuple(relation, message.oldTuple, message.oldKind === 'K') : null;
-          return { op: 'update', key: keyOf(relation, after) ?? keyOf(relation, before), before, after, ...names(relation) };
+          return { op: 'update', key: keyOf(relation, after, this.pk(relation)) ?? keyOf(relation, before, this.pk(relation)), before, after, ...names(relation) };
         });
         return;
       case 'delete':
         this.emit(message.relationId, walStart, out, (relation) => {
           const before = decodeTuple(relation, message.oldTuple, message.oldKind === 'K');
-          return { op: 'delete', key: keyOf(relation, before), before, after: null, ...names(relation) };
+          return { op: 'delete', key: keyOf(relation, before, this.pk(relation)), before, after: null, ...names(relation) };
         });
         return;
     }
@@ -318,6 +327,23 @@ export class CdcSession {
     await this.client.end().catch(() => undefined);
     this.logger.debug({ slot: this.options.slot, confirmed: formatLsn(this.confirmed) }, 'replication stopped');
   }
+}
+
+/**
+ * Primary keys of the published tables. A replication connection speaks only the simple query
+ * protocol, so the publication name (a checked identifier) is inlined.
+ */
+async function loadPrimaryKeys(client: pg.Client, publication: string): Promise<Map<number, string[]>> {
+  const result = await client.query<{ relid: string; cols: string }>(
+    `select i.indrelid::oid::text as relid, json_agg(a.attname order by k.ord)::text as cols
+       from pg_index i
+       cross join lateral unnest(i.indkey) with ordinality as k(attnum, ord)
+       join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
+      where i.indisprimary and i.indrelid in (
+        select format('%I.%I', schemaname, tablename)::regclass from pg_publication_tables where pubname = '${publication}')
+      group by i.indrelid`,
+  );
+  return new Map(result.rows.map((r) => [Number(r.relid), JSON.parse(r.cols) as string[]]));
 }
 
 function names(relation: RelationMessage): { schema: string; table: string } {

@@ -129,7 +129,7 @@ describe('PostgreSQL CDC source', () => {
   it('marks unchanged TOASTed columns instead of inventing them, and sees REPLICA IDENTITY FULL rows', async () => {
     await db.query(`create table cdc_toast (id int primary key, small text, big text)`);
     await db.query(`alter table cdc_toast alter column big set storage external`);
-    const source = cdc('cdc-toast');
+    const source = cdc('cdc-toast', { ordering: 'key' });
     const store = new MemoryCheckpointStore();
     const consumer = await subscribe('/default/cdc-toast');
     await run(source, store);
@@ -138,8 +138,12 @@ describe('PostgreSQL CDC source', () => {
     await db.query(`alter table cdc_toast replica identity full`);
     await db.query(`update cdc_toast set small = 'u' where id = 1`);
     await run(source, store);
-    const events = (await drain(consumer)).map(eventOf);
+    const messages = await drain(consumer);
+    const events = messages.map(eventOf);
     expect(events).toHaveLength(3);
+    // The primary key stays the key under REPLICA IDENTITY FULL, so the row's changes stay together.
+    expect(messages.map((m) => m.routingKey)).toEqual(Array(3).fill('public.cdc_toast:[1]'));
+    expect(events[2]!.key).toEqual({ id: 1 });
     expect((events[0]!.after!.big as string).length).toBe(20000);
     expect(events[1]!.after).toEqual({ id: 1, small: 't', big: { $unchangedToast: true } });
     expect(events[1]!.before).toBeNull();
