@@ -6,6 +6,7 @@ import {
   type CreateTableCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { CheckpointStoreError } from './errors.js';
 
 /** The table name used when none is configured. */
 export const DEFAULT_CHECKPOINT_TABLE = 'danube-checkpoints';
@@ -51,7 +52,9 @@ export async function ensureCheckpointTable(
     } catch (err) {
       if (!(err instanceof ResourceNotFoundException)) throw err;
     }
-    if (Date.now() > deadline) throw new Error(`checkpoint table ${tableName} did not become ACTIVE in ${timeoutMs} ms`);
+    if (Date.now() > deadline) {
+      throw new CheckpointStoreError(`checkpoint table ${tableName} did not become ACTIVE in ${timeoutMs} ms`, tableName, true);
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
