@@ -240,7 +240,9 @@ export async function openDataDir(state: BrokerState, dir: string): Promise<void
         : { next: 0, cursors: {} };
       const subCursor = (name: string): number => saved.cursors[name] ?? saved.next;
       const from = tm.subscriptions.length > 0 ? Math.min(...tm.subscriptions.map((s) => subCursor(s.name))) : Infinity;
-      const t = new Topic(tm.name, tm.reliable, tm.owner, state, Number.isFinite(from) ? from : saved.next);
+      // A dataDir written by a bigger cluster: fold its owners onto the brokers there are now.
+      const owner = tm.owner % state.nodes;
+      const t = new Topic(tm.name, tm.reliable, owner, state, Number.isFinite(from) ? from : saved.next);
       t.schemaSubject = tm.schemaSubject;
       t.validationPolicy = tm.validationPolicy;
       t.enablePayloadValidation = tm.enablePayloadValidation;

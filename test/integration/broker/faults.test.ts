@@ -52,6 +52,27 @@ describe('fault injection', () => {
     rx2.cancel();
   });
 
+  it('restart() keeps topics, cursors and unacked messages in memory, on the same port', async () => {
+    const topic = '/default/f-restart';
+    const pid = await wire.createProducer(topic, 'p', true);
+    const cid = await wire.subscribe(topic, 's', 'c');
+    const rx = wire.receive(cid);
+    await sleep(30);
+    for (let i = 0; i < 3; i++) await wire.send(pid, topic, `r${i}`);
+    const got = await rx.waitFor(3);
+    await wire.ack(got[0]!, 's');
+    const url = broker.url;
+    await broker.restart();
+    expect(broker.url).toBe(url);
+    await rx.waitEnd();
+    const rx2 = wire.receive(await wire.subscribe(topic, 's', 'c'));
+    expect((await rx2.waitFor(2)).map(text)).toEqual(['r1', 'r2']);
+    const pid2 = await wire.createProducer(topic, 'p', true);
+    await wire.send(pid2, topic, 'r3');
+    expect((await rx2.waitFor(3))[2]!.msgId!.topicOffset).toBe(3n);
+    rx2.cancel();
+  });
+
   it('ends every stream on close(), and close() is safe to call twice', async () => {
     const b = await startBroker({ port: 0 });
     const w = new Wire(b.url);
