@@ -21,7 +21,7 @@ export interface QueueSinkOptions {
  * A Cloudflare Queues `queue(batch, env, ctx)` handler for a sink, with the same outcome mapping
  * as the other adapters: records that succeeded are `ack()`ed, failed ones `retry()`ed (invalid
  * ones too, so the queue's dead-letter queue receives them after `max_retries`), and a failed
- * batch is `retryAll()`ed. A message body that is a v1 record (as the relay encodes it) keeps its
+ * batch is `retryAll()`ed (and, when the error is fatal, rethrown so the failure shows). A message body that is a v1 record (as the relay encodes it) keeps its
  * Danube id, offset and attributes; any other body becomes the payload of a record whose id is
  * the message id.
  *
@@ -52,6 +52,9 @@ export function queueSink(sink: Sink, options: QueueSinkOptions = {}) {
       const error = outcome.error;
       batch.retryAll(delay(error instanceof RetryableError ? error.retryAfterMs : undefined));
       logger.error({ queue: batch.queue, err: error?.message, kind: error?.kind }, 'batch failed; every message retried');
+      // A fatal error must be seen: throwing marks the invocation failed in the Worker's logs
+      // (the messages are already handed back with retryAll, so the outcome is the same).
+      if (error?.kind === 'fatal') throw error;
       return;
     }
     const failed = new Set(outcome.failures.map((f) => f.itemIdentifier));

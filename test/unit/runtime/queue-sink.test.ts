@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidRecordError, RetryableError, utf8 } from '../../../src/core/index.js';
+import { FatalError, InvalidRecordError, RetryableError, utf8 } from '../../../src/core/index.js';
 import { queueSink, type MessageBatchLike, type QueueMessageLike } from '../../../src/runtime/cloudflare/index.js';
 import { defineSink, encodeSinkBatch, forEachRecord } from '../../../src/sink/index.js';
 
@@ -36,6 +36,13 @@ describe('queueSink', () => {
     const { batch, log } = queueBatch([{ n: 0 }, { n: 1 }]);
     await handler(batch);
     expect(log).toEqual(['retryAll +5s']);
+  });
+
+  it('a fatal failure retries every message and is rethrown so the Worker logs it', async () => {
+    const handler = queueSink(defineSink(() => { throw new FatalError('API key revoked'); }));
+    const { batch, log } = queueBatch([{ n: 0 }]);
+    await expect(handler(batch)).rejects.toThrow('API key revoked');
+    expect(log).toEqual(['retryAll']);
   });
 
   it('keeps the Danube id, offset and key of relay-encoded records', async () => {
