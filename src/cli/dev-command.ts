@@ -138,6 +138,7 @@ async function runPipeline(values: Record<string, string | string[] | boolean | 
   const removeInfo = writeDevInfo(dataDir, { pid: process.pid, url: `http://127.0.0.1:${(control.address() as AddressInfo).port}` });
   const first = dev.status();
   out(`danube-connect dev: broker ${first.brokerUrl}, dynamodb ${first.dynamoDbEndpoint}; logs in ${join(dataDir, 'dev.log')}\n`);
+  for (const d of first.disabled) out(`danube-connect dev: ${d.function} is disabled here: ${d.reason}\n`);
 
   let drawn = 0;
   const draw = () => {

@@ -28,6 +28,8 @@ export interface DevStatus {
   sources: SourceView[];
   bindings: BindingView[];
   deadLetters: DeadLetterView[];
+  /** Functions that could not start locally (e.g. a connector without its settings), and why. */
+  disabled: Array<{ function: string; reason: string }>;
   /** Where the example sink and the dead-letter log write. */
   files: string[];
 }
@@ -117,6 +119,10 @@ export function renderStatus(s: DevStatus, now = Date.now()): string[] {
   if (s.deadLetters.length) {
     lines.push('', 'DEAD-LETTER TOPICS');
     lines.push(...table(['topic', 'records', 'last reason'], s.deadLetters.map((d) => [d.topic, String(d.count), short(d.lastReason ?? '-', 40)])));
+  }
+  if (s.disabled.length) {
+    lines.push('', 'DISABLED (cannot start locally)');
+    lines.push(...s.disabled.map((d) => `${d.function}: ${short(d.reason, 100)}`));
   }
   if (s.files.length) lines.push('', `files: ${s.files.join(', ')}`);
   return lines;

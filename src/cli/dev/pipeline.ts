@@ -19,8 +19,8 @@ import { loadServiceFile } from '../../serverless/service-file.js';
 import { checkpointTableName, hasSchedule } from '../../serverless/service-model.js';
 import { runSource } from '../../source/runner.js';
 import { watchDeadLetters } from '../../dev/dead-letter-watch.js';
-import { loadFunction } from '../../dev/function-loader.js';
-import { lambdaHandlerInvoker, type LocalLambda } from '../../dev/lambda-invoke.js';
+import { loadFunction, type LoadedFunction } from '../../dev/function-loader.js';
+import { lambdaHandlerInvoker } from '../../dev/lambda-invoke.js';
 import { parseDevOptions, type DevOptions } from '../../dev/options.js';
 import { parseSchedule, type Schedule } from '../../dev/schedule.js';
 import { SourceScheduler, type ScheduledFunction } from '../../dev/source-scheduler.js';
@@ -139,8 +139,23 @@ export async function startDevPipeline(input: DevOptions, logger: Logger): Promi
     const client = new DanubeClient({ serviceUrl, ...(options.token ? { token: options.token } : {}), logger: logger.child({ part: 'client' }) });
     cleanups.unshift(() => client.close());
 
-    // 3. Topics exist before anyone subscribes: a new subscription starts at the latest message.
-    const refs = findDanubeEvents(service.functions);
+    // 3. Load the functions; one that cannot start here (say, a connector without its settings)
+    // is listed as disabled instead of stopping the pipeline.
+    const disabled: Array<{ function: string; reason: string }> = [];
+    const loadedFns = new Map<string, LoadedFunction>();
+    for (const [key, fn] of Object.entries(service.functions)) {
+      if (!hasSchedule(fn) && !findDanubeEvents({ [key]: fn }).length) continue;
+      try {
+        loadedFns.set(key, await loadFunction(cwd, String(fn.handler)));
+      } catch (err) {
+        disabled.push({ function: key, reason: (err as Error)?.message ?? String(err) });
+        logger.warn({ function: key, err: (err as Error)?.message }, 'function disabled: it cannot start locally');
+      }
+    }
+    const active = Object.fromEntries(Object.entries(service.functions).filter(([key]) => loadedFns.has(key)));
+
+    // 4. Topics exist before anyone subscribes: a new subscription starts at the latest message.
+    const refs = findDanubeEvents(active);
     const dlqTopics = [...new Set(refs.map((r) => r.event.deadLetterTopic).filter((t): t is string => typeof t === 'string'))];
     if (broker) {
       for (const topic of new Set([...refs.map((r) => String(r.event.topic)), ...dlqTopics])) {
@@ -155,26 +170,24 @@ export async function startDevPipeline(input: DevOptions, logger: Logger): Promi
     const dlq = await watchDeadLetters(client, dlqTopics, deadLetterFile, logger.child({ part: 'dead-letters' }));
     cleanups.unshift(() => dlq.close());
 
-    // 4. Sinks behind the relay, in this process.
+    // 5. Sinks behind the relay, in this process, called like Lambda calls them.
     const timeoutOf = (fn: ServiceFunction) => Math.round((fn.timeout ?? service.provider.timeout ?? 6) * 1000);
     const invokers: Record<string, Invoker> = {};
     const { raw } = buildRelayConfig({
-      functions: service.functions,
+      functions: active,
       danube: { ...danube, serviceUrl },
       defaultTimeoutSeconds: service.provider.timeout,
-      target: { kind: 'local', moduleFor: (key, fn) => ({ module: String(fn.handler).replace(/\.[^.]+$/, ''), export: String(fn.handler).split('.').pop()! }) },
+      target: { kind: 'local', moduleFor: (_key, fn) => ({ module: String(fn.handler).replace(/\.[^.]+$/, ''), export: String(fn.handler).split('.').pop()! }) },
       relayMode: 'local',
     });
     for (const [i, ref] of refs.entries()) {
-      const fn = service.functions[ref.functionKey]!;
+      const fn = active[ref.functionKey]!;
       // buildRelayConfig keeps the order of findDanubeEvents: binding i is event i.
       const binding = raw.bindings[i]!;
-      const loaded = await loadFunction(cwd, String(fn.handler));
-      const lambda: LocalLambda = { functionName: fn.name ?? ref.functionKey, timeoutMs: timeoutOf(fn), handler: loaded.handler! };
-      const sinkExport = loaded.module.sink;
+      const loaded = loadedFns.get(ref.functionKey)!;
       invokers[binding.name] = loaded.handler
-        ? lambdaHandlerInvoker(lambda)
-        : createLocalInvoker({ sink: sinkExport as never, timeoutMs: timeoutOf(fn) });
+        ? lambdaHandlerInvoker({ functionName: fn.name ?? ref.functionKey, timeoutMs: timeoutOf(fn), handler: loaded.handler })
+        : createLocalInvoker({ sink: loaded.module.sink as never, timeoutMs: timeoutOf(fn) });
     }
     let relay: Relay | undefined;
     if (raw.bindings.length) {
@@ -182,13 +195,13 @@ export async function startDevPipeline(input: DevOptions, logger: Logger): Promi
       cleanups.unshift(() => relay!.close());
     }
 
-    // 5. Sources on their schedules.
+    // 6. Sources on their schedules.
     const scheduled: ScheduledFunction[] = [];
-    for (const [key, fn] of Object.entries(service.functions)) {
+    for (const [key, fn] of Object.entries(active)) {
       if (!hasSchedule(fn)) continue;
       const schedules: Schedule[] = schedulesOf(fn).map((e) => parseSchedule(e));
       if (!schedules.length) continue;
-      const loaded = await loadFunction(cwd, String(fn.handler));
+      const loaded = loadedFns.get(key)!;
       const store = () => new DynamoDbCheckpointStore({ tableName, endpoint: dynamoDbEndpoint!, ...LOCAL_AWS });
       const handler =
         loaded.handler ??
@@ -214,6 +227,7 @@ export async function startDevPipeline(input: DevOptions, logger: Logger): Promi
         sources: scheduler.status(),
         bindings: relay ? bindingViews(relay.status().bindings, previous, Date.now()) : [],
         deadLetters: dlq.status(),
+        disabled,
         files,
       }),
       invoke: (name) => scheduler.runNow(name),
