@@ -54,6 +54,7 @@ export async function runSink(sink: Sink, input: unknown, options: RunSinkOption
   for (const record of batch.records) {
     try {
       let current = record;
+      // Not applyTransforms(): core/transforms pulls in ajv, which must stay out of Worker bundles.
       for (const transform of sink.options.transforms) current = await transform(current);
       records.push(current);
     } catch (err) {
@@ -67,7 +68,8 @@ export async function runSink(sink: Sink, input: unknown, options: RunSinkOption
   const deadline = options.deadline ?? started + sink.options.defaultTimeoutMs;
   const controller = new AbortController();
   const onOuterAbort = () => controller.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  if (options.signal?.aborted) onOuterAbort();
+  else options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   const softTimer = setTimeout(() => controller.abort(new RetryableError('sink deadline is near')), Math.max(0, deadline - sink.options.deadlineMarginMs - now()));
   let hardTimer: ReturnType<typeof setTimeout> | undefined;
   const ctx: SinkContext = {

@@ -75,6 +75,14 @@ describe('defineSink + runSink', () => {
     expect(Date.now() - started).toBeLessThan(1500);
   });
 
+  it('an outer signal that is already aborted reaches the handler', async () => {
+    let aborted: boolean | undefined;
+    const controller = new AbortController();
+    controller.abort(new Error('relay stopping'));
+    await runSink(defineSink((_r, ctx) => { aborted = ctx.signal.aborted; }), makeEvent(1), { signal: controller.signal });
+    expect(aborted).toBe(true);
+  });
+
   it('malformed events throw SinkEventError; options are checked at definition', async () => {
     await expect(runSink(defineSink(() => {}), { type: 'danube.sink.batch.v1' })).rejects.toBeInstanceOf(SinkEventError);
     expect(() => defineSink(() => {}, { deadlineMargin: 5 } as never)).toThrow(/deadlineMargin: unknown key/);
