@@ -98,7 +98,7 @@ export class BindingRunner {
       this.consumer = await this.deps.client.subscribe({
         topic: b.topic, subscription: b.subscription.name, consumerName: this.consumerName, type: b.subscription.type,
         ...(b.subscription.keyFilters ? { keyFilters: b.subscription.keyFilters } : {}),
-        bufferSize: Math.min(1000, Math.max(10, b.batchSize)),
+        bufferSize: Math.min(1000, Math.max(10, b.batchSize)), dispatch: b.subscription.dispatch,
       });
       this.subscribed = true;
       this.lastError = undefined;
@@ -212,10 +212,21 @@ export class BindingRunner {
   }
 
   private async run(batch: Batch<Msg>): Promise<void> {
-    const b = this.binding;
-    const m = this.deps.metrics;
     const first = batch.records[0]!.msg;
     const log = this.log.child({ batch: batch.id, partition: first.topic, firstOffset: first.offset.toString(), records: batch.records.length });
+    let outcome: BatchOutcome;
+    try {
+      outcome = await this.invoke(batch, log);
+    } catch (err) {
+      // Never leave a batch without an outcome: its lane would stay blocked.
+      outcome = { type: 'failure', error: `relay error: ${(err as Error)?.message ?? String(err)}` };
+    }
+    this.settle(batch, outcome, log);
+  }
+
+  private async invoke(batch: Batch<Msg>, log: Logger): Promise<BatchOutcome> {
+    const b = this.binding;
+    const m = this.deps.metrics;
     let outcome: BatchOutcome;
     const prepared = await prepareBatch(batch.records, this.deps.transforms ?? [], !this.deps.invoker.remote);
     if (prepared.fatal) {
@@ -239,6 +250,11 @@ export class BindingRunner {
       }
       m.invokeLatency.observe(this.labels, (performance.now() - started) / 1000);
     }
+    return outcome;
+  }
+
+  private settle(batch: Batch<Msg>, outcome: BatchOutcome, log: Logger): void {
+    const m = this.deps.metrics;
     const s = this.state.complete(batch.id, outcome, this.now());
     if (s.badResponse) m.invocationFailures.inc({ ...this.labels, reason: 'bad-response' });
     m.succeeded.inc(this.labels, s.ack.length);
@@ -255,10 +271,8 @@ export class BindingRunner {
       log.debug({ lastOffset: batch.records[batch.records.length - 1]!.msg.offset.toString() }, 'batch succeeded');
     }
     this.pump();
-    await Promise.all([
-      ...s.ack.map((r) => this.ackMessage(r.msg, r.id)),
-      ...s.deadLetter.map((d) => this.deadLetter(d.record, d.reason, d.error)),
-    ]);
+    for (const r of s.ack) this.track(this.ackMessage(r.msg, r.id));
+    for (const d of s.deadLetter) this.track(this.deadLetter(d.record, d.reason, d.error));
   }
 
   private async deadLetter(record: TrackedRecord<Msg>, reason: DeadLetterReason, error: string): Promise<void> {

@@ -60,6 +60,12 @@ const SubscriptionObjectSchema = z.strictObject({
   type: z.enum(['exclusive', 'shared', 'failover', 'key-shared']).default('shared'),
   consumerName: name.optional(),
   keyFilters: z.array(z.string().min(1)).optional(),
+  /**
+   * The topic's dispatch strategy: `reliable` (default) pauses reading when the relay's buffer is
+   * full; `non-reliable` keeps reading and drops the oldest buffered message (the broker would
+   * drop newer ones otherwise), counted by the client.
+   */
+  dispatch: z.enum(['reliable', 'non-reliable']).default('reliable'),
   /** The broker's ack timeout for this subscription (declared here; used for warnings). */
   ackTimeoutMs: z.number().int().min(1).default(DEFAULT_BROKER_ACK_TIMEOUT_MS),
   /** The broker's `max_unacked_messages` for this subscription (declared; used for warnings and batch cutting). */

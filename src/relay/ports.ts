@@ -34,6 +34,7 @@ export interface RelaySubscribeOptions {
   type?: 'exclusive' | 'shared' | 'failover' | 'key-shared';
   keyFilters?: string[];
   bufferSize?: number;
+  dispatch?: 'reliable' | 'non-reliable';
 }
 
 export interface RelayClient {

@@ -122,7 +122,7 @@ describe('relay over the local invoker', () => {
     await waitFor(() => dlq.got.length === 1 && done.size === 15, 10_000, 'poison isolated');
     expect(JSON.parse(dlq.got[0]!.payload)).toEqual({ i: 11 });
     expect(sorted([...done])).toEqual(range(16).filter((i) => i !== 11));
-    expect(r.status().bindings[0]!.counts.deadLettered).toBe(1);
+    await waitFor(() => r.status().bindings[0]!.counts.deadLettered === 1, 5_000, 'dead-letter counted');
     await dlq.close();
   });
 

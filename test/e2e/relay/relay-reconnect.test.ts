@@ -1,0 +1,41 @@
+// The relay across a broker restart: the binding's consumer fails, the relay resubscribes and
+// resumes at the subscription's position; /readyz follows the subscription state.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRelay } from '../../../src/relay/index.js';
+import { binding, createTopic, indexOf, publish, startEnv, waitFor, type Env } from './helpers.js';
+
+let env: Env;
+beforeAll(async () => {
+  env = await startEnv();
+});
+afterAll(async () => {
+  await env.close();
+});
+
+describe('relay reconnects', () => {
+  it('resubscribes after a broker restart and loses nothing', async () => {
+    const topic = createTopic(env, 'restart');
+    const seen = new Set<number>();
+    const relay = await startRelay({ port: 0, bindings: [binding({ name: 'restart', topic })] }, {
+      client: env.client, sinks: { restart: (records) => void records.forEach((r) => seen.add(indexOf(r))) },
+    });
+    await publish(env.client, topic, 20);
+    await waitFor(() => seen.size === 20, 10_000, 'first half');
+    await env.broker.restart();
+    await publish(env.client, topic, 20, { from: 20 });
+    await waitFor(() => seen.size === 40, 20_000, 'second half after the restart');
+    expect((await fetch(`${relay.url}/readyz`)).status).toBe(200);
+    await relay.close();
+  }, 40_000);
+
+  it('is not ready while a binding cannot subscribe, and becomes ready once it can', async () => {
+    const topic = `/default/later-${process.pid}`;
+    const relay = await startRelay({ port: 0, bindings: [binding({ name: 'later', topic })] }, { client: env.client, sinks: { later: () => undefined } });
+    expect((await fetch(`${relay.url}/readyz`)).status).toBe(503);
+    expect(relay.status().bindings[0]).toMatchObject({ state: 'connecting', subscribed: false, lastError: expect.stringMatching(/subscribe failed/) });
+    env.broker.admin.createTopic(topic, { dispatch: 'reliable' });
+    await waitFor(() => relay.status().ready, 15_000, 'subscribed');
+    expect((await fetch(`${relay.url}/readyz`)).status).toBe(200);
+    await relay.close();
+  }, 30_000);
+});
