@@ -49,6 +49,8 @@ interface OpenTransaction {
 // XLogLongPageHeaderData is 40 bytes (the short header, 24, is smaller).
 const PAGE_HEADER_MAX = 40n;
 
+const HEARTBEAT_MS = 10_000;
+
 // How often an idle reader asks the server how far it has sent (a keepalive answers).
 const PROBE_INTERVAL_MS = 100;
 
@@ -73,6 +75,7 @@ export class CdcSession {
   private lastReceived = 0n;
   private closed = false;
   private lastProbe = 0;
+  private readonly heartbeat: NodeJS.Timeout;
 
   private constructor(
     private readonly options: ParsedPostgresCdcOptions,
@@ -88,6 +91,10 @@ export class CdcSession {
   ) {
     this.readEnd = parseLsn(start.lsn);
     this.confirmed = this.readEnd;
+    // While a batch is being published nobody reads the stream; a regular status update keeps
+    // the server from ending the connection after wal_sender_timeout (60 s by default).
+    this.heartbeat = setInterval(() => this.sendStatus(false), HEARTBEAT_MS);
+    this.heartbeat.unref();
   }
 
   /** Connects with `replication=database` and starts streaming after `from.lsn`. */
@@ -321,6 +328,7 @@ export class CdcSession {
   /** Ends streaming and the connection; safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) return;
+    clearInterval(this.heartbeat);
     this.sendStatus(false);
     this.closed = true;
     await this.stream.stop().catch(() => undefined);

@@ -140,6 +140,13 @@ export async function releaseActiveSlot(options: ParsedPostgresCdcOptions, pid: 
     }
     throw new RetryableError(`replication slot "${options.slot}" is still in use by pid ${pid}`);
   } catch (err) {
+    if ((err as { code?: string }).code === '42501') {
+      throw new RetryableError(
+        `replication slot "${options.slot}" is held by pid ${pid} and this role may not end it ` +
+          `(grant pg_signal_backend, or wait for wal_sender_timeout to free the slot)`,
+        { cause: err },
+      );
+    }
     throw toConnectorError(err, `release replication slot "${options.slot}"`);
   } finally {
     await client.end().catch(() => undefined);
