@@ -10,3 +10,4 @@ export * from './batcher.js';
 export * from './signing.js';
 export * from './transforms.js';
 export * from './json-schema.js';
+export * from './check-options.js';

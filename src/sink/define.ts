@@ -1,6 +1,5 @@
-import { z } from 'zod';
 import type { Logger } from '../core/logger.js';
-import { parseWithSchema } from '../core/options.js';
+import { checkOptions, functionsRule, numberRule, stringRule } from '../core/check-options.js';
 import type { SinkRecord } from '../core/records.js';
 import type { Transform } from '../core/transforms.js';
 import type { SinkBatchResponse } from './event.js';
@@ -55,16 +54,17 @@ export const DEFAULT_SINK_OPTIONS: ParsedSinkOptions = Object.freeze({
   defaultTimeoutMs: 60_000,
 });
 
-const SinkOptionsSchema = z.strictObject({
-  name: z.string().min(1).default(DEFAULT_SINK_OPTIONS.name),
-  transforms: z.array(z.custom<SinkTransform>((v) => typeof v === 'function', 'must be a function')).default([]),
-  deadlineMarginMs: z.number().min(0).default(DEFAULT_SINK_OPTIONS.deadlineMarginMs),
-  defaultTimeoutMs: z.number().positive().default(DEFAULT_SINK_OPTIONS.defaultTimeoutMs),
-});
+// Checked without zod: this file ends up in Worker bundles (see core/check-options.ts).
+const SINK_OPTION_RULES = {
+  name: stringRule(DEFAULT_SINK_OPTIONS.name),
+  transforms: functionsRule<SinkTransform>([]),
+  deadlineMarginMs: numberRule(DEFAULT_SINK_OPTIONS.deadlineMarginMs, 0),
+  defaultTimeoutMs: numberRule(DEFAULT_SINK_OPTIONS.defaultTimeoutMs, 1),
+};
 
 /** Fills defaults and rejects unknown keys, naming them. */
 export function parseSinkOptions(options: SinkOptions = {}): ParsedSinkOptions {
-  return parseWithSchema(SinkOptionsSchema, options, 'sink options') as ParsedSinkOptions;
+  return checkOptions(options, SINK_OPTION_RULES, 'sink options');
 }
 
 /** A defined sink: its handler and checked options. Hand it to an adapter or to `runSink`. */

@@ -1,7 +1,6 @@
-import { z } from 'zod';
 import { classifyError } from '../core/classify.js';
 import type { ConnectorError } from '../core/errors.js';
-import { parseWithSchema } from '../core/options.js';
+import { booleanRule, checkOptions, intRule } from '../core/check-options.js';
 import type { SinkRecord } from '../core/records.js';
 import type { SinkContext, SinkHandler } from './define.js';
 import type { SinkBatchItemFailure, SinkBatchResponse } from './event.js';
@@ -20,14 +19,15 @@ export interface ForEachRecordOptions {
 
 export const DEFAULT_FOR_EACH_RECORD_OPTIONS: Required<ForEachRecordOptions> = Object.freeze({ concurrency: 1, ordered: true });
 
-const ForEachRecordSchema = z.strictObject({
-  concurrency: z.number().int().min(1).max(1000).default(DEFAULT_FOR_EACH_RECORD_OPTIONS.concurrency),
-  ordered: z.boolean().default(DEFAULT_FOR_EACH_RECORD_OPTIONS.ordered),
-});
+// Checked without zod: this file ends up in Worker bundles (see core/check-options.ts).
+const FOR_EACH_RULES = {
+  concurrency: intRule(DEFAULT_FOR_EACH_RECORD_OPTIONS.concurrency, 1, 1000),
+  ordered: booleanRule(DEFAULT_FOR_EACH_RECORD_OPTIONS.ordered),
+};
 
 /** Fills defaults and rejects unknown keys, naming them. */
 export function parseForEachRecordOptions(options: ForEachRecordOptions = {}): Required<ForEachRecordOptions> {
-  return parseWithSchema(ForEachRecordSchema, options, 'forEachRecord options');
+  return checkOptions(options, FOR_EACH_RULES, 'forEachRecord options');
 }
 
 /** A function for one record; throwing marks that record failed (never the whole batch, unless fatal). */

@@ -34,7 +34,9 @@ async function post(body: string, headers: Record<string, string> = {}) {
 }
 
 describe('fetchSink inside workerd', () => {
-  it('bundles without Node built-ins or pino', () => {
+  it('bundles small, without Node built-ins, pino or zod', () => {
+    expect(bundle.length).toBeLessThan(100_000);
+    expect(bundle).not.toContain('node_modules/zod');
     expect(bundle).not.toMatch(/from\s*["']node:/);
     expect(bundle).not.toMatch(/require\(["'](node:)?(crypto|zlib|buffer)["']\)/);
     expect(bundle).not.toContain('pino');
