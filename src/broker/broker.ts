@@ -6,7 +6,7 @@ import { BrokerNode } from './node.js';
 import { parseBrokerOptions, type BrokerOptions } from './options.js';
 import { BrokerState } from './state.js';
 import { reloadTopics } from './reload.js';
-import { openDataDir } from './wal.js';
+import { openDataDir } from './wal-load.js';
 
 /**
  * A running embedded broker (or an in-process cluster of `brokers` brokers).

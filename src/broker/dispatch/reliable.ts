@@ -1,6 +1,7 @@
 import type { StreamMessage } from '../../generated/danube/DanubeApi.js';
 import type { Consumer } from '../consumer.js';
 import type { MessageLog } from '../message-log.js';
+import { KeyGate } from './key-gate.js';
 import { routingKeyOf, type Subscription } from '../subscription.js';
 
 // States of an unacked message in the window.
@@ -38,8 +39,7 @@ export class ReliableDispatcher {
   private readonly inFlight = new Map<number, Pending>();
   private readonly ackedAhead = new Set<number>();
   private ready: Pending[] = [];
-  private readonly keyHolder = new Map<string, number>();
-  private readonly keyQueue = new Map<string, Pending[]>();
+  private readonly keys = new KeyGate<Pending>();
   private blocked = 0;
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
@@ -103,17 +103,14 @@ export class ReliableDispatcher {
           continue;
         }
         if (!this.sub.consumers.some(attached)) break;
-        p.key = routingKeyOf(msg);
+        const keyed = p as Pending & { key: string };
+        keyed.key = routingKeyOf(msg);
         this.readPos++;
         this.inFlight.set(offset, p);
-        if (this.keyHolder.has(p.key)) {
+        if (!this.keys.acquire(keyed)) {
           p.state = DEFERRED;
-          const q = this.keyQueue.get(p.key);
-          if (q) q.push(p);
-          else this.keyQueue.set(p.key, [p]);
           continue;
         }
-        this.keyHolder.set(p.key, offset);
         if (target) this.send(p, target, now);
         else this.ready.push(p);
         continue;
@@ -218,17 +215,10 @@ export class ReliableDispatcher {
     p.state = SETTLED;
     p.consumer = null;
     this.inFlight.delete(p.offset);
-    if (p.key !== undefined && this.keyHolder.get(p.key) === p.offset) {
-      const q = this.keyQueue.get(p.key);
-      const next = q?.shift();
-      if (next) {
-        if (q!.length === 0) this.keyQueue.delete(p.key);
-        this.keyHolder.set(p.key, next.offset);
-        next.state = READY;
-        this.ready.push(next);
-      } else {
-        this.keyHolder.delete(p.key);
-      }
+    const next = this.keys.release(p);
+    if (next) {
+      next.state = READY;
+      this.ready.push(next);
     }
     this.markDone(p.offset);
   }
