@@ -74,13 +74,23 @@ class Resolver {
 
   private string(path: string[], text: string, depth: number): unknown {
     let current: unknown = text;
-    for (let guard = 0; typeof current === 'string' && VARIABLE.test(current); guard++) {
+    // Where to look for the next variable: CloudFormation `${AWS::Region}` / `${Resource}`
+    // substitutions (Fn::Sub) are not variables and are stepped over.
+    let from = 0;
+    for (let guard = 0; typeof current === 'string'; guard++) {
       if (guard > 50) throw new ServerlessConfigError(`${path.join('.')}: too many variables`);
       const str: string = current;
-      const match = VARIABLE.exec(str)!;
+      const pattern = new RegExp(VARIABLE.source, 'g');
+      pattern.lastIndex = from;
+      const match = pattern.exec(str);
+      if (!match) break;
+      if (!/^\s*[A-Za-z]+:(?!:)/.test(match[1]!)) {
+        from = match.index + match[0].length;
+        continue;
+      }
       const value = this.resolve(path, this.variable(path, match[1]!), depth + 1);
       // A variable that is the whole string keeps its type (a list, a number); else it is text.
-      current = match[0] === str ? value : str.replace(match[0], String(value));
+      current = match[0] === str ? value : str.slice(0, match.index) + String(value) + str.slice(match.index + match[0].length);
     }
     return current;
   }

@@ -189,6 +189,14 @@ export async function startDevPipeline(input: DevOptions, logger: Logger): Promi
         ? lambdaHandlerInvoker({ functionName: fn.name ?? ref.functionKey, timeoutMs: timeoutOf(fn), handler: loaded.handler })
         : createLocalInvoker({ sink: loaded.module.sink as never, timeoutMs: timeoutOf(fn) });
     }
+    if (broker) {
+      // The embedded broker enforces what each binding declares about its subscription, as an
+      // operator would set it on a real cluster with Danube's admin tool.
+      const { config } = buildRelayConfig({ functions: active, danube: { ...danube, serviceUrl }, target: { kind: 'lambda' }, relayMode: 'local' });
+      for (const b of config.bindings) {
+        broker.admin.setSubscriptionPolicy(b.topic, b.subscription.name, { maxUnackedMessages: b.subscription.maxUnackedMessages, ackTimeoutMs: b.subscription.ackTimeoutMs });
+      }
+    }
     let relay: Relay | undefined;
     if (raw.bindings.length) {
       relay = await startRelay({ ...raw, drainTimeoutMs: options.drainTimeoutMs }, { client, logger: logger.child({ part: 'relay' }), invokers });
