@@ -24,7 +24,10 @@ export interface SourceRunOptions {
   partition?: string | number;
   /** Lease owner id; unique per run. Default: host, pid and a random part. */
   owner?: string;
-  /** Lease length; every commit extends it. Default: the budget plus {@link DEFAULT_LEASE_SLACK_MS}. */
+  /**
+   * Lease length (default {@link DEFAULT_RUN_LEASE_MS}). The run renews it every third of that
+   * while it works; after a crash the next run can start once it ran out.
+   */
   leaseMs?: number;
   logger?: Logger;
   clock?: Clock;
@@ -48,8 +51,7 @@ export interface ResolvedSourceRunOptions {
 
 export const DEFAULT_SERVICE = 'default';
 export const DEFAULT_SAFETY_MARGIN_MS = 3_000;
-/** A lease outlives the budget by this much, so a run never needs to renew it between commits. */
-export const DEFAULT_LEASE_SLACK_MS = 10_000;
+export const DEFAULT_RUN_LEASE_MS = 30_000;
 
 const isObject = (v: unknown) => typeof v === 'object' && v !== null;
 
@@ -61,7 +63,8 @@ const RunOptionsSchema = z.strictObject({
   service: z.string().regex(/^[^/]+$/, 'must not contain "/"').default(DEFAULT_SERVICE),
   partition: z.union([z.string().min(1), z.number().int().min(0)]).optional(),
   owner: z.string().min(1).optional(),
-  leaseMs: z.number().int().positive().optional(),
+  // Renewed every third of it: shorter would spend the run on renewals.
+  leaseMs: z.number().int().min(150).optional(),
   logger: z.custom<Logger>((v) => isObject(v) && typeof (v as Logger).info === 'function', 'must be a logger').optional(),
   clock: z.custom<Clock>((v) => typeof v === 'function', 'must be a function').optional(),
   signal: z.instanceof(AbortSignal).optional(),
@@ -77,7 +80,7 @@ export function parseSourceRunOptions(options: SourceRunOptions): ResolvedSource
     safetyMarginMs: o.safetyMarginMs ?? Math.min(DEFAULT_SAFETY_MARGIN_MS, Math.floor(o.budgetMs / 5)),
     service: o.service,
     owner: o.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
-    leaseMs: o.leaseMs ?? o.budgetMs + DEFAULT_LEASE_SLACK_MS,
+    leaseMs: o.leaseMs ?? DEFAULT_RUN_LEASE_MS,
     logger: o.logger ?? silentLogger,
     clock: o.clock ?? Date.now,
   };

@@ -1,12 +1,12 @@
-import { FencedError, LeaseHeldError } from '../checkpoint/errors.js';
+import { LeaseHeldError } from '../checkpoint/errors.js';
 import { checkpointKey, type Lease } from '../checkpoint/types.js';
 import { stringifyJson } from '../core/bytes.js';
-import { classifyError } from '../core/classify.js';
 import { FatalError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { retry } from '../core/retry.js';
 import type { PollResult, Source } from './define-source.js';
 import { SourceRunError } from './errors.js';
+import { LeaseKeeper } from './lease-keeper.js';
 import { BatchPublisher } from './publisher.js';
 import { parseSourceRunOptions, type ResolvedSourceRunOptions, type SourceRunOptions } from './run-options.js';
 import type { SourceRunSummary } from './summary.js';
@@ -62,15 +62,18 @@ export async function runSource<C>(source: Source<C>, options: SourceRunOptions)
   summary.versionBefore = summary.versionAfter = lease.version.toString();
 
   const publisher = new BatchPublisher(source as Source<unknown>, o.client, logger);
+  const keeper = new LeaseKeeper(o.store, lease, o.leaseMs, logger);
+  keeper.start();
   let failure: unknown;
   try {
-    summary.stopReason = await loop(source, o, logger, lease, publisher, summary, (next) => (lease = next));
+    summary.stopReason = await loop(source, o, logger, keeper, publisher, summary);
   } catch (err) {
     failure = err;
   } finally {
+    await keeper.stop();
     await publisher.close();
     try {
-      await o.store.releaseLease(lease);
+      await o.store.releaseLease(keeper.lease);
     } catch (err) {
       // The lease runs out by itself; a failed release only delays the next run.
       logger.warn({ err }, 'could not release the lease');
@@ -85,29 +88,29 @@ async function loop<C>(
   source: Source<C>,
   o: ResolvedSourceRunOptions,
   logger: Logger,
-  initial: Lease<C>,
+  keeper: LeaseKeeper<C>,
   publisher: BatchPublisher,
   summary: SourceRunSummary,
-  setLease: (lease: Lease<C>) => void,
 ): Promise<SourceRunSummary['stopReason']> {
   const deadline = o.clock() + o.budgetMs - o.safetyMarginMs;
-  let lease = initial;
-  let checkpoint = lease.checkpoint !== undefined ? lease.checkpoint : source.initialCheckpoint;
+  const first = keeper.lease;
+  let checkpoint = first.checkpoint !== undefined ? first.checkpoint : source.initialCheckpoint;
   let longestBatchMs = 0;
   for (;;) {
     const batchStart = o.clock();
     // Do not start a batch that, judging by the slowest one so far, cannot finish in time.
     if (o.signal?.aborted || batchStart + longestBatchMs >= deadline) return 'budget';
-    if (lease.until - batchStart < o.leaseMs / 2) setLease((lease = await o.store.renewLease(lease, o.leaseMs)));
 
     const result = await poll(source, checkpoint, deadline - batchStart, o, logger, summary);
     if (result === 'budget') return 'budget';
     const idle = result.records.length === 0 && stringifyJson(result.checkpoint) === stringifyJson(checkpoint);
     if (idle) return 'done';
 
+    // Another run took over while we polled: publishing would only make duplicates.
+    keeper.throwIfLost();
     const outcome = await publisher.publish(result.records, checkpoint, o.signal);
     summary.retries += outcome.retries;
-    setLease((lease = await commit(o, lease, result.checkpoint)));
+    const lease = await keeper.commit(result.checkpoint);
     checkpoint = result.checkpoint;
     summary.recordsPublished += outcome.published;
     summary.recordsDeadLettered += outcome.deadLettered;
@@ -147,28 +150,6 @@ async function poll<C>(
   if (!result || !Array.isArray(result.records)) throw new FatalError(`source ${source.name}: poll must return { records: [...], checkpoint }`);
   if (result.checkpoint === undefined) throw new FatalError(`source ${source.name}: poll returned no checkpoint`);
   return result;
-}
-
-/** Commits, retrying store hiccups; a commit whose reply was lost but which landed counts as done. */
-async function commit<C>(o: ResolvedSourceRunOptions, lease: Lease<C>, checkpoint: C): Promise<Lease<C>> {
-  return retry(
-    async (attempt) => {
-      try {
-        return await o.store.commit(lease, checkpoint, o.leaseMs);
-      } catch (err) {
-        const found = err instanceof FencedError ? err.found : undefined;
-        const ours =
-          attempt > 1 &&
-          found?.leaseOwner === o.owner &&
-          found.version === lease.version + 1n &&
-          stringifyJson(found.checkpoint) === stringifyJson(checkpoint);
-        if (!ours) throw err;
-        return { ...lease, version: found.version, checkpoint: found.checkpoint as C, until: found.leaseUntil ?? lease.until };
-      }
-    },
-    undefined,
-    { shouldRetry: (err) => !(err instanceof FencedError) && classifyError(err).retryable },
-  );
 }
 
 function fail(
