@@ -30,13 +30,16 @@ const CONFIG_NAMES = new Set(['ResourceNotFoundException', 'AccessDeniedExceptio
  * const invoker = createLambdaInvoker({ name: 'orders-sink', region: 'eu-west-1', timeoutMs: 60_000 });
  */
 export function createLambdaInvoker(options: LambdaInvokerOptions): Invoker {
+  // A loopback endpoint is a local emulator (serverless-offline): it checks neither region nor
+  // signatures, and a developer machine may have no AWS credentials at all. Elsewhere the SDK's
+  // own chain (AWS_REGION, profiles, instance roles) decides.
+  const local = options.endpoint !== undefined && isLoopback(options.endpoint);
+  const region = options.region ?? (local ? 'us-east-1' : undefined);
   const client = options.client ?? new LambdaClient({
     maxAttempts: 1,
-    ...(options.region ? { region: options.region } : { region: 'us-east-1' }),
+    ...(region ? { region } : {}),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    // A loopback endpoint is a local emulator (serverless-offline): it does not check signatures,
-    // and a developer machine may have no AWS credentials at all.
-    ...(options.endpoint && isLoopback(options.endpoint) ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
   });
   const owned = options.client === undefined;
   const decoder = new TextDecoder();
