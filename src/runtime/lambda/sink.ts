@@ -30,10 +30,11 @@ export function lambdaSink(sink: Sink, options: LambdaSinkOptions = {}) {
   const logger = options.logger ?? createLogger({ name: `sink:${sink.options.name}`, level: levelFromEnv() });
   return middy<unknown, SinkBatchResponse, Error, Context>().handler(async (event, context, { signal }) => {
     const log = logger.child({ requestId: context.awsRequestId });
-    const deadline = Date.now() + context.getRemainingTimeInMillis();
+    // Some emulators pass a context without the timer; the sink's default timeout applies then.
+    const remaining = typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : undefined;
     let outcome;
     try {
-      outcome = await runSink(sink, event, { deadline, logger: log, signal });
+      outcome = await runSink(sink, event, { logger: log, signal, ...(remaining !== undefined ? { deadline: Date.now() + remaining } : {}) });
     } catch (err) {
       if (err instanceof SinkEventError) log.error({ field: err.field }, err.message);
       throw err;
