@@ -203,6 +203,29 @@ describe('runSource', () => {
     expect((await store.get('default/endless'))?.checkpoint).toBe(summary.batches);
   });
 
+  it('stops before publishing when an operator forced a new checkpoint during the poll', async () => {
+    const client = new FakeClient();
+    const store = new MemoryCheckpointStore();
+    let release!: () => void;
+    const source = defineSource({
+      name: 'forced', topic: '/default/t',
+      poll: async () => {
+        await new Promise<void>((r) => (release = r));
+        return { records: [SourceRecord.fromString('late')], checkpoint: 'from-run', done: true };
+      },
+    });
+    const run = runSource(source, { client, store, budgetMs: 5_000, leaseMs: 150 }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 20));
+    await store.set('default/forced', 'from-operator', { force: true });
+    await new Promise((r) => setTimeout(r, 120)); // a renewal notices
+    release();
+    const err = await run;
+    expect(err).toBeInstanceOf(SourceRunError);
+    expect((err as Error).message).toMatch(/checkpoint version is 1, expected 0/);
+    expect(client.sent).toEqual([]);
+    expect((await store.get('default/forced'))?.checkpoint).toBe('from-operator');
+  });
+
   it('ends at once when a poll brings nothing new', async () => {
     const client = new FakeClient();
     const store = new MemoryCheckpointStore();
