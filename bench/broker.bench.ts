@@ -95,15 +95,26 @@ async function runMemoryChild(count: number): Promise<void> {
 
 // ---- load generation ---------------------------------------------------------------
 
-function windowed(total: number, inFlight: number, op: (i: number, done: (err: ServiceError | null) => void) => void): Promise<number> {
+/**
+ * Keeps `inFlight` calls running until `total` completed or `budgetMs` elapsed (then
+ * waits for the calls still out); returns completed calls per second.
+ */
+function windowed(
+  total: number,
+  inFlight: number,
+  op: (i: number, done: (err: ServiceError | null) => void) => void,
+  budgetMs = Infinity,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     let started = 0;
     let completed = 0;
     const t0 = performance.now();
+    const deadline = t0 + budgetMs;
     const done = (err: ServiceError | null): void => {
       if (err) return reject(err);
-      if (++completed === total) return resolve(total / ((performance.now() - t0) / 1000));
-      if (started < total) op(started++, done);
+      completed++;
+      if (started < total && performance.now() < deadline) op(started++, done);
+      else if (completed === started) resolve(completed / ((performance.now() - t0) / 1000));
     };
     for (let i = 0; i < Math.min(inFlight, total); i++) op(started++, done);
   });
@@ -120,7 +131,7 @@ const connect = (url: string): Target => {
 };
 
 let seq = 0;
-async function sendRate(t: Target, calls: number): Promise<number> {
+async function sendRate(t: Target, calls: number, budgetMs: number): Promise<number> {
   const topic = `/default/bench-send-${seq++}`;
   const { producerId } = await new Promise<{ producerId: bigint }>((res, rej) =>
     t.producer.createProducer(
@@ -134,11 +145,12 @@ async function sendRate(t: Target, calls: number): Promise<number> {
       { requestId: BigInt(i), msgId, payload: PAYLOAD, publishTime: BigInt(Date.now()), producerName: 'bench', subscriptionName: '', attributes: {} },
       (e) => done(e),
     ),
+    budgetMs,
   );
 }
 
 /** Acks `count` messages already delivered to a consumer (reliable window 10000). */
-async function ackRate(t: Target, count: number, broker: boolean): Promise<number> {
+async function ackRate(t: Target, count: number, broker: boolean, budgetMs: number): Promise<number> {
   const topic = `/default/bench-ack-${seq++}`;
   let acks: AckRequest[];
   if (broker) {
@@ -168,19 +180,22 @@ async function ackRate(t: Target, count: number, broker: boolean): Promise<numbe
     );
     await all;
     acks = received.map((m) => ({ requestId: m.requestId, msgId: m.msgId, subscriptionName: 'bench' }));
-    const rate = await windowed(count, IN_FLIGHT, (i, done) => t.consumer.ack(acks[i]!, (e) => done(e)));
+    const rate = await windowed(count, IN_FLIGHT, (i, done) => t.consumer.ack(acks[i]!, (e) => done(e)), budgetMs);
     stream.cancel();
     return rate;
   }
   acks = Array.from({ length: count }, (_, i) => ({
     requestId: BigInt(i), msgId: { producerId: 1n, topicName: topic, brokerAddr: '', topicOffset: BigInt(i) }, subscriptionName: 'bench',
   }));
-  return windowed(count, IN_FLIGHT, (i, done) => t.consumer.ack(acks[i]!, (e) => done(e)));
+  return windowed(count, IN_FLIGHT, (i, done) => t.consumer.ack(acks[i]!, (e) => done(e)), budgetMs);
 }
 
 const bench: Bench = async ({ quick }) => {
-  const sends = quick ? 5_000 : 60_000;
-  const ackCount = quick ? 3_000 : 10_000;
+  // Each measurement stops at its call count or its time budget, whichever comes first,
+  // so the module stays within its time on a slow or busy machine.
+  const sends = quick ? 20_000 : 100_000;
+  const ackCount = quick ? 2_000 : 10_000;
+  const budgetMs = quick ? 1_000 : 4_000;
   const rounds = quick ? 1 : 2;
   const retained = quick ? 100_000 : 1_000_000;
   const runTs = ['bin/run-ts.mjs'];
@@ -190,19 +205,19 @@ const bench: Bench = async ({ quick }) => {
   try {
     const n = connect(noop.url);
     const b = connect(broker.url);
-    await sendRate(n, quick ? 500 : 2000); // warm-up both
-    await sendRate(b, quick ? 500 : 2000);
+    await sendRate(n, 1000, 500); // warm-up both
+    await sendRate(b, 1000, 500);
     let sendNoop = 0;
     let sendBroker = 0;
     let ackNoop = 0;
     let ackBroker = 0;
     for (let round = 0; round < rounds; round++) {
-      sendNoop = Math.max(sendNoop, await sendRate(n, sends));
-      sendBroker = Math.max(sendBroker, await sendRate(b, sends));
-      ackNoop = Math.max(ackNoop, await ackRate(n, ackCount, false));
-      ackBroker = Math.max(ackBroker, await ackRate(b, ackCount, true));
+      sendNoop = Math.max(sendNoop, await sendRate(n, sends, budgetMs));
+      sendBroker = Math.max(sendBroker, await sendRate(b, sends, budgetMs));
+      ackNoop = Math.max(ackNoop, await ackRate(n, ackCount, false, budgetMs));
+      ackBroker = Math.max(ackBroker, await ackRate(b, ackCount, true, budgetMs));
     }
-    const note = `${IN_FLIGHT} calls in flight, 1 KiB payloads, best of ${rounds}`;
+    const note = `${IN_FLIGHT} calls in flight, 1 KiB payloads, ${budgetMs / 1000} s per measurement, best of ${rounds}`;
     rows.push(row({ name: 'broker SendMessage (reliable) vs no-op grpc-js server', unit: 'calls/s', baseline: sendNoop, value: sendBroker, target: 0.8, note }));
     rows.push(row({ name: 'broker Ack (in-flight messages) vs no-op grpc-js server', unit: 'calls/s', baseline: ackNoop, value: ackBroker, target: 0.8, note }));
     for (const t of [n, b]) {
