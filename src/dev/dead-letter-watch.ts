@@ -25,7 +25,15 @@ export async function watchDeadLetters(client: DanubeClient, topics: string[], f
   const loops: Promise<void>[] = [];
   const decoder = new TextDecoder();
   for (const topic of topics) {
-    const consumer = await client.subscribe({ topic, subscription: 'danube-dev-dead-letters', consumerName: 'danube-dev-dead-letters', type: 'exclusive' });
+    let consumer: Consumer;
+    try {
+      consumer = await client.subscribe({ topic, subscription: 'danube-dev-dead-letters', consumerName: 'danube-dev-dead-letters', type: 'exclusive' });
+    } catch (err) {
+      // A real cluster without the topic yet: the relay still dead-letters there; we just cannot show it.
+      views.get(topic)!.lastError = `not watched: ${(err as Error).message}`;
+      logger.warn({ dlq: topic, err: (err as Error).message }, 'cannot watch dead-letter topic');
+      continue;
+    }
     consumers.push(consumer);
     loops.push(
       (async () => {
