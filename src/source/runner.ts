@@ -1,4 +1,4 @@
-import { LeaseHeldError } from '../checkpoint/errors.js';
+import { CheckpointStoreError, LeaseHeldError } from '../checkpoint/errors.js';
 import { checkpointKey, type Lease } from '../checkpoint/types.js';
 import { stringifyJson } from '../core/bytes.js';
 import { FatalError } from '../core/errors.js';
@@ -49,7 +49,11 @@ export async function runSource<C>(source: Source<C>, options: SourceRunOptions)
 
   let lease: Lease<C>;
   try {
-    lease = await o.store.acquireLease<C>(key, { owner: o.owner, ttlMs: o.leaseMs });
+    // Throttling or a network blip retries; a held lease does not (it is an answer, not a failure).
+    lease = await retry(() => o.store.acquireLease<C>(key, { owner: o.owner, ttlMs: o.leaseMs }), source.retry, {
+      shouldRetry: (err) => err instanceof CheckpointStoreError && err.retryable,
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
   } catch (err) {
     if (!(err instanceof LeaseHeldError)) return fail(summary, finish, logger, `could not take the lease on ${key}`, err);
     summary.stopReason = 'lease-held';
@@ -79,7 +83,10 @@ export async function runSource<C>(source: Source<C>, options: SourceRunOptions)
       logger.warn({ err }, 'could not release the lease');
     }
   }
-  if (failure !== undefined) return fail(summary, finish, logger, 'run failed; checkpoint left where it was', failure);
+  if (failure !== undefined) {
+    const where = summary.batches === 0 ? 'checkpoint left where it was' : `checkpoint left at the last committed batch (version ${summary.versionAfter})`;
+    return fail(summary, finish, logger, `run failed; ${where}`, failure);
+  }
   logger.info(finish(), `source run ended (${summary.stopReason}): ${summary.recordsPublished} records in ${summary.batches} batches`);
   return summary;
 }
