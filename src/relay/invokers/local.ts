@@ -33,11 +33,19 @@ export function createLocalInvoker(options: LocalInvokerOptions): Invoker {
     remote: false,
     async invoke(batch: InvokeBatch): Promise<InvokeResult> {
       const sink = await load();
-      const outcome = await runSink(sink, { ...batch.meta, records: batch.records, undecodable: [] }, {
+      const run = runSink(sink, { ...batch.meta, records: batch.records, undecodable: [] }, {
         deadline: Math.min(batch.deadline, Date.now() + options.timeoutMs),
         signal: batch.signal,
         logger: batch.logger,
       });
+      // A handler that ignores its abort signal must not hold a shutdown past its drain timeout.
+      const stop = abandoned(batch.signal);
+      let outcome;
+      try {
+        outcome = await Promise.race([run, stop.promise]);
+      } finally {
+        stop.dispose();
+      }
       if (outcome.status === 'failed') {
         const err = outcome.error;
         const timedOut = /deadline/.test(err?.message ?? '');
@@ -47,6 +55,17 @@ export function createLocalInvoker(options: LocalInvokerOptions): Invoker {
     },
     async close() {},
   };
+}
+
+function abandoned(signal: AbortSignal): { promise: Promise<never>; dispose(): void } {
+  let onAbort = (): void => undefined;
+  const promise = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new InvokeError('invocation abandoned: the relay is shutting down', 'timeout', 'retryable'));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  promise.catch(() => undefined);
+  return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
 }
 
 async function loadSink(options: LocalInvokerOptions): Promise<Sink> {

@@ -97,6 +97,39 @@ describe('relay delivery guarantees', () => {
     expect([...seen].sort((a, b) => a - b)).toEqual(range(60)); // every record exactly once
   });
 
+  it('bounds the drain: a sink that never returns is abandoned after drainTimeoutMs and its records given back', async () => {
+    const topic = createTopic(env, 'hang');
+    const cfg = { drainTimeoutMs: 300, bindings: [binding({ name: 'hang', topic, function: { type: 'local', module: 'unused', timeoutMs: 60_000 } })] };
+    let called = 0;
+    const first = await startRelay(cfg, { client: env.client, sinks: { hang: () => { called++; return new Promise<void>(() => undefined); } } });
+    await publish(env.client, topic, 3);
+    await waitFor(() => called > 0, 10_000, 'invoked');
+    const t0 = Date.now();
+    await first.close();
+    expect(Date.now() - t0).toBeLessThan(3_000);
+    expect(first.status().bindings[0]!.counts.succeeded).toBe(0);
+    const seen: number[] = [];
+    const second = await startRelay(cfg, { client: env.client, sinks: { hang: (records) => void seen.push(...records.map(indexOf)) } });
+    await waitFor(() => seen.length >= 3, 15_000, 'given back and delivered again');
+    await second.close();
+    expect([...new Set(seen)].sort()).toEqual([0, 1, 2]);
+  });
+
+  it('two relays on one key-shared subscription keep per-key order and lose nothing', async () => {
+    const topic = createTopic(env, 'keyshared');
+    const order = new Map<string, number[]>();
+    const cfg = { bindings: [binding({ name: 'ks', topic, ordering: 'key', maxConcurrency: 2, subscription: { name: 'ks-sub', type: 'key-shared', maxUnackedMessages: 1000 }, batchSize: 5 })] };
+    const relays = await Promise.all([0, 1].map(() => startRelay(cfg, {
+      client: env.client,
+      sinks: { ks: async (records) => { await sleep(3); for (const r of records) order.set(r.routingKey!, [...(order.get(r.routingKey!) ?? []), indexOf(r)]); } },
+    })));
+    await publish(env.client, topic, 60, { key: (i) => `k${i % 6}` });
+    await waitFor(() => [...order.values()].reduce((n, l) => n + l.length, 0) >= 60, 20_000, 'all processed');
+    await Promise.all(relays.map((r) => r.close()));
+    for (let k = 0; k < 6; k++) expect(order.get(`k${k}`)).toEqual(range(60).filter((i) => i % 6 === k));
+    expect(relays.every((r) => r.status().bindings[0]!.counts.succeeded > 0)).toBe(true);
+  });
+
   it('two relays on one shared subscription split the work and lose nothing', async () => {
     const topic = createTopic(env, 'shared');
     const byRelay: number[][] = [[], []];
