@@ -82,6 +82,9 @@ export async function runDev(args: string[]): Promise<number> {
     pino.destination({ dest: join(dataDir, 'dev.log'), sync: true }),
   );
   const tty = Boolean(process.stdout.isTTY);
+  // Deployed functions run on nodejs22.x; the SDK's notice about this machine's Node would only
+  // break the status view.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // The functions log to stdout as they would on Lambda; here the terminal belongs to the status
   // view, so their lines go to the log file and only the view writes to the terminal.
   const logFile = createWriteStream(join(dataDir, 'functions.log'), { flags: 'a' });
