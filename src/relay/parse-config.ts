@@ -36,7 +36,7 @@ export function parseRelayConfig(input: string | RelayConfigInput | Record<strin
       throw new RelayConfigError(`relay config is not valid ${options.format ?? 'JSON/YAML'}: ${(err as Error).message}`, [], { cause: err });
     }
   }
-  if (options.env) raw = interpolate(raw, options.env, []);
+  if (options.env) raw = interpolate(raw, options.env, [], raw);
   const result = RelayConfigSchema.safeParse(raw);
   if (!result.success) throw toConfigError(result.error, raw);
   const config = result.data;
@@ -44,17 +44,17 @@ export function parseRelayConfig(input: string | RelayConfigInput | Record<strin
   return { config, warnings: warningsFor(config) };
 }
 
-function interpolate(value: unknown, env: Record<string, string | undefined>, path: string[]): unknown {
+function interpolate(value: unknown, env: Record<string, string | undefined>, path: (string | number)[], root: unknown): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, key: string) => {
       const v = env[key];
-      if (v === undefined) throw new RelayConfigError(`relay config: ${path.join('.')}: environment variable ${key} is not set`, [path.join('.')]);
+      if (v === undefined) throw new RelayConfigError(`invalid relay config: ${describePath(path, root)}: environment variable ${key} is not set`, [path.join('.')]);
       return v;
     });
   }
-  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, env, [...path, String(i)]));
+  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, env, [...path, i], root));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, env, [...path, k])]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, env, [...path, k], root)]));
   }
   return value;
 }
