@@ -83,7 +83,12 @@ export type ParsedBrokerOptions = Omit<z.output<typeof brokerSchema>, 'dispatch'
   subscriptions: Array<{ topic: string; subscription: string } & Partial<SubscriptionPolicy>>;
 };
 
-/** Fills defaults and rejects unknown or invalid keys with a message naming the key. */
+/**
+ * Fills defaults and rejects unknown or invalid keys with a message naming the key.
+ *
+ * @example
+ * parseBrokerOptions({ dispatch: { ackTimeoutMs: 300 } }).dispatch.maxUnackedMessages; // 10
+ */
 export function parseBrokerOptions(options: BrokerOptions = {}): ParsedBrokerOptions {
   const result = brokerSchema.safeParse(options);
   if (!result.success) {

@@ -62,6 +62,8 @@ export function consumerService(ctx: NodeContext): ConsumerServiceServer {
           call.emit('error', notFound(`The consumer with the id ${call.request.consumerId} does not exist`));
           return;
         }
+        // A fault delay may outlive the client's patience.
+        if (call.cancelled) return;
         const onGone = (): void => consumer.detach(call);
         call.on('cancelled', onGone);
         call.on('close', onGone);

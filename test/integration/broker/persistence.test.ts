@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -84,6 +84,38 @@ describe('persistence with dataDir', () => {
     } finally {
       wb.close();
       await b.close();
+    }
+  });
+
+  it('cuts a torn last record (a crash in the middle of a write) and keeps appending after it', async () => {
+    const dataDir = tempDir();
+    const topic = '/default/torn';
+    const a = await startBroker({ port: 0, dataDir });
+    const wa = new Wire(a.url);
+    const pid = await wa.createProducer(topic, 'p', true);
+    await wa.subscribe(topic, 's', 'c');
+    await wa.send(pid, topic, 'whole');
+    wa.close();
+    await a.close();
+    appendFileSync(join(dataDir, 'topics', encodeURIComponent(topic), 'log'), Buffer.from([200, 0, 0, 0, 1, 2]));
+
+    const b = await startBroker({ port: 0, dataDir });
+    const wb = new Wire(b.url);
+    await wb.send(await wb.createProducer(topic, 'p', true), topic, 'after');
+    wb.close();
+    await b.close();
+
+    const c = await startBroker({ port: 0, dataDir });
+    const wc = new Wire(c.url);
+    try {
+      const rx = wc.receive(await wc.subscribe(topic, 's', 'c'));
+      const msgs = await rx.waitFor(2);
+      expect(msgs.map(text)).toEqual(['whole', 'after']);
+      expect(msgs.map((m) => m.msgId!.topicOffset)).toEqual([0n, 1n]);
+      rx.cancel();
+    } finally {
+      wc.close();
+      await c.close();
     }
   });
 });
