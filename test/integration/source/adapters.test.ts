@@ -61,7 +61,7 @@ describe('lambdaSource', () => {
     try {
       const summary = await handler(SCHEDULED_EVENT, lambdaContext('req-1', 10_000));
       expect(summary).toMatchObject({ key: 'shop/lambda-orders', owner: 'lambda:shop-dev-orders:req-1', stopReason: 'done', recordsPublished: 7, batches: 3 });
-      expect((await drain(consumer)).map(itemOf)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+      expect((await drain(consumer, 7)).map(itemOf)).toEqual([0, 1, 2, 3, 4, 5, 6]);
       expect(await env.store.get('shop/lambda-orders')).toMatchObject({ checkpoint: 7 });
       // A manual invoke (`{}`) runs it too; nothing new, so it ends at once.
       expect(await handler({}, lambdaContext('req-2', 10_000))).toMatchObject({ stopReason: 'done', batches: 0, checkpointBefore: 7 });
@@ -130,7 +130,7 @@ describe('scheduledSource (Cloudflare-style)', () => {
       });
       expect(waited).toHaveLength(1);
       expect(summaries[0]).toMatchObject({ key: 'shop/cron-orders', stopReason: 'done', recordsPublished: 4 });
-      expect((await drain(consumer)).map(itemOf)).toEqual([0, 1, 2, 3]);
+      expect((await drain(consumer, 4)).map(itemOf)).toEqual([0, 1, 2, 3]);
     } finally {
       await worker.dispose();
     }

@@ -67,11 +67,14 @@ export function listSource(name: string, topic: string, items: number, size: num
   });
 }
 
-/** Reads until `quietMs` pass with nothing new (or `max` messages), acking everything. */
-export async function drain(consumer: Consumer, { quietMs = 200, max = 10_000 } = {}): Promise<DanubeMessage[]> {
+/**
+ * Reads at least `atLeast` messages (waiting up to 5 s for each), then more until `quietMs` pass
+ * with nothing new, acking everything.
+ */
+export async function drain(consumer: Consumer, atLeast = 0, { quietMs = 150, max = 10_000 } = {}): Promise<DanubeMessage[]> {
   const out: DanubeMessage[] = [];
   while (out.length < max) {
-    const m = await consumer.receive({ timeoutMs: quietMs });
+    const m = await consumer.receive({ timeoutMs: out.length < atLeast ? 5_000 : quietMs });
     if (!m) break;
     out.push(m);
     await consumer.ack(m);

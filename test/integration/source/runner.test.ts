@@ -25,7 +25,7 @@ for (const server of LOCAL_DYNAMOS) {
       const consumer = await watch(env.client, '/default/all-once');
       const summary = await runSource(listSource('all-once', '/default/all-once', 25, 5), base());
       expect(summary).toMatchObject({ stopReason: 'done', recordsPublished: 25, batches: 5, checkpointAfter: 25, versionBefore: '0', versionAfter: '5' });
-      const got = await drain(consumer);
+      const got = await drain(consumer, 25);
       expect(got.map(itemOf).sort((a, b) => a - b)).toEqual(range(25));
       expect(new Set(got.map(idOf)).size).toBe(25);
       for (const key of ['k0', 'k1', 'k2']) {
@@ -45,14 +45,14 @@ for (const server of LOCAL_DYNAMOS) {
       expect(second).toMatchObject({ stopReason: 'lease-held', leaseHeldBy: 'run-A', recordsPublished: 0, batches: 0 });
       g.open();
       expect(await first).toMatchObject({ stopReason: 'done', recordsPublished: 4 });
-      expect((await drain(consumer)).map(itemOf)).toEqual([0, 1, 2, 3]);
+      expect((await drain(consumer, 4)).map(itemOf)).toEqual([0, 1, 2, 3]);
     });
 
     it('lets exactly one of two simultaneous runs publish', async () => {
       const consumer = await watch(env.client, '/default/twin');
       const runs = await Promise.all(['x', 'y'].map((owner) => runSource(listSource('twin', '/default/twin', 9, 3), { ...base(), owner })));
       expect(runs.map((r) => r.stopReason).sort()).toEqual(['done', 'lease-held']);
-      const got = await drain(consumer);
+      const got = await drain(consumer, 9);
       expect(got.map(itemOf)).toEqual(range(9));
     });
 
@@ -97,7 +97,7 @@ for (const server of LOCAL_DYNAMOS) {
       expect(await env.store.get('it/fenced')).toMatchObject({ checkpoint: 6, version: 2n });
       // A may have published its batch before its commit was refused: duplicates of B's first
       // batch with the same ids, never a different value under an id.
-      const got = await drain(consumer);
+      const got = await drain(consumer, 6);
       expect([...new Set(got.map(itemOf))].sort((x, y) => x - y)).toEqual(range(6));
       const byId = new Map<string, number>();
       for (const m of got) {
@@ -159,7 +159,7 @@ for (const server of LOCAL_DYNAMOS) {
       expect(await env.store.get('it/outage')).toMatchObject({ checkpoint: 4, version: 1n });
       const retried = await runSource(listSource('outage', '/default/outage', 12, 4), base());
       expect(retried).toMatchObject({ stopReason: 'done', checkpointBefore: 4, checkpointAfter: 12, recordsPublished: 8 });
-      expect([...new Set((await drain(consumer)).map(itemOf))].sort((a, b) => a - b)).toEqual(range(12));
+      expect([...new Set((await drain(consumer, 12)).map(itemOf))].sort((a, b) => a - b)).toEqual(range(12));
     });
 
     it('after a crash between publish and commit, republishes that batch with the same ids: duplicates, no gaps', async () => {
@@ -184,7 +184,7 @@ for (const server of LOCAL_DYNAMOS) {
       await sleep(450);
       const next = await runSource(listSource('crash', '/default/crash', 12, 4), base());
       expect(next).toMatchObject({ stopReason: 'done', checkpointBefore: 4, checkpointAfter: 12 });
-      const got = await drain(consumer);
+      const got = await drain(consumer, 16);
       const counts = new Map<number, number>();
       for (const m of got) counts.set(itemOf(m), (counts.get(itemOf(m)) ?? 0) + 1);
       expect([...counts.keys()].sort((a, b) => a - b)).toEqual(range(12));
@@ -204,8 +204,8 @@ for (const server of LOCAL_DYNAMOS) {
       } };
       const summary = await runSource(routed, base());
       expect(summary).toMatchObject({ recordsPublished: 4, recordsDeadLettered: 1, checkpointAfter: 5 });
-      expect((await drain(main)).map(itemOf)).toEqual([0, 1, 3, 4]);
-      const dead = await drain(dlq);
+      expect((await drain(main, 4)).map(itemOf)).toEqual([0, 1, 3, 4]);
+      const dead = await drain(dlq, 1);
       expect(dead.map(itemOf)).toEqual([2]);
       expect(dead[0]!.attributes).toMatchObject({ 'x-dlq-reason': 'item 2 has no destination', 'x-dlq-error': 'InvalidRecordError', 'x-source': 'routed' });
       expect(idOf(dead[0]!)).toMatch(/^routed@/);
