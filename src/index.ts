@@ -27,3 +27,4 @@ export {
   bridgeSink, parseBridgeOptions, wouldLoop, BRIDGE_ORIGIN_CLUSTER, BRIDGE_ORIGIN_TOPIC, BRIDGE_ORIGIN_OFFSET, BRIDGE_PATH,
   type BridgeOptions, type BridgeStats,
 } from './connectors/bridge/index.js';
+export * from './serverless/index.js';

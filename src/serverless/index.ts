@@ -1,3 +1,4 @@
+// The Serverless Framework integration's public face: re-exports only.
 export { DanubeServerlessPlugin, type ServerlessLike } from './plugin.js';
 export { parseDanubeServiceOptions, ServerlessConfigError, type DanubeServiceOptions, type DanubeServiceOptionsInput } from './options.js';
 export { buildRelayConfig, findDanubeEvents, defaultBindingName, type ServiceFunction } from './bindings.js';
@@ -5,3 +6,6 @@ export { danubeEventJsonSchema } from './event-schema.js';
 export { ENV as DANUBE_ENV, connectionEnvironment } from './environment.js';
 export { SOURCE_TABLE_ACTIONS } from './iam.js';
 export { functionAccess } from './service-model.js';
+export { loadServiceFile, type ServiceFile, type LoadServiceFileOptions } from './service-file.js';
+export { resolveDanubeConnection, danubeClientFromEnv, awsSecretReader, type SecretReader, type DanubeConnectionSettings } from './connection.js';
+export { runRelayForBudget, type BudgetedRelayOptions, type BudgetedRelaySummary } from './relay-run.js';
