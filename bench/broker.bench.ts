@@ -90,7 +90,8 @@ async function runMemoryChild(count: number): Promise<void> {
   gc?.();
   const after = process.memoryUsage().rss;
   if (topic.log!.size !== count) throw new Error(`retained ${topic.log!.size} of ${count}`);
-  process.stdout.write(`${JSON.stringify({ rssMb: (after - before) / 1048576 })}\n`);
+  const mu = process.memoryUsage();
+  process.stdout.write(`${JSON.stringify({ rssMb: (after - before) / 1048576, heapMb: mu.heapUsed / 1048576, buffersMb: mu.arrayBuffers / 1048576 })}\n`);
 }
 
 // ---- load generation ---------------------------------------------------------------
@@ -234,7 +235,8 @@ const bench: Bench = async ({ quick }) => {
     mem.stdout!.on('data', (d) => (out += d));
     mem.on('exit', (code) => (code === 0 ? res(out.trim()) : rej(new Error(`memory child exited with ${code}`))));
   });
-  const { rssMb } = JSON.parse(line) as { rssMb: number };
+  const { rssMb, heapMb, buffersMb } = JSON.parse(line) as { rssMb: number; heapMb: number; buffersMb: number };
+  const split = `RSS growth; heap ${heapMb.toFixed(0)} MB + buffers ${buffersMb.toFixed(0)} MB`;
   const payloadMb = (retained * PAYLOAD.length) / 1048576;
   rows.push(
     row({
@@ -244,7 +246,7 @@ const bench: Bench = async ({ quick }) => {
       value: rssMb,
       target: 0.5,
       lowerIsBetter: true,
-      note: quick ? `--quick: ${retained.toLocaleString('en')} messages instead of 1,000,000` : 'RSS growth',
+      note: quick ? `--quick: ${retained.toLocaleString('en')} messages instead of 1,000,000; ${split}` : split,
     }),
   );
   return rows;
