@@ -98,6 +98,14 @@ describe('relay over the HTTP invoker', () => {
     expect(relay.metrics.render()).toContain('reason="bad-response"');
   });
 
+  it('applies the binding\'s transforms before sending (json-with-metadata)', async () => {
+    respond = () => ({ status: 200 });
+    await run('http-transform', { transform: ['json-with-metadata'] }, 2, (r) => r.status().bindings[0]!.counts.succeeded === 2);
+    const body = JSON.parse(Buffer.from(received[0]!.records[0]!.payload, 'base64').toString()) as { i: number; _danube: { offset: string; topic: string } };
+    expect(body.i).toBe(0);
+    expect(body._danube.offset).toMatch(/^\d+$/);
+  });
+
   it('a sink slower than function.timeoutMs is a timeout, retried', async () => {
     let slow = true;
     respond = () => ({ status: 200 });

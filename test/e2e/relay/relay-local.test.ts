@@ -68,6 +68,26 @@ describe('relay over the local invoker', () => {
     expect(r.status().bindings[0]!.counts.retried).toBe(10);
   });
 
+  it('on an ordered partition acks only before the lowest failed offset and resends from it, in order', async () => {
+    const topic = createTopic(env, 'ordered-partial');
+    const log: Array<[number, number]> = []; // [index, attempt] in the order the sink saw them
+    const r = await relay({ bindings: [binding({ name: 'ordered', topic, ordering: 'partition', batchSize: 10, maxBatchingWindowMs: 200 })] }, {
+      sinks: {
+        ordered: (records: SinkRecord[]) => {
+          for (const rec of records) log.push([indexOf(rec), rec.attempt]);
+          const bad = records.find((rec) => indexOf(rec) === 3 && rec.attempt === 1);
+          return { batchItemFailures: bad ? [{ itemIdentifier: bad.id }] : [] };
+        },
+      },
+    });
+    await publish(env.client, topic, 10);
+    await waitFor(() => r.status().bindings[0]!.counts.succeeded === 10, 10_000, 'all acked');
+    const firstPass = log.filter(([, a]) => a === 1).map(([i]) => i);
+    const secondPass = log.filter(([, a]) => a === 2).map(([i]) => i);
+    expect(firstPass).toEqual(range(10));
+    expect(secondPass).toEqual(range(7, 3)); // 3..9 again, in order; 0..2 were acked
+  });
+
   it('retries a failing batch with backoff, then dead-letters it with the design attributes', async () => {
     const topic = createTopic(env, 'fail');
     const dlqTopic = createTopic(env, 'fail-dlq');
