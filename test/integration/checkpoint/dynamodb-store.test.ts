@@ -1,6 +1,6 @@
 // The CheckpointStore contract against real DynamoDB-compatible servers: dynalite and
 // DynamoDB Local, same test code.
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointStoreError, DynamoDbCheckpointStore } from '../../../src/checkpoint/index.js';
 import { ConfigError as ConfigErrorLike } from '../../../src/core/errors.js';
@@ -60,6 +60,19 @@ for (const server of LOCAL_DYNAMOS) {
     });
   });
 }
+
+describe('DynamoDbCheckpointStore failures', () => {
+  it('calls an unreachable endpoint a retryable store error, naming the operation and key', async () => {
+    // Port 1 on loopback: nothing listens there, the connection is refused at once.
+    const client = new DynamoDBClient({ endpoint: 'http://127.0.0.1:1', region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const store = new DynamoDbCheckpointStore({ client });
+    const err = await store.acquireLease('svc/down', { owner: 'a' }).catch((e: unknown) => e);
+    client.destroy();
+    expect(err).toBeInstanceOf(CheckpointStoreError);
+    expect(err).toMatchObject({ retryable: true, key: 'svc/down' });
+    expect((err as Error).message).toMatch(/^could not take the lease on checkpoint svc\/down: /);
+  });
+});
 
 describe('DynamoDbCheckpointStore options', () => {
   it('rejects an unknown key, naming it', () => {
