@@ -189,6 +189,7 @@ export class DanubeServerlessPlugin {
     }
     if (this.relayConfigJson) {
       // The same bindings, for `danube-connect relay --config .serverless/danube-relay.json` anywhere.
+      // osls builds in .serverless/ and moves it to `--package DIR` at the end, this file included.
       const dir = join(this.serverless.serviceDir, '.serverless');
       if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, 'danube-relay.json'), `${this.relayConfigJson}\n`);
