@@ -1,3 +1,4 @@
+import { status } from '@grpc/grpc-js';
 import { BrokerError } from './errors.js';
 import { mergePolicy, parseSubscriptionPolicy, type SubscriptionPolicy } from './options.js';
 import type { BrokerState } from './state.js';
@@ -62,6 +63,29 @@ export class BrokerAdmin {
     return names;
   }
 
+  /**
+   * Deletes a topic, or every partition of a partitioned one, with its messages and
+   * subscriptions. Its producers and consumers become unknown (HealthCheck CLOSE) and
+   * their streams end. Returns the deleted names.
+   */
+  deleteTopic(topic: string): string[] {
+    const names = this.state.topics.has(topic) ? [topic] : this.state.partitionsFor(topic).filter((t) => /-part-\d+$/.test(t));
+    for (const name of names) {
+      const t = this.state.topics.get(name)!;
+      for (const sub of t.subscriptions.values()) {
+        for (const c of sub.consumers) {
+          c.endStream(status.NOT_FOUND, `topic ${name} was deleted`);
+          this.state.consumers.delete(c.id);
+        }
+      }
+      for (const p of t.producers.values()) this.state.producers.delete(p.id);
+      t.close();
+      this.state.topics.delete(name);
+      this.state.persistence?.topicDeleted(t);
+    }
+    return names;
+  }
+
   listTopics(namespace?: string): string[] {
     const all = [...this.state.topics.keys()].sort();
     return namespace ? all.filter((t) => t.startsWith(`/${namespace}/`)) : all;
@@ -121,7 +145,7 @@ export class BrokerAdmin {
     const sub = t?.subscriptions.get(subscription);
     if (!t || !sub) return;
     for (const c of [...sub.consumers]) {
-      c.endStream(1 /* CANCELLED */, 'subscription deleted');
+      c.endStream(status.CANCELLED, 'subscription deleted');
       this.state.consumers.delete(c.id);
     }
     t.removeSubscription(subscription);

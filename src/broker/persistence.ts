@@ -6,6 +6,8 @@ export interface Persistence {
   topicCreated(topic: Topic): void;
   /** Subscriptions, schema subject or policies of a topic changed. */
   topicChanged(topic: Topic | null): void;
+  /** The topic and its files are gone. */
+  topicDeleted(topic: Topic): void;
   append(topic: Topic, offset: number, msg: StreamMessage): void;
   cursorsMoved(topic: Topic): void;
   /** Writes everything pending and fsyncs. */

@@ -1,4 +1,4 @@
-import { closeSync, fsync, fsyncSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { StreamMessage } from '../generated/danube/DanubeApi.js';
 import { ReliableDispatcher } from './dispatch/reliable.js';
@@ -75,6 +75,16 @@ export class DataDir implements Persistence {
   }
 
   topicChanged(_topic: Topic | null): void {
+    this.writeMetadata();
+  }
+
+  topicDeleted(topic: Topic): void {
+    const f = this.files.get(topic);
+    if (f) {
+      closeSync(f.fd);
+      this.files.delete(topic);
+    }
+    rmSync(topicDir(this.root, topic.name), { recursive: true, force: true });
     this.writeMetadata();
   }
 

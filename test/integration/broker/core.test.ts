@@ -83,4 +83,20 @@ describe('single broker core', () => {
     expect((await wire.healthCheck(1, 12345n)).status).toBe(1);
     await expect(wire.healthCheck(7, cid)).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
   });
+
+  it('deletes a topic through admin: lookups fail, its producer and consumer get CLOSE and NOT_FOUND', async () => {
+    const topic = '/default/core-del';
+    const pid = await wire.createProducer(topic, 'p', true);
+    const cid = await wire.subscribe(topic, 's', 'c');
+    const rx = wire.receive(cid);
+    await sleep(30);
+    expect(broker.admin.deleteTopic(topic)).toEqual([topic]);
+    await rx.waitEnd();
+    expect((await wire.healthCheck(0, pid)).status).toBe(1);
+    expect((await wire.healthCheck(1, cid)).status).toBe(1);
+    await expect(wire.lookup(topic)).rejects.toMatchObject({ code: status.NOT_FOUND });
+    await expect(wire.send(pid, topic, 'x')).rejects.toMatchObject({ code: status.NOT_FOUND });
+    broker.admin.createTopic('/default/core-del-parts', { partitions: 2 });
+    expect(broker.admin.deleteTopic('/default/core-del-parts')).toEqual(['/default/core-del-parts-part-0', '/default/core-del-parts-part-1']);
+  });
 });
