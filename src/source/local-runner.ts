@@ -11,6 +11,8 @@ export interface LocalSourceRunnerOptions {
   client: SourceClient;
   store: CheckpointStore;
   service?: string;
+  /** Input partition, for a source deployed once per partition: the key becomes `<service>/<source>#<partition>`. */
+  partition?: string | number;
   /** The budget of one run, like a Lambda timeout (default {@link DEFAULT_LOCAL_TIMEOUT_MS}). */
   timeoutMs?: number;
   logger?: Logger;
@@ -73,6 +75,7 @@ export class LocalSourceRunner<C = unknown> {
       logger,
       signal: this.abort.signal,
       ...(this.options.service !== undefined ? { service: this.options.service } : {}),
+      ...(this.options.partition !== undefined ? { partition: this.options.partition } : {}),
     })
       .then((summary): LocalSourceRun => ({ summary, trigger }))
       .catch((err: unknown): LocalSourceRun => {

@@ -32,6 +32,8 @@ export interface ScheduledSourceOptions {
   store?: CheckpointStore;
   /** Checkpoint key prefix; defaults to `DANUBE_SERVICE`. */
   service?: string;
+  /** Input partition, for a source deployed once per partition: the key becomes `<service>/<source>#<partition>`. */
+  partition?: string | number;
   safetyMarginMs?: number;
   logger?: Logger;
   /** Called with every run's summary (e.g. to export metrics). */
@@ -73,6 +75,7 @@ export function scheduledSource<C>(source: Source<C>, options: ScheduledSourceOp
         owner: `scheduled:${controller.cron}:${controller.scheduledTime}:${randomUUID().slice(0, 8)}`,
         logger: logger.child({ cron: controller.cron, scheduledTime: new Date(controller.scheduledTime).toISOString() }),
         ...(options.safetyMarginMs !== undefined ? { safetyMarginMs: options.safetyMarginMs } : {}),
+        ...(options.partition !== undefined ? { partition: options.partition } : {}),
       });
       ctx?.waitUntil(run.catch(() => undefined));
       const summary = await run;

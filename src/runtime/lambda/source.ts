@@ -16,6 +16,8 @@ export interface LambdaSourceOptions {
   store?: CheckpointStore;
   /** Checkpoint key prefix; defaults to `DANUBE_SERVICE`. */
   service?: string;
+  /** Input partition, for a source deployed once per partition: the key becomes `<service>/<source>#<partition>`. */
+  partition?: string | number;
   /** Kept free before the Lambda timeout to commit and release (see `runSource`). */
   safetyMarginMs?: number;
   leaseMs?: number;
@@ -69,6 +71,7 @@ export function lambdaSource<C>(source: Source<C>, options: LambdaSourceOptions 
       signal,
       ...(options.safetyMarginMs !== undefined ? { safetyMarginMs: options.safetyMarginMs } : {}),
       ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
+      ...(options.partition !== undefined ? { partition: options.partition } : {}),
     });
   });
   /** Closes the client and store this handler made from the environment (local hosts, tests). */

@@ -113,6 +113,16 @@ describe('lambdaSource', () => {
   });
 });
 
+describe('lambdaSource per input partition', () => {
+  it('keeps one checkpoint per partition', async () => {
+    const make = (partition: number) =>
+      lambdaSource(listSource('lambda-part', '/default/lambda-part', 2, 2), { client: env.client, store: env.store, service: 'shop', partition, logger: silentLogger });
+    expect(await make(0)(SCHEDULED_EVENT, lambdaContext('req-p0', 5_000))).toMatchObject({ key: 'shop/lambda-part#0', recordsPublished: 2 });
+    expect(await make(1)(SCHEDULED_EVENT, lambdaContext('req-p1', 5_000))).toMatchObject({ key: 'shop/lambda-part#1', recordsPublished: 2 });
+    expect(await env.store.get('shop/lambda-part#1')).toMatchObject({ checkpoint: 2 });
+  });
+});
+
 describe('scheduledSource (Cloudflare-style)', () => {
   it('runs on a cron trigger with settings from the env bindings and hands the run to waitUntil', async () => {
     const consumer = await watch(env.client, '/default/cron-orders');
