@@ -246,7 +246,15 @@ export class BindingRunner {
       } catch (err) {
         const e = err instanceof InvokeError ? err : new InvokeError((err as Error)?.message ?? String(err), 'function-error', 'retryable', { cause: err });
         m.invocationFailures.inc({ ...this.labels, reason: e.reason });
-        outcome = { type: 'failure', error: e.message, throttled: e.reason === 'throttled', ...(e.retryAfterMs === undefined ? {} : { retryAfterMs: e.retryAfterMs }) };
+        // A function that cannot be reached as configured (no such module or function, access
+        // denied, signature refused) is no fault of the records: they are retried without using
+        // up their budget, so a deployment mistake never empties a topic into the dead-letter topic.
+        const notTheRecords = e.reason === 'throttled' || e.reason === 'config';
+        if (e.reason === 'config') {
+          this.lastError = `function unreachable: ${e.message}`;
+          log.error({ err: e.message }, 'the function cannot be invoked as configured; records are kept and retried');
+        }
+        outcome = { type: 'failure', error: e.message, throttled: notTheRecords, ...(e.retryAfterMs === undefined ? {} : { retryAfterMs: e.retryAfterMs }) };
       }
       m.invokeLatency.observe(this.labels, (performance.now() - started) / 1000);
     }
@@ -268,6 +276,7 @@ export class BindingRunner {
         stuck: s.retried.filter((r) => r.exhausted).length,
       }, s.retried.some((r) => r.exhausted) ? 'batch failed; records past maxRetryAttempts are retried on (no deadLetterTopic)' : 'batch failed');
     } else {
+      if (this.lastError?.startsWith('function unreachable')) this.lastError = undefined;
       log.debug({ lastOffset: batch.records[batch.records.length - 1]!.msg.offset.toString() }, 'batch succeeded');
     }
     this.pump();

@@ -9,7 +9,11 @@ export type BatchOutcome =
    * marked `reason: "invalid"` (they can never succeed: dead-lettered at once), `errors` their messages.
    */
   | { type: 'partial'; failedIds: readonly string[]; invalidIds?: readonly string[]; errors?: ReadonlyMap<string, string> }
-  /** The whole batch failed. `invalidRecordId`: the function declared that one record can never succeed. */
+  /**
+   * The whole batch failed. `invalidRecordId`: the function declared that one record can never
+   * succeed. `throttled`: the failure says nothing about the records (throttling, or a function
+   * that cannot be reached as configured), so it never uses up their retry budget.
+   */
   | { type: 'failure'; error: string; throttled?: boolean; invalidRecordId?: string; retryAfterMs?: number };
 
 export interface Settlement<M extends RelayMessage = RelayMessage> {
@@ -90,7 +94,8 @@ export function settleBatch<M extends RelayMessage>(
       requeue = records.filter((r) => r !== invalid || !o.hasDeadLetterTopic);
     } else if (outcome.throttled) {
       requeue = records;
-      const worst = Math.max(1, ...records.map((r) => r.retries + 1));
+      // Invocations, not counted retries, drive the wait: it grows while the throttling lasts.
+      const worst = Math.max(1, ...records.map((r) => r.attempts));
       minDelay = Math.max(outcome.retryAfterMs ?? 0, o.backoff(worst));
     } else if (o.bisectOnError && records.length > 1) {
       // Split without counting a retry (as Lambda does): halving ends at single records, which

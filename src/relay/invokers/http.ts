@@ -57,6 +57,10 @@ export function createHttpInvoker(options: HttpInvokerOptions): Invoker {
         throw new InvokeError(`HTTP 429 from ${options.url}`, 'throttled', 'retryable', { status: 429, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
       }
       if (res.status >= 500) throw new InvokeError(`HTTP ${res.status} from ${options.url}: ${text.slice(0, 200)}`, 'server-error', 'retryable', { status: res.status });
+      if (res.status === 401 || res.status === 403) {
+        // The sink refused the relay itself (wrong secret, expired key): no record is at fault.
+        throw new InvokeError(`HTTP ${res.status} from ${options.url}: the sink refused the relay's credentials or signature`, 'config', 'fatal', { status: res.status });
+      }
       if (res.status < 200 || res.status >= 300) {
         throw new InvokeError(`HTTP ${res.status} from ${options.url}: ${text.slice(0, 200)}`, 'http-status', 'fatal', { status: res.status });
       }

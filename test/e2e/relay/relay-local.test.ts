@@ -111,6 +111,20 @@ describe('relay over the local invoker', () => {
     await dlq.close();
   });
 
+  it('never dead-letters records because the function cannot be reached as configured', async () => {
+    const topic = createTopic(env, 'unreachable');
+    const dlqTopic = createTopic(env, 'unreachable-dlq');
+    const r = await relay({
+      bindings: [binding({ name: 'unreachable', topic, deadLetterTopic: dlqTopic, maxRetryAttempts: 0, function: { type: 'local', module: './no-such-sink.js' } })],
+    });
+    await publish(env.client, topic, 2);
+    await waitFor(() => r.status().bindings[0]!.counts.invocations >= 3, 10_000, 'several attempts');
+    const s = r.status().bindings[0]!;
+    expect(s.counts.deadLettered).toBe(0);
+    expect(s.lastError).toMatch(/function unreachable: cannot import sink module/);
+    expect(r.metrics.render()).toMatch(/danube_relay_invocation_failures_total\{binding="unreachable",reason="config"\} [3-9]/);
+  });
+
   it('without a dead-letter topic keeps retrying and reports the records as stuck', async () => {
     const topic = createTopic(env, 'stuck');
     const r = await relay({ bindings: [binding({ name: 'stuck', topic, maxRetryAttempts: 0 })] }, {
