@@ -24,7 +24,7 @@ export class BrokerOptionsError extends BrokerError {
  * details, no custom metadata. Thrown inside handlers and turned into the call's
  * error by the service wiring.
  */
-export class RpcStatus extends Error implements Partial<ServiceError> {
+export class RpcStatus extends BrokerError implements Partial<ServiceError> {
   override name = 'RpcStatus';
   readonly details: string;
   readonly metadata = new Metadata();

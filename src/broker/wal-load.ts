@@ -41,6 +41,18 @@ function readLog(path: string, from: number, onRecord: (offset: number, msg: Str
 
 /** Loads what `dir` holds into a fresh state and makes it that state's persistence. */
 export async function openDataDir(state: BrokerState, dir: string): Promise<void> {
+  try {
+    load(state, dir);
+  } catch (err) {
+    if (err instanceof BrokerError) throw err;
+    throw new BrokerError(`cannot open data directory ${dir}: ${(err as Error).message}`, { cause: err });
+  }
+  const persistence = new DataDir(state, dir, state.options.fsyncIntervalMs);
+  state.persistence = persistence;
+  persistence.writeMetadata();
+}
+
+function load(state: BrokerState, dir: string): void {
   mkdirSync(join(dir, 'topics'), { recursive: true });
   const metaPath = join(dir, 'metadata.json');
   if (existsSync(metaPath)) {
@@ -78,6 +90,4 @@ export async function openDataDir(state: BrokerState, dir: string): Promise<void
   } else if (readdirSync(join(dir, 'topics')).length > 0) {
     throw new BrokerError(`${dir} has topic logs but no metadata.json`);
   }
-  state.persistence = new DataDir(state, dir, state.options.fsyncIntervalMs);
-  (state.persistence as DataDir).writeMetadata();
 }
