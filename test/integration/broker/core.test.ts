@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBroker, type Broker } from '../../../src/broker/index.js';
+import { BrokerError, BrokerOptionsError, startBroker, type Broker } from '../../../src/broker/index.js';
 import { TopicLookupResponse_LookupType } from '../../../src/generated/danube/DanubeApi.js';
 import { SubType, Wire, sleep, text } from './harness.js';
 
@@ -98,5 +98,12 @@ describe('single broker core', () => {
     await expect(wire.send(pid, topic, 'x')).rejects.toMatchObject({ code: status.NOT_FOUND });
     broker.admin.createTopic('/default/core-del-parts', { partitions: 2 });
     expect(broker.admin.deleteTopic('/default/core-del-parts')).toEqual(['/default/core-del-parts-part-0', '/default/core-del-parts-part-1']);
+  });
+
+  it('refuses to start on a port in use, or with an unknown option, naming the problem', async () => {
+    const port = Number(new URL(broker.url).port);
+    await expect(startBroker({ port })).rejects.toThrow(BrokerError);
+    await expect(startBroker({ port })).rejects.toThrow(/cannot listen on 127\.0\.0\.1:\d+/);
+    await expect(startBroker({ port: 0, dispatch: { ackTimeout: 1 } } as never)).rejects.toThrow(BrokerOptionsError);
   });
 });
