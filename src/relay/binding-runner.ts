@@ -157,13 +157,13 @@ export class BindingRunner {
     }
     if (this.state.wasSettled(id)) {
       m.redeliveriesIgnored.inc(this.labels);
-      void this.ackMessage(msg, id);
+      this.track(this.ackMessage(msg, id));
       return;
     }
     m.received.inc(this.labels);
     if (!this.filter(msg)) {
       m.filtered.inc(this.labels);
-      void this.ackMessage(msg, id);
+      this.track(this.ackMessage(msg, id));
       return;
     }
     this.state.offer(msg, now);

@@ -12,7 +12,13 @@ export interface DeadLetterInfo {
   subscription: string;
 }
 
-/** The original attributes plus `x-dlq-*` / `x-original-*` (ours win over same-named originals). */
+/**
+ * The original attributes plus `x-dlq-*` / `x-original-*` (ours win over same-named originals).
+ *
+ * @example
+ * deadLetterAttributes(msg, { reason: 'retries-exhausted', error: 'HTTP 500', attempts: 4, binding: 'orders', subscription: 'orders-pg' });
+ * // { ...msg.attributes, 'x-dlq-reason': 'retries-exhausted', 'x-original-offset': '42', ... }
+ */
 export function deadLetterAttributes(msg: RelayDelivery, info: DeadLetterInfo): Record<string, string> {
   return {
     ...msg.attributes,
@@ -33,6 +39,11 @@ export function deadLetterAttributes(msg: RelayDelivery, info: DeadLetterInfo): 
  * reliable topic: a dead letter must not be dropped). A
  * failed publish is retried (with backoff) until it succeeds or `signal` aborts: the original is
  * acked only after its copy is safely on the dead-letter topic.
+ *
+ * @example
+ * const dlq = new DeadLetterPublisher(client, '/default/orders-dlq', 'orders-relay-dlq', logger);
+ * await dlq.publish(msg, info, signal);
+ * await consumer.ack(msg);
  */
 export class DeadLetterPublisher {
   private producer: Promise<RelayProducer> | undefined;

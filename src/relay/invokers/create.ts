@@ -4,7 +4,12 @@ import { createLambdaInvoker } from './lambda.js';
 import { createLocalInvoker } from './local.js';
 import type { Invoker } from './types.js';
 
-/** Builds the invoker a binding's `function` section describes. */
+/**
+ * Builds the invoker a binding's `function` section describes.
+ *
+ * @example
+ * const invoker = createInvoker({ type: 'http', url: 'https://sink.example.com', secret, timeoutMs: 30_000 });
+ */
 export function createInvoker(fn: FunctionConfig, options: { baseDir?: string } = {}): Invoker {
   switch (fn.type) {
     case 'lambda':
