@@ -13,7 +13,7 @@ import { DanubeClient } from '../src/client/index.js';
 import { silentLogger } from '../src/core/index.js';
 import { CdcSession, parsePostgresCdcOptions, postgresCdcSource, postgresSink } from '../src/connectors/postgres/index.js';
 import { startRelay } from '../src/relay/index.js';
-import { encodeSinkBatch, runSink } from '../src/sink/index.js';
+import { encodeSinkBatch, runSink, type SinkBatchEventV1 } from '../src/sink/index.js';
 import { runSource } from '../src/source/index.js';
 import { startPostgres } from '../test/support/postgres.js';
 import { row, type Bench, type BenchRow } from './types.js';
@@ -39,13 +39,15 @@ async function startBrokerProcess(): Promise<{ url: string; child: ChildProcess 
   return { url, child };
 }
 
-async function cdcRows(connectionString: string, client: DanubeClient, changes: number): Promise<BenchRow> {
+async function cdcRows(connectionString: string, client: DanubeClient, changes: number): Promise<BenchRow[]> {
   const db = new pg.Client(connectionString);
+  db.on('error', () => undefined); // the server stopping at the end of the bench ends it
   await db.connect();
   await db.query(`create table bench_cdc (id int primary key, name text, amount numeric(12,2), doc jsonb, at timestamptz default now())`);
   await db.query(`create publication bench_cdc for table bench_cdc`);
   await db.query(`select pg_create_logical_replication_slot('bench_read', 'pgoutput')`);
   await db.query(`select pg_create_logical_replication_slot('bench_pub', 'pgoutput')`);
+  await db.query(`select pg_create_logical_replication_slot('bench_pub_key', 'pgoutput')`);
   // Transactions of 100 rows; both slots see exactly the same changes.
   for (let from = 1; from <= changes; from += 100) {
     await db.query(
@@ -69,24 +71,38 @@ async function cdcRows(connectionString: string, client: DanubeClient, changes: 
   const baseline = read / ((performance.now() - t0) / 1000);
   await session.close();
 
-  const source = postgresCdcSource({
-    name: 'bench-cdc', topic: '/default/bench-cdc', partitions: 8, connectionString,
-    slot: 'bench_pub', publication: 'bench_cdc', maxBatchChanges: 1000,
-  });
-  t0 = performance.now();
-  const summary = await runSource(source, { client, store: new MemoryCheckpointStore(), budgetMs: 120_000, logger: silentLogger });
-  const value = summary.recordsPublished / ((performance.now() - t0) / 1000);
-  await source.close();
-  if (read !== changes || summary.recordsPublished !== changes) throw new Error(`cdc bench: read ${read}, published ${summary.recordsPublished}, expected ${changes}`);
-  return row({
-    name: 'postgres cdc: changes/s commit→broker-accepted vs slot read only',
-    unit: 'changes/s', baseline: Math.round(baseline), value: Math.round(value), target: 0.7,
-    note: `${changes} changes in 100-row transactions, 8 partitions keyed by primary key`,
-  });
+  const publish = async (ordering: 'partition' | 'key', slot: string): Promise<number> => {
+    const source = postgresCdcSource({
+      name: `bench-cdc-${ordering}`, topic: `/default/bench-cdc-${ordering}`, partitions: 8, connectionString,
+      slot, publication: 'bench_cdc', maxBatchChanges: 1000, ordering,
+    });
+    const t0 = performance.now();
+    const summary = await runSource(source, { client, store: new MemoryCheckpointStore(), budgetMs: 120_000, logger: silentLogger });
+    const rate = summary.recordsPublished / ((performance.now() - t0) / 1000);
+    await source.close();
+    if (summary.recordsPublished !== changes) throw new Error(`cdc bench: published ${summary.recordsPublished}, expected ${changes}`);
+    return rate;
+  };
+  if (read !== changes) throw new Error(`cdc bench: read ${read}, expected ${changes}`);
+  const byPartition = await publish('partition', 'bench_pub');
+  const byKey = await publish('key', 'bench_pub_key');
+  const note = `${changes} changes in 100-row transactions, 8 partitions keyed by primary key`;
+  return [
+    row({ name: 'postgres cdc: changes/s commit→broker-accepted (ordering partition, default) vs slot read only',
+      unit: 'changes/s', baseline: Math.round(baseline), value: Math.round(byPartition), target: 0.7, note }),
+    row({ name: 'postgres cdc: changes/s commit→broker-accepted (ordering key) vs slot read only',
+      unit: 'changes/s', baseline: Math.round(baseline), value: Math.round(byKey), target: 0.7, note }),
+  ];
 }
+
+const SINK_COLUMNS = [
+  { column: 'id', from: '$.id', type: 'bigint' as const }, { column: 'customer', from: '$.customer' },
+  { column: 'total', from: '$.total', type: 'numeric' as const }, { column: 'doc', from: '$', type: 'jsonb' as const },
+];
 
 async function sinkRows(connectionString: string, brokerUrl: string, client: DanubeClient, rows: number): Promise<BenchRow[]> {
   const db = new pg.Client(connectionString);
+  db.on('error', () => undefined); // the server stopping at the end of the bench ends it
   await db.connect();
   for (const table of ['bench_sink_plain', 'bench_sink_direct', 'bench_sink_relay']) {
     await db.query(`create table ${table} (id bigint primary key, customer text, total numeric(12,2), doc jsonb, _danube_id text unique)`);
@@ -94,29 +110,26 @@ async function sinkRows(connectionString: string, brokerUrl: string, client: Dan
   const payload = (i: number) => ({ id: i, customer: `customer-${i % 97}`, total: (i % 1000) * 1.5, items: [{ sku: `s${i % 13}`, qty: 1 + (i % 3) }] });
 
   // Baseline: plain multi-row INSERTs of the same rows, same batch size, one connection.
-  let t0 = performance.now();
-  for (let from = 0; from < rows; from += SINK_BATCH) {
-    const values: unknown[] = [];
-    const tuples: string[] = [];
-    for (let i = from; i < Math.min(rows, from + SINK_BATCH); i++) {
-      const p = payload(i);
-      const b = values.length;
-      tuples.push(`($${b + 1}::bigint, $${b + 2}::text, $${b + 3}::numeric, $${b + 4}::jsonb, $${b + 5}::text)`);
-      values.push(String(p.id), p.customer, String(p.total), JSON.stringify(p), `/default/bench-sink-part-0@${i}`);
+  const plain = async (): Promise<number> => {
+    await db.query('truncate bench_sink_plain');
+    const t0 = performance.now();
+    for (let from = 0; from < rows; from += SINK_BATCH) {
+      const values: unknown[] = [];
+      const tuples: string[] = [];
+      for (let i = from; i < Math.min(rows, from + SINK_BATCH); i++) {
+        const p = payload(i);
+        const b = values.length;
+        tuples.push(`($${b + 1}::bigint, $${b + 2}::text, $${b + 3}::numeric, $${b + 4}::jsonb, $${b + 5}::text)`);
+        values.push(String(p.id), p.customer, String(p.total), JSON.stringify(p), `/default/bench-sink-part-0@${i}`);
+      }
+      await db.query(`insert into bench_sink_plain (id, customer, total, doc, _danube_id) values ${tuples.join(', ')} on conflict (_danube_id) do nothing`, values);
     }
-    await db.query(`insert into bench_sink_plain (id, customer, total, doc, _danube_id) values ${tuples.join(', ')} on conflict (_danube_id) do nothing`, values);
-  }
-  const baseline = rows / ((performance.now() - t0) / 1000);
+    return rows / ((performance.now() - t0) / 1000);
+  };
 
-  // The sink function alone (runSink on ready-made batches): what the connector itself costs.
-  const direct = postgresSink({
-    connectionString, table: 'bench_sink_direct', maxRowsPerStatement: SINK_BATCH,
-    columns: [
-      { column: 'id', from: '$.id', type: 'bigint' }, { column: 'customer', from: '$.customer' },
-      { column: 'total', from: '$.total', type: 'numeric' }, { column: 'doc', from: '$', type: 'jsonb' },
-    ],
-  });
-  const events = [];
+  // The sink function alone (runSink on the relay's batch events): what the connector costs.
+  const direct = postgresSink({ connectionString, table: 'bench_sink_direct', maxRowsPerStatement: SINK_BATCH, columns: SINK_COLUMNS });
+  const events: SinkBatchEventV1[] = [];
   for (let from = 0; from < rows; from += SINK_BATCH) {
     const records = [];
     for (let i = from; i < Math.min(rows, from + SINK_BATCH); i++) {
@@ -124,39 +137,41 @@ async function sinkRows(connectionString: string, brokerUrl: string, client: Dan
     }
     events.push(encodeSinkBatch(records, { binding: 'bench', topic: '/default/bench-sink', subscription: 'bench' }));
   }
-  t0 = performance.now();
-  for (const event of events) {
-    const outcome = await runSink(direct, event);
-    if (outcome.status !== 'success') throw new Error(`sink bench: ${outcome.status} ${outcome.error?.message ?? ''}`);
+  const viaSink = async (): Promise<number> => {
+    await db.query('truncate bench_sink_direct');
+    const t0 = performance.now();
+    for (const event of events) {
+      const outcome = await runSink(direct, event);
+      if (outcome.status !== 'success') throw new Error(`sink bench: ${outcome.status} ${outcome.error?.message ?? ''}`);
+    }
+    return rows / ((performance.now() - t0) / 1000);
+  };
+  // Alternated, best of three: the machine is shared, so single runs are noisy.
+  let baseline = 0;
+  let directRate = 0;
+  for (let round = 0; round < 3; round++) {
+    baseline = Math.max(baseline, await plain());
+    directRate = Math.max(directRate, await viaSink());
   }
-  const directRate = rows / ((performance.now() - t0) / 1000);
   await direct.close();
 
-  // Through the relay: records on a topic, the relay batches them to the sink, which writes.
+  // Through the relay: the records wait on the topic (its subscription made by a first start),
+  // then a fresh relay start is timed until the last row is committed.
   const topic = '/default/bench-sink';
+  const sink = postgresSink({ connectionString, table: 'bench_sink_relay', maxRowsPerStatement: SINK_BATCH, columns: SINK_COLUMNS });
+  const config = {
+    serviceUrl: brokerUrl,
+    bindings: [{
+      name: 'bench-pg', topic, function: { type: 'local' as const, module: 'unused' }, batchSize: SINK_BATCH, maxBatchingWindowMs: 20,
+      subscription: { name: 'bench-pg', type: 'shared' as const, maxUnackedMessages: 10_000 },
+    }],
+  };
   const producer = await client.createProducer({ topic, name: 'bench-sink-filler', dispatch: 'reliable', mode: 'pipelined', maxInFlight: 128 });
-  const sink = postgresSink({
-    connectionString, table: 'bench_sink_relay', maxRowsPerStatement: SINK_BATCH,
-    columns: [
-      { column: 'id', from: '$.id', type: 'bigint' }, { column: 'customer', from: '$.customer' },
-      { column: 'total', from: '$.total', type: 'numeric' }, { column: 'doc', from: '$', type: 'jsonb' },
-    ],
-  });
-  const relay = await startRelay(
-    {
-      serviceUrl: brokerUrl,
-      bindings: [{
-        name: 'bench-pg', topic, function: { type: 'local', module: 'unused' }, batchSize: SINK_BATCH, maxBatchingWindowMs: 20,
-        subscription: { name: 'bench-pg', type: 'exclusive', maxUnackedMessages: 10_000 },
-      }],
-    },
-    { client, sinks: { 'bench-pg': sink }, logger: silentLogger },
-  );
-  const sends: Promise<unknown>[] = [];
-  for (let i = 0; i < rows; i++) sends.push(producer.send(JSON.stringify(payload(i))));
-  await Promise.all(sends);
-  // Timed from the moment every record is on the topic until the last row is in the table.
-  t0 = performance.now();
+  await (await startRelay(config, { client, sinks: { 'bench-pg': sink }, logger: silentLogger })).close();
+  await Promise.all(Array.from({ length: rows }, (_, i) => producer.send(JSON.stringify(payload(i)))));
+  await producer.close();
+  const t0 = performance.now();
+  const relay = await startRelay(config, { client, sinks: { 'bench-pg': sink }, logger: silentLogger });
   const deadline = Date.now() + 60_000;
   for (;;) {
     const n = (await db.query<{ n: number }>('select count(*)::int as n from bench_sink_relay')).rows[0]!.n;
@@ -164,20 +179,22 @@ async function sinkRows(connectionString: string, brokerUrl: string, client: Dan
     if (Date.now() > deadline) throw new Error(`sink bench: only ${n} of ${rows} rows after 60 s`);
     await new Promise((r) => setTimeout(r, 5));
   }
-  const value = rows / ((performance.now() - t0) / 1000);
+  const relayRate = rows / ((performance.now() - t0) / 1000);
   await relay.close();
-  await producer.close();
   await sink.close();
   await db.end();
-  return [row({
-    name: 'postgres sink: rows/s of the sink function (runSink) vs plain pg multi-row INSERT loop',
-    unit: 'rows/s', baseline: Math.round(baseline), value: Math.round(directRate), target: 0.8,
-    note: `${rows} rows, batches of ${SINK_BATCH}: mapping, id column, ON CONFLICT, event decoding`,
-  }), row({
-    name: 'postgres sink: rows/s through the relay vs plain pg multi-row INSERT loop',
-    unit: 'rows/s', baseline: Math.round(baseline), value: Math.round(value), target: 0.8,
-    note: `${rows} rows, batches of ${SINK_BATCH}; timed from all records on the topic to the last row committed`,
-  })];
+  return [
+    row({
+      name: 'postgres sink: rows/s of the sink function (runSink) vs plain pg multi-row INSERT loop',
+      unit: 'rows/s', baseline: Math.round(baseline), value: Math.round(directRate), target: 0.8,
+      note: `${rows} rows, batches of ${SINK_BATCH}, best of 3 alternated: event decoding, mapping, id column, ON CONFLICT`,
+    }),
+    row({
+      name: 'postgres sink: rows/s through the relay vs plain pg multi-row INSERT loop',
+      unit: 'rows/s', baseline: Math.round(baseline), value: Math.round(relayRate), target: 0.8,
+      note: `${rows} rows waiting on the topic, batches of ${SINK_BATCH}; relay start to last row committed`,
+    }),
+  ];
 }
 
 const bench: Bench = async ({ quick }) => {
@@ -185,7 +202,7 @@ const bench: Bench = async ({ quick }) => {
   const client = new DanubeClient({ serviceUrl: broker.url, logger: silentLogger });
   try {
     return [
-      await cdcRows(server.connectionString, client, quick ? 1_000 : 5_000),
+      ...(await cdcRows(server.connectionString, client, quick ? 1_000 : 4_000)),
       ...(await sinkRows(server.connectionString, broker.url, client, quick ? 2_000 : 10_000)),
     ];
   } finally {

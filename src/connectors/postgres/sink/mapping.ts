@@ -101,6 +101,8 @@ export function mapRecords(
       };
       if (needsPayload) payload();
       const values = columns.map((column, i) => {
+        // The whole payload into a json column: its text is already JSON, no need to re-encode.
+        if (column.from === '$' && (column.type === 'json' || column.type === 'jsonb')) return record.text();
         const value = getters[i]!(record, payload);
         if ((value === undefined || value === null) && column.required) {
           throw new InvalidRecordError(`record ${record.id}: no value for required column ${column.column} (${column.from})`, { record });
