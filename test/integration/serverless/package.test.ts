@@ -5,6 +5,7 @@
 // `.serverless/` never touch the working tree. Everything runs on this machine: osls is given
 // dummy credentials and no command here calls AWS.
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -65,6 +66,7 @@ async function copyService(): Promise<string> {
 let lambdaRun: Promise<Template>;
 let containerRun: Promise<Template>;
 let typoRun: Promise<{ code: number; output: string }>;
+const cleanup: string[] = [];
 
 const ofType = (t: Template, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
 const statementsOf = (t: Template, roleId: string) =>
@@ -86,7 +88,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const d of [dir, dir2]) if (d) await rm(d, { recursive: true, force: true });
+  for (const d of [dir, dir2, ...cleanup]) if (d) await rm(d, { recursive: true, force: true });
 });
 
 describe('osls package (relay as a scheduled Lambda, the default)', () => {
@@ -169,6 +171,38 @@ describe('osls package (relay as a scheduled Lambda, the default)', () => {
     }
     process.stdout.write(`example sink bundle: ${size} bytes\n`);
   });
+});
+
+// What the nodejs22.x runtime provides besides the bundle: the AWS SDK v3 and its dependencies.
+const RUNTIME_PACKAGES = ['@aws-sdk', '@smithy', '@aws-crypto', '@aws'];
+
+describe('the bundles run as Lambda loads them', () => {
+  it('imports the relay and source bundles (ESM with grpc-js) with only the runtime\'s SDK beside them', async () => {
+    await lambdaRun;
+    const { mkdir, writeFile: write } = await import('node:fs/promises');
+    // Outside the service copy: its node_modules (the whole project's) must not be found.
+    const task = await mkdtemp(join(tmpdir(), 'danube-task-'));
+    cleanup.push(task);
+    await mkdir(join(task, 'node_modules'), { recursive: true });
+    for (const p of RUNTIME_PACKAGES) if (existsSync(join(ROOT, 'node_modules', p))) await symlink(join(ROOT, 'node_modules', p), join(task, 'node_modules', p), 'dir');
+    const zips = (await zipNames()).filter((z) => z.startsWith('relay-') || z === 'exampleSource.zip' || z === 'exampleSink.zip');
+    for (const zip of zips) {
+      for (const e of await zipEntries(join(dir, 'out-lambda', zip))) {
+        if (!e.name.endsWith('.mjs')) continue;
+        await mkdir(join(task, e.name, '..'), { recursive: true });
+        await write(join(task, e.name), e.text());
+      }
+    }
+    const script = `for (const f of ['relay', 'example-source', 'example-sink']) { const m = await import('./functions/' + f + '.mjs'); if (typeof m.handler !== 'function') throw new Error(f + ': no handler'); } console.log('ok');`;
+    const out = await new Promise<string>((ok, fail) =>
+      execFile(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: task,
+        timeout: 60_000,
+        env: { PATH: process.env.PATH, DANUBE_SERVICE_URL: 'http://127.0.0.1:9', DANUBE_RELAY_BINDING: '{}', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      }, (err, stdout, stderr) => (err ? fail(new Error(`${err.message}\n${stderr}`)) : ok(stdout))),
+    );
+    expect(out.trim()).toBe('ok');
+  }, 180_000);
 });
 
 async function zipNames(): Promise<string[]> {
