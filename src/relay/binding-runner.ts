@@ -5,11 +5,10 @@ import { BatchState, type Batch } from './batch-state.js';
 import { MAX_EVENT_BYTES, type BindingConfig } from './config-schema.js';
 import { DeadLetterPublisher } from './dead-letter.js';
 import { compileFilter, type RecordFilter } from './filter.js';
-import { InvokeError } from './errors.js';
 import type { Invoker } from './invokers/types.js';
 import type { RelayMetrics } from './metrics.js';
 import type { RelayClient, RelayConsumer, RelayDelivery } from './ports.js';
-import { outcomeOf, prepareBatch } from './prepare-batch.js';
+import { invokeBatch } from './invoke-batch.js';
 import type { BatchOutcome } from './settle-batch.js';
 import { idOf, type DeadLetterReason, type TrackedRecord } from './tracked-record.js';
 import { bindingStatus, type BindingStatus } from './binding-status.js';
@@ -216,49 +215,16 @@ export class BindingRunner {
     const log = this.log.child({ batch: batch.id, partition: first.topic, firstOffset: first.offset.toString(), records: batch.records.length });
     let outcome: BatchOutcome;
     try {
-      outcome = await this.invoke(batch, log);
+      outcome = await invokeBatch(batch.records, {
+        binding: this.binding, invoker: this.deps.invoker, transforms: this.deps.transforms ?? [], metrics: this.deps.metrics,
+        signal: this.hardStop.signal, now: this.now, log,
+        onUnreachable: (message) => (this.lastError = `function unreachable: ${message}`),
+      });
     } catch (err) {
       // Never leave a batch without an outcome: its lane would stay blocked.
       outcome = { type: 'failure', error: `relay error: ${(err as Error)?.message ?? String(err)}` };
     }
     this.settle(batch, outcome, log);
-  }
-
-  private async invoke(batch: Batch<Msg>, log: Logger): Promise<BatchOutcome> {
-    const b = this.binding;
-    const m = this.deps.metrics;
-    let outcome: BatchOutcome;
-    const prepared = await prepareBatch(batch.records, this.deps.transforms ?? [], !this.deps.invoker.remote);
-    if (prepared.fatal) {
-      outcome = { type: 'failure', error: prepared.fatal };
-    } else if (prepared.records.length === 0) {
-      outcome = outcomeOf({ failures: [] }, prepared.invalid);
-    } else {
-      m.invocations.inc(this.labels);
-      m.batchSize.observe(this.labels, prepared.records.length);
-      const started = performance.now();
-      try {
-        const result = await this.deps.invoker.invoke({
-          meta: { binding: b.name, topic: b.topic, subscription: b.subscription.name },
-          records: prepared.records, signal: this.hardStop.signal, deadline: this.now() + b.function.timeoutMs, logger: log,
-        });
-        outcome = outcomeOf(result, prepared.invalid);
-      } catch (err) {
-        const e = err instanceof InvokeError ? err : new InvokeError((err as Error)?.message ?? String(err), 'function-error', 'retryable', { cause: err });
-        m.invocationFailures.inc({ ...this.labels, reason: e.reason });
-        // A function that cannot be reached as configured (no such module or function, access
-        // denied, signature refused) is no fault of the records: they are retried without using
-        // up their budget, so a deployment mistake never empties a topic into the dead-letter topic.
-        const notTheRecords = e.reason === 'throttled' || e.reason === 'config';
-        if (e.reason === 'config') {
-          this.lastError = `function unreachable: ${e.message}`;
-          log.error({ err: e.message }, 'the function cannot be invoked as configured; records are kept and retried');
-        }
-        outcome = { type: 'failure', error: e.message, throttled: notTheRecords, ...(e.retryAfterMs === undefined ? {} : { retryAfterMs: e.retryAfterMs }) };
-      }
-      m.invokeLatency.observe(this.labels, (performance.now() - started) / 1000);
-    }
-    return outcome;
   }
 
   private settle(batch: Batch<Msg>, outcome: BatchOutcome, log: Logger): void {

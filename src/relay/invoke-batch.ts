@@ -1,0 +1,62 @@
+import type { Logger } from '../core/logger.js';
+import type { Transform } from '../core/transforms.js';
+import type { BindingConfig } from './config-schema.js';
+import { InvokeError } from './errors.js';
+import type { Invoker } from './invokers/types.js';
+import type { RelayMetrics } from './metrics.js';
+import type { RelayDelivery } from './ports.js';
+import { outcomeOf, prepareBatch } from './prepare-batch.js';
+import type { BatchOutcome } from './settle-batch.js';
+import type { TrackedRecord } from './tracked-record.js';
+
+export interface InvokeBatchContext {
+  binding: BindingConfig;
+  invoker: Invoker;
+  transforms: readonly Transform[];
+  metrics: RelayMetrics;
+  /** Aborts the invocation (shutdown past the drain timeout). */
+  signal: AbortSignal;
+  now: () => number;
+  log: Logger;
+  /** Told when the function cannot be reached as configured (for the binding's status). */
+  onUnreachable: (message: string) => void;
+}
+
+/**
+ * One invocation of a binding's function: prepares the records (attempt, transforms), invokes,
+ * records the invocation metrics, and turns whatever happened into a {@link BatchOutcome}.
+ * Never throws for an invocation failure: that is an outcome.
+ */
+export async function invokeBatch(records: TrackedRecord<RelayDelivery & { offset: bigint }>[], ctx: InvokeBatchContext): Promise<BatchOutcome> {
+  const b = ctx.binding;
+  const m = ctx.metrics;
+  const labels = { binding: b.name };
+  const prepared = await prepareBatch(records, ctx.transforms, !ctx.invoker.remote);
+  if (prepared.fatal) return { type: 'failure', error: prepared.fatal };
+  if (prepared.records.length === 0) return outcomeOf({ failures: [] }, prepared.invalid);
+  m.invocations.inc(labels);
+  m.batchSize.observe(labels, prepared.records.length);
+  const started = performance.now();
+  let outcome: BatchOutcome;
+  try {
+    const result = await ctx.invoker.invoke({
+      meta: { binding: b.name, topic: b.topic, subscription: b.subscription.name },
+      records: prepared.records, signal: ctx.signal, deadline: ctx.now() + b.function.timeoutMs, logger: ctx.log,
+    });
+    outcome = outcomeOf(result, prepared.invalid);
+  } catch (err) {
+    const e = err instanceof InvokeError ? err : new InvokeError((err as Error)?.message ?? String(err), 'function-error', 'retryable', { cause: err });
+    m.invocationFailures.inc({ ...labels, reason: e.reason });
+    // A function that cannot be reached as configured (no such module or function, access
+    // denied, signature refused) is no fault of the records: they are retried without using up
+    // their budget, so a deployment mistake never empties a topic into the dead-letter topic.
+    const notTheRecords = e.reason === 'throttled' || e.reason === 'config';
+    if (e.reason === 'config') {
+      ctx.onUnreachable(e.message);
+      ctx.log.error({ err: e.message }, 'the function cannot be invoked as configured; records are kept and retried');
+    }
+    outcome = { type: 'failure', error: e.message, throttled: notTheRecords, ...(e.retryAfterMs === undefined ? {} : { retryAfterMs: e.retryAfterMs }) };
+  }
+  m.invokeLatency.observe(labels, (performance.now() - started) / 1000);
+  return outcome;
+}
