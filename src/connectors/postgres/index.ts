@@ -12,3 +12,4 @@ export * from './sink/mapping.js';
 export * from './sink/options.js';
 export * from './sink/writer.js';
 export * from './sink/sink.js';
+export * from './cdc/open.js';

@@ -1,12 +1,12 @@
-import pg from 'pg';
-import { FatalError, RetryableError, type Logger } from '../../../core/index.js';
-import { clientConfig, describeTarget } from '../connection.js';
+import type pg from 'pg';
+import { FatalError, type Logger } from '../../../core/index.js';
 import { toConnectorError } from '../errors.js';
 import { decodeTuple, keyOf, type ChangeEvent, type Row } from './change.js';
 import { formatLsn, parseLsn, pgTimestampToIso } from './lsn.js';
 import type { ParsedPostgresCdcOptions } from './options.js';
 import { decodePgOutput, type PgOutputMessage, type RelationMessage } from './pgoutput.js';
-import { ReplicationStream } from './replication-stream.js';
+import { openReplication, type OpenedReplication } from './open.js';
+import type { ReplicationStream } from './replication-stream.js';
 
 /**
  * Where a CDC source stands. `lsn` is the end of the last transaction whose changes were all
@@ -77,18 +77,25 @@ export class CdcSession {
   private lastProbe = 0;
   private readonly heartbeat: NodeJS.Timeout;
 
+  private readonly client: pg.Client;
+  private readonly stream: ReplicationStream;
+  /** WAL insert position when the run started: reading up to it means caught up. */
+  private readonly target: bigint;
+  private readonly blockSize: bigint;
+  /** Primary key columns by relation id, for the tables published when the session opened. */
+  private readonly primaryKeys: Map<number, string[]>;
+
   private constructor(
     private readonly options: ParsedPostgresCdcOptions,
-    private readonly client: pg.Client,
-    private readonly stream: ReplicationStream,
+    opened: OpenedReplication,
     private readonly start: CdcCheckpoint,
-    /** WAL flush position when the run started: reading up to it means caught up. */
-    private readonly target: bigint,
-    private readonly blockSize: bigint,
-    /** Primary key columns by relation id, for the tables published when the session opened. */
-    private readonly primaryKeys: Map<number, string[]>,
     private readonly logger: Logger,
   ) {
+    this.client = opened.client;
+    this.stream = opened.stream;
+    this.target = opened.target;
+    this.blockSize = opened.blockSize;
+    this.primaryKeys = opened.primaryKeys;
     this.readEnd = parseLsn(start.lsn);
     this.confirmed = this.readEnd;
     // While a batch is being published nobody reads the stream; a regular status update keeps
@@ -99,52 +106,12 @@ export class CdcSession {
 
   /** Connects with `replication=database` and starts streaming after `from.lsn`. */
   static async open(options: ParsedPostgresCdcOptions, from: CdcCheckpoint, logger: Logger): Promise<CdcSession> {
-    const target = describeTarget(options.connectionString);
-    const client = new pg.Client(clientConfig(options, { replication: 'database' } as Partial<pg.ClientConfig>));
-    try {
-      await client.connect();
-    } catch (err) {
-      if ((err as { code?: string }).code === '42501') {
-        throw new FatalError(
-          `cannot open a replication connection to ${target}: the role needs the REPLICATION attribute ` +
-            `(ALTER ROLE <role> WITH REPLICATION), or use the polling source`,
-          { cause: err },
-        );
-      }
-      throw toConnectorError(err, `open a replication connection to ${target}`);
-    }
-    let failure: unknown;
-    client.on('error', (err) => (failure ??= err));
-    try {
-      // The insert position, not the flush position: with synchronous_commit=off a commit is
-      // visible before its WAL is flushed, and this run should still deliver it.
-      const now = await client.query<{ lsn: string; block: number }>(
-        `select pg_current_wal_insert_lsn()::text as lsn, current_setting('wal_block_size')::int as block`,
-      );
-      const targetLsn = parseLsn(now.rows[0]!.lsn);
-      const blockSize = BigInt(now.rows[0]!.block);
-      const primaryKeys = await loadPrimaryKeys(client, options.publication);
-      const sql =
-        `START_REPLICATION SLOT "${options.slot}" LOGICAL ${from.lsn} ` +
-        `(proto_version '1', publication_names '${options.publication}')`;
-      const stream = client.query(new ReplicationStream(sql));
-      await stream.started;
-      const session = new CdcSession(options, client, stream, from, targetLsn, blockSize, primaryKeys, logger);
-      // Tell the server at once what an earlier run published, in case that run could not.
-      session.sendStatus(false);
-      logger.debug({ slot: options.slot, from: from.lsn, target: formatLsn(targetLsn) }, 'replication started');
-      return session;
-    } catch (err) {
-      await client.end().catch(() => undefined);
-      const code = (err as { code?: string }).code;
-      if (code === '55006') {
-        throw new RetryableError(`replication slot "${options.slot}" is in use by another connection`, { cause: err });
-      }
-      if (code === '42704') {
-        throw new FatalError(`replication slot "${options.slot}" or publication "${options.publication}" does not exist on ${target}`, { cause: err });
-      }
-      throw toConnectorError(failure ?? err, `start replication from slot "${options.slot}" on ${target}`);
-    }
+    const opened = await openReplication(options, from.lsn);
+    const session = new CdcSession(options, opened, from, logger);
+    // Tell the server at once what an earlier run published, in case that run could not.
+    session.sendStatus(false);
+    logger.debug({ slot: options.slot, from: from.lsn, target: formatLsn(opened.target) }, 'replication started');
+    return session;
   }
 
   /**
@@ -335,23 +302,6 @@ export class CdcSession {
     await this.client.end().catch(() => undefined);
     this.logger.debug({ slot: this.options.slot, confirmed: formatLsn(this.confirmed) }, 'replication stopped');
   }
-}
-
-/**
- * Primary keys of the published tables. A replication connection speaks only the simple query
- * protocol, so the publication name (a checked identifier) is inlined.
- */
-async function loadPrimaryKeys(client: pg.Client, publication: string): Promise<Map<number, string[]>> {
-  const result = await client.query<{ relid: string; cols: string }>(
-    `select i.indrelid::oid::text as relid, json_agg(a.attname order by k.ord)::text as cols
-       from pg_index i
-       cross join lateral unnest(i.indkey) with ordinality as k(attnum, ord)
-       join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
-      where i.indisprimary and i.indrelid in (
-        select format('%I.%I', schemaname, tablename)::regclass from pg_publication_tables where pubname = '${publication}')
-      group by i.indrelid`,
-  );
-  return new Map(result.rows.map((r) => [Number(r.relid), JSON.parse(r.cols) as string[]]));
 }
 
 function names(relation: RelationMessage): { schema: string; table: string } {
