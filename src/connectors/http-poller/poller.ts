@@ -60,6 +60,7 @@ export class HttpPoller {
   readonly #items: JsonPath;
   readonly #key?: JsonPath;
   readonly #id?: JsonPath;
+  readonly #cursorPath?: JsonPath;
 
   constructor(options: HttpPollerOptions | HttpPollerConfig, deps: HttpPollerDeps = {}) {
     this.config = parseHttpPollerOptions(options);
@@ -69,6 +70,9 @@ export class HttpPoller {
     this.#items = parseJsonPath(this.config.itemsPath);
     if (this.config.keyField) this.#key = parseJsonPath(this.config.keyField);
     if (this.config.idField) this.#id = parseJsonPath(this.config.idField);
+    const cursor = this.config.cursor;
+    if (cursor.type === 'field') this.#cursorPath = parseJsonPath(cursor.path);
+    if (cursor.type === 'item') this.#cursorPath = parseJsonPath(cursor.field);
   }
 
   /** The URL the checkpoint points at. */
@@ -173,7 +177,7 @@ export class HttpPoller {
         return next && next !== url ? { next } : undefined;
       }
       case 'field': {
-        const value = scalarToString(getAtPath(body, parseJsonPath(cursor.path)));
+        const value = scalarToString(getAtPath(body, this.#cursorPath!));
         if (value === undefined || value === '') return undefined;
         if (cursor.param) return value === cp.cursor ? undefined : withNext(cp, { cursor: value });
         const next = new URL(value, url).toString();
@@ -181,7 +185,7 @@ export class HttpPoller {
       }
       case 'item': {
         if (items.length === 0) return undefined;
-        const value = scalarToString(getAtPath(items[items.length - 1], parseJsonPath(cursor.field)));
+        const value = scalarToString(getAtPath(items[items.length - 1], this.#cursorPath!));
         return value === undefined || value === cp.cursor ? undefined : withNext(cp, { cursor: value });
       }
     }

@@ -25,28 +25,23 @@ export interface HttpSinkDeps {
  */
 export function httpSink(options: HttpSinkOptions, deps: HttpSinkDeps = {}): Sink {
   const config = parseHttpSinkOptions(options);
-  return defineSink((records, ctx) => deliver(config, records, ctx, deps), { name: 'http-sink' });
-}
-
-/** The sink's work on one batch, exported for composition with other sinks. */
-export async function deliver(config: HttpSinkConfig, records: SinkRecord[], ctx: SinkContext, deps: HttpSinkDeps = {}) {
-  const send: SendContext = { signal: ctx.signal, deadline: ctx.deadline, fetch: deps.fetch ?? fetch, now: deps.now ?? Date.now };
-  const failures: SinkBatchItemFailure[] = [];
-  if (config.mode === 'record') {
-    // Per-record sends, bounded concurrency, per-key order when asked: the shared helper does it.
-    const perRecord = forEachRecord(
-      async (record) => {
-        const result = await sendWithRetry(config, recordRequest(config, record), send);
-        if (!result.ok) throw result.error;
-      },
-      { concurrency: config.concurrency, ordered: config.ordering === 'key' },
-    );
-    return perRecord(records, ctx);
-  }
-  const fatal = await deliverBatch(config, records, send, failures);
-  if (fatal) throw fatal;
-  if (failures.length > 0) ctx.logger.warn({ failed: failures.length, of: records.length }, 'http-sink: some records failed');
-  return { batchItemFailures: failures };
+  const sendContext = (ctx: SinkContext): SendContext => ({ signal: ctx.signal, deadline: ctx.deadline, fetch: deps.fetch ?? fetch, now: deps.now ?? Date.now });
+  // Record mode: bounded concurrency and per-key order come from the shared per-record helper.
+  const perRecord = forEachRecord(
+    async (record, ctx) => {
+      const result = await sendWithRetry(config, recordRequest(config, record), sendContext(ctx));
+      if (!result.ok) throw result.error;
+    },
+    { concurrency: config.concurrency, ordered: config.ordering === 'key' },
+  );
+  return defineSink(async (records, ctx) => {
+    if (config.mode === 'record') return perRecord(records, ctx);
+    const failures: SinkBatchItemFailure[] = [];
+    const fatal = await deliverBatch(config, records, sendContext(ctx), failures);
+    if (fatal) throw fatal;
+    if (failures.length > 0) ctx.logger.warn({ failed: failures.length, of: records.length }, 'http-sink: some records failed');
+    return { batchItemFailures: failures };
+  }, { name: 'http-sink' });
 }
 
 /**

@@ -3,8 +3,9 @@ import { classifyError } from '../../core/classify.js';
 import { ConnectorError, FatalError, RetryableError } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import type { SourceClient, SourceProducer } from '../../source/publisher.js';
-import { parseMqttSourceOptions, type MqttRoute, type MqttSourceConfig, type MqttSourceOptions } from './options.js';
+import { parseMqttSourceOptions, type MqttSourceConfig, type MqttSourceOptions } from './options.js';
 import { matchesTopicFilter } from './topic-filter.js';
+import { closeProducers, publish } from './publish.js';
 
 export interface MqttRunOptions {
   /** A `DanubeClient` (or anything with its `createProducer`). */
@@ -225,45 +226,4 @@ async function subscribeRoutes(mqtt: MqttClient, config: MqttSourceConfig, sessi
   const refused = granted.filter((g) => g.qos === 128);
   if (refused.length > 0) throw new FatalError(`the MQTT broker refused the subscriptions ${refused.map((g) => g.topic).join(', ')}`);
   logger.info({ filters: Object.keys(filters) }, 'mqtt: subscribed');
-}
-
-async function publish(
-  config: MqttSourceConfig,
-  route: MqttRoute,
-  packet: IPublishPacket,
-  producer: SourceProducer,
-  producerFor: (topic: string) => Promise<SourceProducer>,
-  summary: MqttRunSummary,
-  logger: Logger,
-): Promise<void> {
-  const payload = typeof packet.payload === 'string' ? new TextEncoder().encode(packet.payload) : new Uint8Array(packet.payload);
-  const attributes: Record<string, string> = {
-    ...config.attributes,
-    source: 'mqtt',
-    'mqtt.topic': packet.topic,
-    'mqtt.qos': String(packet.qos),
-    'mqtt.retain': String(packet.retain),
-    'mqtt.dup': String(packet.dup),
-  };
-  const contentType = packet.properties?.contentType;
-  if (contentType) attributes['content-type'] = contentType;
-  const options = route.key === 'mqtt-topic' ? { attributes, key: packet.topic } : { attributes };
-  try {
-    await producer.send(payload, options);
-    summary.published++;
-  } catch (err) {
-    const kind = classifyError(err).kind;
-    if (kind !== 'invalid' && (err as Error)?.name !== 'MessageTooLargeError') throw err;
-    if (!config.deadLetterTopic) throw new FatalError(`message on ${packet.topic} can never be published (${(err as Error).message}) and no deadLetterTopic is configured`, { cause: err });
-    const dlq = await producerFor(config.deadLetterTopic);
-    await dlq.send(payload.length > 64 * 1024 ? new Uint8Array(0) : payload, {
-      attributes: { ...attributes, 'x-dlq-reason': 'invalid', 'x-dlq-error': String((err as Error).message).slice(0, 500), 'x-original-topic': route.topic },
-    });
-    summary.deadLettered++;
-    logger.warn({ mqttTopic: packet.topic, err }, 'mqtt: message dead-lettered');
-  }
-}
-
-async function closeProducers(producers: Map<string, Promise<SourceProducer>>): Promise<void> {
-  await Promise.all([...producers.values()].map((p) => p.then((x) => x.close()).catch(() => {})));
 }

@@ -1,6 +1,6 @@
 import { fromUtf8 } from '../../core/bytes.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
-import { getAtPath, parseJsonPath, scalarToString } from '../http-poller/json-path.js';
+import { getAtPath, parseJsonPath, scalarToString, type JsonPath } from '../http-poller/json-path.js';
 import { authenticate } from './auth.js';
 import { parseWebhookOptions, type WebhookConfig, type WebhookOptions, type WebhookRoute } from './options.js';
 
@@ -47,13 +47,17 @@ export class WebhookReceiver {
   readonly #logger: Logger;
   readonly #now: () => number;
   readonly #routes = new Map<string, WebhookRoute>();
+  readonly #keyPaths = new Map<WebhookRoute, JsonPath>();
 
   constructor(options: WebhookOptions | WebhookConfig, deps: WebhookReceiverDeps) {
     this.config = parseWebhookOptions(options);
     this.#publisher = deps.publisher;
     this.#logger = deps.logger ?? silentLogger;
     this.#now = deps.now ?? Date.now;
-    for (const route of this.config.routes) this.#routes.set(normalise(route.path), route);
+    for (const route of this.config.routes) {
+      this.#routes.set(normalise(route.path), route);
+      if (route.keyField) this.#keyPaths.set(route, parseJsonPath(route.keyField));
+    }
   }
 
   /** The route for a request path, after stripping `basePath` (e.g. an API Gateway stage). */
@@ -101,7 +105,8 @@ export class WebhookReceiver {
     }
     let key: string | undefined;
     if (route.keyHeader) key = req.headers.get(route.keyHeader) ?? undefined;
-    if (key === undefined && route.keyField && parsed !== undefined) key = scalarToString(getAtPath(parsed, parseJsonPath(route.keyField)));
+    const keyPath = this.#keyPaths.get(route);
+    if (key === undefined && keyPath && parsed !== undefined) key = scalarToString(getAtPath(parsed, keyPath));
     try {
       const opts: { attributes: Record<string, string>; key?: string; partitions?: number } = { attributes };
       if (key !== undefined) opts.key = key;

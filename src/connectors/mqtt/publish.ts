@@ -1,0 +1,59 @@
+import type { IPublishPacket } from 'mqtt';
+import { classifyError } from '../../core/classify.js';
+import { FatalError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import type { SourceProducer } from '../../source/publisher.js';
+import type { MqttRoute, MqttSourceConfig } from './options.js';
+
+/** Counters the publishing step updates. */
+export interface PublishCounters {
+  published: number;
+  deadLettered: number;
+}
+
+/**
+ * Publishes one MQTT message to its route's Danube topic and resolves once the broker accepted
+ * it. A message Danube can never take (too large) goes to the dead-letter topic when there is
+ * one; any other failure is thrown, so the message is not acknowledged to MQTT.
+ */
+export async function publish(
+  config: MqttSourceConfig,
+  route: MqttRoute,
+  packet: IPublishPacket,
+  producer: SourceProducer,
+  producerFor: (topic: string) => Promise<SourceProducer>,
+  summary: PublishCounters,
+  logger: Logger,
+): Promise<void> {
+  const payload = typeof packet.payload === 'string' ? new TextEncoder().encode(packet.payload) : new Uint8Array(packet.payload);
+  const attributes: Record<string, string> = {
+    ...config.attributes,
+    source: 'mqtt',
+    'mqtt.topic': packet.topic,
+    'mqtt.qos': String(packet.qos),
+    'mqtt.retain': String(packet.retain),
+    'mqtt.dup': String(packet.dup),
+  };
+  const contentType = packet.properties?.contentType;
+  if (contentType) attributes['content-type'] = contentType;
+  const options = route.key === 'mqtt-topic' ? { attributes, key: packet.topic } : { attributes };
+  try {
+    await producer.send(payload, options);
+    summary.published++;
+  } catch (err) {
+    const kind = classifyError(err).kind;
+    if (kind !== 'invalid' && (err as Error)?.name !== 'MessageTooLargeError') throw err;
+    if (!config.deadLetterTopic) throw new FatalError(`message on ${packet.topic} can never be published (${(err as Error).message}) and no deadLetterTopic is configured`, { cause: err });
+    const dlq = await producerFor(config.deadLetterTopic);
+    await dlq.send(payload.length > 64 * 1024 ? new Uint8Array(0) : payload, {
+      attributes: { ...attributes, 'x-dlq-reason': 'invalid', 'x-dlq-error': String((err as Error).message).slice(0, 500), 'x-original-topic': route.topic },
+    });
+    summary.deadLettered++;
+    logger.warn({ mqttTopic: packet.topic, err }, 'mqtt: message dead-lettered');
+  }
+}
+
+/** Closes every producer that was created, ignoring failures. */
+export async function closeProducers(producers: Map<string, Promise<SourceProducer>>): Promise<void> {
+  await Promise.all([...producers.values()].map((p) => p.then((x) => x.close()).catch(() => {})));
+}
