@@ -220,6 +220,28 @@ describe('PostgreSQL CDC source', () => {
     expect(secondRun).toEqual(Array.from({ length: 15 }, (_, i) => i + 11));
   });
 
+  it('with follow, keeps streaming new commits until the run budget ends', async () => {
+    await db.query(`create table cdc_follow (id int primary key)`);
+    const source = cdc('cdc-follow', { follow: true, maxBatchWaitMs: 100 });
+    const store = new MemoryCheckpointStore();
+    const consumer = await subscribe('/default/cdc-follow');
+    await runSource(source, { client, store, budgetMs: 1_000, safetyMarginMs: 200, logger: silentLogger }); // set-up
+    const writer = (async () => {
+      for (let i = 1; i <= 5; i++) {
+        await new Promise((r) => setTimeout(r, 150));
+        await db.query('insert into cdc_follow values ($1)', [i]);
+      }
+    })();
+    const started = Date.now();
+    const summary = await runSource(source, { client, store, budgetMs: 2_500, safetyMarginMs: 300, logger: silentLogger });
+    await writer;
+    // It ran until its budget was (nearly) spent, not only until it had caught up.
+    expect(Date.now() - started).toBeGreaterThan(1_500);
+    expect(Date.now() - started).toBeLessThan(4_000);
+    expect(summary.recordsPublished).toBe(5);
+    expect((await drain(consumer)).map((m) => eventOf(m).after!.id)).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('names the missing grant when the role may not replicate or create the publication', async () => {
     await db.query(`create table cdc_grants (id int primary key)`);
     await db.query(`create role app_plain login`);
