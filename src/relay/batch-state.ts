@@ -1,6 +1,6 @@
 import { RecentIds } from './recent-ids.js';
 import { settleBatch, type BatchOutcome, type Settlement } from './settle-batch.js';
-import { estimateEventBytes, idOf, type DeadLetterReason, type RelayMessage, type TrackedRecord } from './tracked-record.js';
+import { estimateEventBytes, fingerprintOf, idOf, type DeadLetterReason, type RelayMessage, type TrackedRecord } from './tracked-record.js';
 
 export type Ordering = 'partition' | 'key' | 'none';
 
@@ -60,6 +60,7 @@ export class BatchState<M extends RelayMessage = RelayMessage> {
   private readonly recent: RecentIds;
   private nextBatchId = 1;
   private nextGroup = 1;
+  private nextUnique = 1;
   /** Pending records that can never be invoked (too large); lets the common path skip a scan. */
   private rejectedCount = 0;
 
@@ -67,11 +68,16 @@ export class BatchState<M extends RelayMessage = RelayMessage> {
     this.recent = new RecentIds(options.recentCapacity ?? 10_000);
   }
 
-  /** Registers a delivered message unless it is a redelivery of one still held or just settled. */
+  /**
+   * Registers a delivered message unless it is a redelivery of one still held or just settled.
+   * Another message at an offset already seen (non-reliable topics deliver everything at offset
+   * 0) gets an id of its own, `<topic>@<offset>#<n>`.
+   */
   offer(msg: M, now: number): OfferResult {
-    const id = idOf(msg);
-    if (this.known.has(id)) return 'in-flight-duplicate';
-    if (this.recent.has(id)) return 'settled-duplicate';
+    const redelivery = this.classify(msg);
+    if (redelivery !== 'new') return redelivery;
+    let id = idOf(msg);
+    if (this.known.has(id) || this.recent.has(id)) id = `${id}#${this.nextUnique++}`;
     const o = this.options;
     const lane = o.ordering === 'none' ? '' : o.ordering === 'partition' ? msg.topic : `${msg.topic}\u0000${msg.routingKey ?? ''}`;
     const record: TrackedRecord<M> = {
@@ -90,19 +96,22 @@ export class BatchState<M extends RelayMessage = RelayMessage> {
     return 'new';
   }
 
-  /** True while the record with this id is buffered, in flight or being settled. */
-  isHeld(id: string): boolean {
-    return this.known.has(id);
+  /**
+   * Whether a delivered message is a redelivery of a record still held (`in-flight-duplicate`: do
+   * nothing), of one settled moments ago (`settled-duplicate`: ack it again), or `new`.
+   */
+  classify(msg: M): OfferResult {
+    const id = idOf(msg);
+    const held = this.known.get(id);
+    if (held) return fingerprintOf(held.msg) === fingerprintOf(msg) ? 'in-flight-duplicate' : 'new';
+    const settled = this.recent.get(id);
+    if (settled !== undefined) return settled === fingerprintOf(msg) ? 'settled-duplicate' : 'new';
+    return 'new';
   }
 
-  /** True when the record with this id was settled recently (a redelivery of it needs only an ack). */
-  wasSettled(id: string): boolean {
-    return this.recent.has(id);
-  }
-
-  /** Remembers a record settled without entering a batch (filtered out), so a redelivery is recognised. */
-  remember(id: string): void {
-    this.recent.add(id);
+  /** Remembers a message settled without entering a batch (filtered out), so a redelivery is recognised. */
+  remember(msg: M): void {
+    if (this.classify(msg) === 'new' && !this.known.has(idOf(msg))) this.recent.add(idOf(msg), fingerprintOf(msg));
   }
 
   /**
@@ -233,8 +242,10 @@ export class BatchState<M extends RelayMessage = RelayMessage> {
 
   /** The record was acked or dead-lettered: forget it, but recognise a late redelivery of it. */
   settled(id: string): void {
+    const record = this.known.get(id);
     this.known.delete(id);
-    this.recent.add(id);
+    // Ids with a `#n` suffix name messages that share an offset: there is no redelivery to recognise.
+    if (record && !id.includes('#')) this.recent.add(id, fingerprintOf(record.msg));
   }
 
   /** A settled record whose ack failed: forget it without remembering, so it can come back. */

@@ -10,7 +10,7 @@ import type { RelayMetrics } from './metrics.js';
 import type { RelayClient, RelayConsumer, RelayDelivery } from './ports.js';
 import { invokeBatch } from './invoke-batch.js';
 import type { BatchOutcome } from './settle-batch.js';
-import { idOf, type DeadLetterReason, type TrackedRecord } from './tracked-record.js';
+import type { DeadLetterReason, TrackedRecord } from './tracked-record.js';
 import { bindingStatus, type BindingStatus } from './binding-status.js';
 
 type Msg = RelayDelivery;
@@ -146,26 +146,27 @@ export class BindingRunner {
   }
 
   private onMessage(msg: Msg): void {
-    const now = this.now();
-    const id = idOf(msg);
     const m = this.deps.metrics;
-    if (this.state.isHeld(id)) {
+    const kind = this.state.classify(msg);
+    if (kind === 'in-flight-duplicate') {
       m.redeliveriesIgnored.inc(this.labels);
       this.log.debug({ offset: msg.offset, partition: msg.topic }, 'redelivery of a record in flight ignored');
       return;
     }
-    if (this.state.wasSettled(id)) {
+    if (kind === 'settled-duplicate') {
+      // Its ack lost the race with the broker's ack timeout: ack again, do not invoke again.
       m.redeliveriesIgnored.inc(this.labels);
-      this.track(this.ackMessage(msg, id));
+      this.track(this.ack(msg));
       return;
     }
     m.received.inc(this.labels);
     if (!this.filter(msg)) {
       m.filtered.inc(this.labels);
-      this.track(this.ackMessage(msg, id));
+      this.state.remember(msg);
+      this.track(this.ack(msg));
       return;
     }
-    this.state.offer(msg, now);
+    this.state.offer(msg, this.now());
     this.pump();
   }
 
@@ -265,7 +266,15 @@ export class BindingRunner {
     await this.ackMessage(record.msg, record.id);
   }
 
+  /** Acks a batched record, then forgets it (remembering it for late redeliveries). */
   private async ackMessage(msg: Msg, id: string): Promise<void> {
+    await this.ack(msg);
+    // Remembered either way: a redelivery after a lost ack is acked again, not invoked again.
+    this.state.settled(id);
+    this.pump();
+  }
+
+  private async ack(msg: Msg): Promise<void> {
     try {
       if (!this.consumer) throw new Error('not subscribed');
       await this.consumer.ack(msg);
@@ -273,9 +282,6 @@ export class BindingRunner {
       this.deps.metrics.ackFailures.inc(this.labels);
       this.log.warn({ partition: msg.topic, offset: msg.offset, err: (err as Error).message }, 'ack failed; the broker will redeliver and the relay will ack again');
     }
-    // Remembered either way: a redelivery after a lost ack is acked again, not invoked again.
-    this.state.settled(id);
-    this.pump();
   }
 
   /**

@@ -13,6 +13,7 @@ export interface RelayDelivery {
   routingKey?: string;
   schemaId?: bigint;
   schemaVersion?: number;
+  requestId?: bigint;
 }
 
 export interface RelayConsumer<M extends RelayDelivery = RelayDelivery> {

@@ -8,6 +8,9 @@ export interface RelayMessage {
   publishTime: number;
   routingKey?: string;
   attributes: Record<string, string>;
+  producerName?: string;
+  /** The producer's request id: with `publishTime` and `producerName` it tells messages apart. */
+  requestId?: bigint;
 }
 
 /** Why a record went to the dead-letter topic (`x-dlq-reason`). */
@@ -61,6 +64,14 @@ function jsonLength(s: string): number {
   // Each UTF-16 unit takes at most 6 bytes escaped (\uXXXX); plain ASCII takes 1.
   // eslint-disable-next-line no-control-regex
   return /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/.test(s) ? s.length : s.length * 6;
+}
+
+/**
+ * What stays the same when the broker redelivers a message and differs between two messages:
+ * non-reliable topics deliver every message at offset 0, so the offset alone cannot tell.
+ */
+export function fingerprintOf(msg: RelayMessage): string {
+  return `${msg.publishTime}|${msg.producerName ?? ''}|${msg.requestId ?? ''}`;
 }
 
 /** The record id the relay and the sink agree on. */

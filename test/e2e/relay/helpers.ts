@@ -25,8 +25,8 @@ export async function startEnv(dispatch: BrokerOptions['dispatch'] = {}): Promis
 }
 
 /** Publishes `n` messages (`{"i":k}`) on a reliable topic; `key(k)` sets a routing key. */
-export async function publish(client: DanubeClient, topic: string, n: number, opts: { key?: (i: number) => string; attributes?: (i: number) => Record<string, string>; body?: (i: number) => string; from?: number } = {}): Promise<void> {
-  const producer = await client.createProducer({ topic, name: `p-${Math.random().toString(16).slice(2, 8)}`, dispatch: 'reliable' });
+export async function publish(client: DanubeClient, topic: string, n: number, opts: { key?: (i: number) => string; attributes?: (i: number) => Record<string, string>; body?: (i: number) => string; from?: number; dispatch?: 'reliable' | 'non-reliable' } = {}): Promise<void> {
+  const producer = await client.createProducer({ topic, name: `p-${Math.random().toString(16).slice(2, 8)}`, dispatch: opts.dispatch ?? 'reliable' });
   const from = opts.from ?? 0;
   const sends: Promise<unknown>[] = [];
   // Not awaited one by one: the producer keeps publish order per partition ('ordered' mode).
@@ -68,9 +68,9 @@ export async function waitFor(cond: () => boolean, timeoutMs = 10_000, what = 'c
 
 let seq = 0;
 /** Creates a reliable topic with a unique name (the relay subscribes before anything is published). */
-export function createTopic(env: Env, prefix: string, partitions?: number): string {
+export function createTopic(env: Env, prefix: string, partitions?: number, dispatch: 'reliable' | 'non-reliable' = 'reliable'): string {
   const topic = `/default/${prefix}-${process.pid}-${++seq}`;
-  env.broker.admin.createTopic(topic, { dispatch: 'reliable', ...(partitions ? { partitions } : {}) });
+  env.broker.admin.createTopic(topic, { dispatch, ...(partitions ? { partitions } : {}) });
   return topic;
 }
 

@@ -46,6 +46,20 @@ describe('relay over the local invoker', () => {
     expect((await fetch(`${r.url}/healthz`)).status).toBe(200);
   });
 
+  it('reads a partitioned non-reliable topic promptly from every partition', async () => {
+    const topic = createTopic(env, 'nonrel', 3, 'non-reliable');
+    const seen: number[] = [];
+    const partitions = new Set<string>();
+    const r = await relay({ bindings: [binding({ name: 'nonrel', topic, subscription: { name: 'nonrel-sub', dispatch: 'non-reliable', maxUnackedMessages: 1000 } })] }, {
+      sinks: { nonrel: (records) => { for (const x of records) { seen.push(indexOf(x)); partitions.add(x.topic); } } },
+    });
+    await publish(env.client, topic, 30, { dispatch: 'non-reliable', key: (i) => `k${i}` });
+    await waitFor(() => seen.length === 30, 10_000, 'all read');
+    expect(sorted(seen)).toEqual(range(30));
+    expect(partitions.size).toBe(3);
+    expect(r.status().bindings[0]!.counts.succeeded).toBe(30);
+  });
+
   it('on a partial failure acks the others and retries only the failed records', async () => {
     const topic = createTopic(env, 'partial');
     const calls = new Map<number, number>();

@@ -92,6 +92,21 @@ describe('BatchState: settling', () => {
     expect(s.heldCount).toBe(0);
   });
 
+  it('tells a redelivery from another message at the same offset (non-reliable topics use offset 0)', () => {
+    const s = state({ ordering: 'none' });
+    const a = { ...msg(0), producerName: 'p', requestId: 1n, publishTime: 5 };
+    const b = { ...msg(0), producerName: 'p', requestId: 2n, publishTime: 6 };
+    expect(s.offer(a, 0)).toBe('new');
+    expect(s.offer({ ...a }, 0)).toBe('in-flight-duplicate');
+    expect(s.offer(b, 0)).toBe('new');
+    const batch = s.nextBatch(0, true)!;
+    expect(batch.records.map((r) => r.id)).toEqual(['/default/t-part-0@0', '/default/t-part-0@0#1']);
+    const r = s.complete(batch.id, { type: 'success' }, 0);
+    r.ack.forEach((x) => s.settled(x.id));
+    expect(s.offer({ ...a }, 0)).toBe('settled-duplicate');
+    expect(s.offer({ ...msg(0), producerName: 'p', requestId: 3n, publishTime: 7 }, 0)).toBe('new');
+  });
+
   it('partial failure, unordered: acks the others and retries only the failed one', () => {
     const s = state({ ordering: 'none' });
     for (let i = 0; i < 3; i++) s.offer(msg(i), 0);
