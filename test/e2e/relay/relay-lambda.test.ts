@@ -1,7 +1,7 @@
 // The relay's Lambda invoker (@aws-sdk/client-lambda, RequestResponse) against serverless-offline's
 // Lambda Invoke API on 127.0.0.1, serving the plain-JS handler in fixtures/offline.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,6 +12,7 @@ import { binding, collector, createTopic, publish, startEnv, waitFor, type Env }
 let env: Env;
 let offline: ChildProcess;
 let endpoint: string;
+let dir: string | undefined;
 
 /** A port the OS just handed out: serverless-offline cannot listen on port 0 and report it. */
 async function freePort(): Promise<number> {
@@ -24,7 +25,7 @@ async function freePort(): Promise<number> {
 
 beforeAll(async () => {
   env = await startEnv();
-  const dir = mkdtempSync(join(tmpdir(), 'relay-offline-'));
+  dir = mkdtempSync(join(tmpdir(), 'relay-offline-'));
   cpSync(resolve('test/e2e/relay/fixtures/offline'), dir, { recursive: true });
   symlinkSync(resolve('node_modules'), join(dir, 'node_modules'));
   const [lambdaPort, httpPort, wsPort] = [await freePort(), await freePort(), await freePort()];
@@ -47,6 +48,7 @@ afterAll(async () => {
     clearTimeout(timer);
   }
   await env?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 const lambda = () => ({ type: 'lambda' as const, name: 'relay-offline-dev-sink', endpoint, region: 'us-east-1', timeoutMs: 10_000 });
