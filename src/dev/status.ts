@@ -6,6 +6,7 @@ import type { SourceView } from './source-scheduler.js';
 export interface BindingView {
   name: string;
   topic: string;
+  subscription: string;
   state: BindingStatus['state'];
   received: number;
   /** Acked: handled by the function, filtered out, or moved to the dead-letter topic. */
@@ -13,7 +14,8 @@ export interface BindingView {
   inFlight: number;
   retries: number;
   deadLettered: number;
-  /** Records read and not yet acked (buffered + in flight). */
+  /** Records not yet acked: read by the relay (buffered + in flight), or, with the embedded
+   * broker, everything the broker still holds for the subscription. */
   lag: number;
   oldestUnackedAgeMs: number;
   /** Acked records per second over the last refresh interval. */
@@ -45,6 +47,7 @@ export function bindingViews(bindings: BindingStatus[], previous: Map<string, { 
     const view: BindingView = {
       name: b.name,
       topic: b.topic,
+      subscription: b.subscription,
       state: b.state,
       received: b.counts.received,
       acked,

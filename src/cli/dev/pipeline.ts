@@ -24,7 +24,7 @@ import { lambdaHandlerInvoker } from '../../dev/lambda-invoke.js';
 import { parseDevOptions, type DevOptions } from '../../dev/options.js';
 import { parseSchedule, type Schedule } from '../../dev/schedule.js';
 import { SourceScheduler, type ScheduledFunction } from '../../dev/source-scheduler.js';
-import { bindingViews, type DevStatus } from '../../dev/status.js';
+import { bindingViews, type BindingView, type DevStatus } from '../../dev/status.js';
 import { DynamoDbCheckpointStore } from '../../checkpoint/dynamodb-store.js';
 
 export interface DevPipeline {
@@ -233,7 +233,7 @@ export async function startDevPipeline(input: DevOptions, logger: Logger): Promi
         brokerUrl: serviceUrl!,
         dynamoDbEndpoint: dynamoDbEndpoint!,
         sources: scheduler.status(),
-        bindings: relay ? bindingViews(relay.status().bindings, previous, Date.now()) : [],
+        bindings: relay ? withBrokerBacklog(bindingViews(relay.status().bindings, previous, Date.now()), broker) : [],
         deadLetters: dlq.status(),
         disabled,
         files,
@@ -248,6 +248,24 @@ export async function startDevPipeline(input: DevOptions, logger: Logger): Promi
     await runCleanups(cleanups, logger);
     throw err;
   }
+}
+
+/**
+ * With the embedded broker, lag is what the broker still holds for the subscription (unread and
+ * unacked, all partitions), not only what the relay has read: the figure a user watches.
+ */
+function withBrokerBacklog(views: BindingView[], broker: Broker | undefined): BindingView[] {
+  if (!broker) return views;
+  const topics = broker.admin.listTopics();
+  return views.map((v) => {
+    const names = topics.filter((t) => t === v.topic || t.startsWith(`${v.topic}-part-`));
+    let backlog = 0;
+    for (const name of names) {
+      const sub = broker.admin.describeTopic(name)?.subscriptions.find((s) => s.name === v.subscription);
+      backlog += sub?.backlog ?? 0;
+    }
+    return names.length ? { ...v, lag: Math.max(v.lag, backlog) } : v;
+  });
 }
 
 async function runCleanups(cleanups: Array<() => Promise<unknown>>, logger: Logger): Promise<void> {
