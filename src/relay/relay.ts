@@ -88,9 +88,17 @@ export async function startRelay(input: RelayConfig | RelayConfigInput, options:
   const status = (): RelayStatus => ({ ready: ready(), bindings: runners.map((r) => r.status()) });
   let http: RelayHttpServer | undefined;
   if (config.port !== undefined) {
-    http = await startRelayHttpServer({ port: config.port, host: config.host }, {
-      healthy: () => true, ready, metrics: () => metrics.render(), status,
-    });
+    try {
+      http = await startRelayHttpServer({ port: config.port, host: config.host }, {
+        healthy: () => true, ready, metrics: () => metrics.render(), status,
+      });
+    } catch (err) {
+      // E.g. the port is taken: stop what already runs instead of leaving consumers behind.
+      await Promise.all(runners.map((r) => r.drain(0)));
+      await Promise.all(runners.map((r) => r.closeInvoker()));
+      if (ownsClient) await client.close();
+      throw err;
+    }
     logger.info({ url: http.url }, 'relay endpoints listening');
   }
   logger.info({ bindings: runners.map((r) => r.binding.name) }, 'relay started');

@@ -1,5 +1,6 @@
 // The relay across a broker restart: the binding's consumer fails, the relay resubscribes and
 // resumes at the subscription's position; /readyz follows the subscription state.
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRelay } from '../../../src/relay/index.js';
 import { binding, createTopic, indexOf, publish, startEnv, waitFor, type Env } from './helpers.js';
@@ -38,4 +39,14 @@ describe('relay reconnects', () => {
     expect((await fetch(`${relay.url}/readyz`)).status).toBe(200);
     await relay.close();
   }, 30_000);
+
+  it('fails to start, leaving nothing running, when its endpoints port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as { port: number }).port;
+    const topic = createTopic(env, 'port');
+    await expect(startRelay({ port, bindings: [binding({ name: 'port', topic })] }, { client: env.client, sinks: { port: () => undefined } }))
+      .rejects.toThrow(/EADDRINUSE/);
+    await new Promise((r) => blocker.close(r));
+  });
 });
