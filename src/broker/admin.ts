@@ -3,6 +3,8 @@ import { BrokerError } from './errors.js';
 import { mergePolicy, parseSubscriptionPolicy, type SubscriptionPolicy } from './options.js';
 import type { BrokerState } from './state.js';
 import type { SubscriptionKind } from './subscription.js';
+import { reloadTopic } from './reload.js';
+import type { Topic } from './topic.js';
 import { isValidTopicName, partitionName } from './topic-name.js';
 
 export interface SubscriptionInfo {
@@ -72,18 +74,44 @@ export class BrokerAdmin {
     const names = this.state.topics.has(topic) ? [topic] : this.state.partitionsFor(topic).filter((t) => /-part-\d+$/.test(t));
     for (const name of names) {
       const t = this.state.topics.get(name)!;
-      for (const sub of t.subscriptions.values()) {
-        for (const c of sub.consumers) {
-          c.endStream(status.NOT_FOUND, `topic ${name} was deleted`);
-          this.state.consumers.delete(c.id);
-        }
-      }
-      for (const p of t.producers.values()) this.state.producers.delete(p.id);
+      this.forgetSessions(t, status.NOT_FOUND, `topic ${name} was deleted`);
       t.close();
       this.state.topics.delete(name);
       this.state.persistence?.topicDeleted(t);
     }
     return names;
+  }
+
+  /**
+   * Moves a topic to another broker of the cluster (default: the next one), as an
+   * unload does: its producers and consumers are forgotten (HealthCheck CLOSE, streams
+   * end with UNAVAILABLE), lookups now point at the new owner, and subscriptions,
+   * cursors and unacked messages carry over. Returns the new owner's index.
+   */
+  moveTopic(topic: string, toBroker?: number): number {
+    const t = this.state.topics.get(topic);
+    if (!t) throw new BrokerError(`Unable to find the topic: ${topic}`);
+    const owner = toBroker ?? (t.owner + 1) % this.state.nodes;
+    if (!Number.isInteger(owner) || owner < 0 || owner >= this.state.nodes) throw new BrokerError(`no broker ${owner} in this cluster`);
+    this.forgetSessions(t, status.UNAVAILABLE, `topic ${topic} moved to another broker`);
+    t.close();
+    const moved = reloadTopic(t, this.state, owner);
+    this.state.topics.set(topic, moved);
+    this.state.persistence?.topicMoved(t, moved);
+    return owner;
+  }
+
+  private forgetSessions(t: Topic, code: status, why: string): void {
+    for (const sub of t.subscriptions.values()) {
+      for (const c of sub.consumers) {
+        c.endStream(code, why);
+        this.state.consumers.delete(c.id);
+      }
+    }
+    for (const p of t.producers.values()) {
+      p.active = false;
+      this.state.producers.delete(p.id);
+    }
   }
 
   listTopics(namespace?: string): string[] {

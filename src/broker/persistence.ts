@@ -8,6 +8,8 @@ export interface Persistence {
   topicChanged(topic: Topic | null): void;
   /** The topic and its files are gone. */
   topicDeleted(topic: Topic): void;
+  /** The same topic now lives in a new object (moved to another broker). */
+  topicMoved(from: Topic, to: Topic): void;
   append(topic: Topic, offset: number, msg: StreamMessage): void;
   cursorsMoved(topic: Topic): void;
   /** Writes everything pending and fsyncs. */

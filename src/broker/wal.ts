@@ -88,6 +88,16 @@ export class DataDir implements Persistence {
     this.writeMetadata();
   }
 
+  topicMoved(from: Topic, to: Topic): void {
+    const f = this.files.get(from);
+    if (f) {
+      this.files.delete(from);
+      this.files.set(to, f);
+      f.cursorsDirty = true;
+    }
+    this.writeMetadata();
+  }
+
   append(topic: Topic, _offset: number, msg: StreamMessage): void {
     if (this.closed) return;
     const f = this.file(topic);

@@ -67,4 +67,32 @@ describe('a cluster of brokers in one process', () => {
     const owners = new Set(partitions.map((p) => broker.admin.describeTopic(p)!.broker));
     expect(owners.size).toBe(3);
   });
+
+  it('moves a topic to another broker: old sessions get CLOSE, lookups redirect, unacked messages follow', async () => {
+    const topic = '/default/cl-move';
+    broker.admin.createTopic(topic, { dispatch: 'reliable' });
+    const from = broker.admin.describeTopic(topic)!.broker;
+    const pid = await wires[from]!.createProducer(topic, 'p', true);
+    const cid = await wires[from]!.subscribe(topic, 's', 'c');
+    const rx = wires[from]!.receive(cid);
+    await sleep(30);
+    await wires[from]!.send(pid, topic, 'before');
+    await rx.waitFor(1);
+    const to = broker.admin.moveTopic(topic);
+    expect(to).not.toBe(from);
+    await rx.waitEnd();
+    expect(rx.error?.code).toBe(status.UNAVAILABLE);
+    expect((await wires[from]!.healthCheck(0, pid)).status).toBe(1);
+    expect((await wires[from]!.healthCheck(1, cid)).status).toBe(1);
+    await expect(wires[from]!.send(pid, topic, 'x')).rejects.toMatchObject({ code: status.NOT_FOUND });
+    const res = await wires[from]!.lookup(topic);
+    expect(res.responseType).toBe(LookupType.Redirect);
+    expect(res.brokerUrl).toBe(broker.urls[to]);
+    await expect(wires[from]!.subscribe(topic, 's', 'c')).rejects.toMatchObject({ code: status.UNAVAILABLE });
+    const rx2 = wires[to]!.receive(await wires[to]!.subscribe(topic, 's', 'c'));
+    const pid2 = await wires[to]!.createProducer(topic, 'p', true);
+    await wires[to]!.send(pid2, topic, 'after');
+    expect((await rx2.waitFor(2)).map(text)).toEqual(['before', 'after']);
+    rx2.cancel();
+  });
 });
