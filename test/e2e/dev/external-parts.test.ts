@@ -1,0 +1,61 @@
+// `npm start` pointed at parts it did not start: a Danube broker (DANUBE_SERVICE_URL) and a
+// DynamoDB endpoint (AWS_ENDPOINT_URL_DYNAMODB), both run by this test on 127.0.0.1.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startBroker, type Broker } from '../../../src/broker/index.js';
+import { silentLogger } from '../../../src/core/logger.js';
+import { startDynalite, type LocalDynamo } from '../../support/dynamo.js';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+let dir: string;
+let broker: Broker;
+let dynamo: LocalDynamo;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'danube-start-ext-'));
+  for (const entry of ['serverless.yml', 'package.json', 'tsconfig.json', 'bin', 'src', 'functions']) {
+    await cp(join(ROOT, entry), join(dir, entry), { recursive: true });
+  }
+  await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  broker = await startBroker({ port: 0, logger: silentLogger });
+  // On a real cluster the operator creates the topics; here the test does.
+  for (const t of ['/default/orders', '/default/orders-dlq']) broker.admin.createTopic(t, { dispatch: 'reliable' });
+  dynamo = await startDynalite();
+});
+
+afterAll(async () => {
+  await broker?.close();
+  await dynamo?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+it('uses the given broker and DynamoDB instead of starting its own', async () => {
+  const child = spawn(process.execPath, [join(dir, 'bin', 'danube-connect.mjs'), 'dev', '--duration', '7', '--status-interval', '1'], {
+    cwd: dir,
+    env: { ...process.env, DANUBE_SERVICE_URL: broker.url, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const code = await new Promise<number | null>((ok) => child.on('close', ok));
+  expect(code, stderr).toBe(0);
+  expect(stdout).toContain(`broker ${broker.url}, dynamodb ${dynamo.endpoint}`);
+  expect(existsSync(join(dir, '.danube', 'broker')), 'no embedded broker data').toBe(false);
+
+  // The checkpoint is in the given DynamoDB, the records went through the given broker.
+  const ddb = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const row = await ddb.send(new GetItemCommand({ TableName: 'danube-connect-dev-danube-checkpoints', Key: { id: { S: 'danube-connect/example-orders' } }, ConsistentRead: true }));
+  ddb.destroy();
+  expect(JSON.parse(row.Item!.checkpoint!.S!)).toEqual({ seq: 10 });
+  expect(broker.admin.describeTopic('/default/orders')!.published).toBe(10);
+  expect(broker.admin.describeTopic('/default/orders-dlq')!.published).toBe(1);
+  const orders = (await readFile(join(dir, '.danube', 'example-orders.jsonl'), 'utf8')).trim().split('\n');
+  expect(orders).toHaveLength(9);
+}, 60_000);
