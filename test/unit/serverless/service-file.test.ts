@@ -58,6 +58,26 @@ describe('loadServiceFile', () => {
   });
 });
 
+describe('relay bindings per relay mode', () => {
+  const danube = parseDanubeServiceOptions({});
+  const fn = (subscription: unknown, ordering = 'key') => ({ sink: { name: 'svc-dev-sink', events: [{ danube: { topic: '/default/orders', subscription, ordering } }] } });
+
+  it('container tasks share a key-ordered subscription as key-shared, and refuse an exclusive one', () => {
+    const shared = buildRelayConfig({ functions: fn('orders'), danube, target: { kind: 'lambda' }, relayMode: 'container', replicas: 3 });
+    expect(shared.config.bindings[0]!.subscription.type).toBe('key-shared');
+    expect(shared.config.bindings[0]!.subscription.consumerName).toBeUndefined();
+    expect(() => buildRelayConfig({ functions: fn({ name: 'orders', type: 'exclusive' }), danube, target: { kind: 'lambda' }, relayMode: 'container', replicas: 2 }))
+      .toThrow(/exclusive cannot be shared by 2 relay tasks/);
+  });
+
+  it('names the binding and the field of a bad event', () => {
+    expect(() => buildRelayConfig({ functions: { sink: { events: [{ danube: { topic: '/default/o', subscription: 's', batchSize: 0 } }] } }, danube, target: { kind: 'lambda' }, relayMode: 'lambda' }))
+      .toThrow(/binding "sink-o": batchSize/);
+    expect(() => buildRelayConfig({ functions: { sink: { events: [{ danube: { topic: '/default/o', subscription: 's', deadLetterTopic: '/default/o' } }] } }, danube, target: { kind: 'lambda' }, relayMode: 'lambda' }))
+      .toThrow(/deadLetterTopic: must differ from topic/);
+  });
+});
+
 describe('custom.danube and the danube event', () => {
   it('refuses unknown keys and half-given settings, naming them', () => {
     expect(() => parseDanubeServiceOptions({ serviceUrl: 'http://x:1', relai: {} })).toThrow(/relai: unknown key/);
