@@ -194,6 +194,22 @@ describe('relay over the local invoker', () => {
     await dlq.close();
   });
 
+  it('dead-letters a record a transform refuses, without invoking the function for it', async () => {
+    const topic = createTopic(env, 'transform');
+    const dlqTopic = createTopic(env, 'transform-dlq');
+    const dlq = await collector(env.client, dlqTopic);
+    const seen: unknown[] = [];
+    await relay({ bindings: [binding({ name: 'transform', topic, deadLetterTopic: dlqTopic, transform: ['json-with-metadata'] })] }, {
+      sinks: { transform: (records) => void seen.push(...records.map((x) => x.json())) },
+    });
+    await publish(env.client, topic, 3, { body: (i) => (i === 1 ? 'not json' : JSON.stringify({ i })) });
+    await waitFor(() => dlq.got.length === 1 && seen.length === 2, 10_000);
+    expect(dlq.got[0]!.payload).toBe('not json');
+    expect(dlq.got[0]!.attributes).toMatchObject({ 'x-dlq-reason': 'invalid-record' });
+    expect(seen).toEqual([expect.objectContaining({ i: 0, _danube: expect.any(Object) }), expect.objectContaining({ i: 2 })]);
+    await dlq.close();
+  });
+
   it('moves records older than maxRecordAgeSeconds to the dead-letter topic', async () => {
     const topic = createTopic(env, 'age');
     const dlqTopic = createTopic(env, 'age-dlq');
