@@ -73,14 +73,17 @@ async function freePort(): Promise<number> {
   });
 }
 
-const live = new Set<ChildProcess>();
+const live = new Map<ChildProcess, string>();
 let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   // A test process that dies without close() must not leave its server behind.
   process.once('exit', () => {
-    for (const child of live) child.kill('SIGKILL');
+    for (const [child, dir] of live) {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 }
 
@@ -125,7 +128,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     const args = ['-D', dataDir, '-p', String(port)];
     for (const [k, v] of Object.entries(settings)) args.push('-c', `${k}=${v}`);
     const child = spawn(join(bin, 'postgres'), args, { ...asUser, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-    live.add(child);
+    live.set(child, dir);
     installExitHook();
     let log = '';
     child.stderr?.on('data', (chunk: Buffer) => {
