@@ -126,8 +126,9 @@ describe('relay delivery guarantees', () => {
     await publish(env.client, topic, 60, { key: (i) => `k${i % 6}` });
     await waitFor(() => [...order.values()].reduce((n, l) => n + l.length, 0) >= 60, 20_000, 'all processed');
     await Promise.all(relays.map((r) => r.close()));
+    // Which relay gets which key is the broker's hash ring; order per key and completeness are ours.
     for (let k = 0; k < 6; k++) expect(order.get(`k${k}`)).toEqual(range(60).filter((i) => i % 6 === k));
-    expect(relays.every((r) => r.status().bindings[0]!.counts.succeeded > 0)).toBe(true);
+    expect(relays.reduce((n, r) => n + r.status().bindings[0]!.counts.succeeded, 0)).toBe(60);
   });
 
   it('two relays on one shared subscription split the work and lose nothing', async () => {
