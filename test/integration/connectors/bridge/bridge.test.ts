@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signBrokerToken, startBroker, type Broker } from '../../../../src/broker/index.js';
 import { DanubeClient, type Consumer, type DanubeMessage } from '../../../../src/client/index.js';
@@ -97,6 +98,28 @@ describe('Danube-to-Danube bridge between two embedded brokers', () => {
     expect(down.status === 'partial' ? down.failures.map((f) => f.reason) : down.error?.kind).toEqual(['retryable']);
     await p.close();
     await source.close();
+  });
+
+  it('reaches a destination over TLS with a client certificate', async () => {
+    const fixture = (name: string) => readFileSync(new URL(`../../client/fixtures/${name}`, import.meta.url), 'utf8');
+    const secure = await startBroker({ port: 0, tls: { cert: fixture('server.pem'), key: fixture('server.key') } });
+    const tls = { ca: fixture('ca.pem'), cert: fixture('client.pem'), key: fixture('client.key') };
+    const reader = new DanubeClient({ serviceUrl: secure.url, ...FAST, tls });
+    try {
+      const target = await subscribe(reader, '/default/tls-copy');
+      const sink = bridgeSink({ clusterId: 'eu', destination: { clusterId: 'secure', serviceUrl: secure.url, tls } });
+      const record = { topic: '/default/tls-orders', offset: 7n, publishTime: Date.now(), producerName: 'p', attributes: {}, payload: new TextEncoder().encode('over tls'), attempt: 1 };
+      const out = await runSink(sink, encodeSinkBatch([record], { binding: 'b', topic: '/default/tls-orders', subscription: 's' }));
+      expect(out.status).toBe('success');
+      expect(out.failures).toEqual([]);
+      const [copy] = await receiveN(target, 1);
+      expect(text(copy)).toBe('over tls');
+      expect(copy!.attributes['x-bridge-origin-offset']).toBe('7');
+      await target.close();
+    } finally {
+      await reader.close();
+      await secure.close();
+    }
   });
 
   it('rejects a destination equal to its own cluster, and unknown keys', () => {
