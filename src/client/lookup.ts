@@ -45,7 +45,7 @@ export async function lookupTopic(ctx: ClientContext, topic: string, via: string
 /**
  * Looks the topic up on the broker in use and, when that broker does not answer, on the service
  * URL: after a broker dies, the cluster behind the service URL can still say where the topic went.
- * Returns undefined only if both fail with a retryable error (the caller keeps its address).
+ * Returns undefined when both fail (the caller keeps its address); throws only on credentials errors.
  */
 export async function relookup(
   ctx: ClientContext,
@@ -58,7 +58,9 @@ export async function relookup(
     try {
       return await lookupTopic(ctx, topic, via, deadline);
     } catch (err) {
-      if (err instanceof DanubeError && !err.retryable && err.code !== Status.NOT_FOUND) throw err;
+      // Like the Rust client, a failed lookup keeps the current address; only credentials that
+      // every later call would fail with too are worth stopping for.
+      if (err instanceof DanubeError && (err.code === Status.UNAUTHENTICATED || err.code === Status.PERMISSION_DENIED)) throw err;
       ctx.logger.debug({ topic, via, err: (err as Error).message }, 'topic lookup failed');
     }
   }
