@@ -3,6 +3,7 @@ import { BrokerAdmin } from './admin.js';
 import { JwtAuthenticator } from './auth.js';
 import { Faults } from './faults.js';
 import { BrokerNode } from './node.js';
+import { BrokerProxy } from './proxy.js';
 import { parseBrokerOptions, type BrokerOptions } from './options.js';
 import { BrokerState } from './state.js';
 import { reloadTopics } from './reload.js';
@@ -17,8 +18,10 @@ import { openDataDir } from './wal-load.js';
  * await broker.close();
  */
 export interface Broker {
-  /** The first broker's URL: the service URL clients start from. */
+  /** The service URL clients start from: the first broker's, or the proxy's with `proxy: true`. */
   readonly url: string;
+  /** The proxy's URL with `proxy: true`. */
+  readonly proxyUrl: string | undefined;
   /** Every broker's URL, in order. */
   readonly urls: string[];
   readonly admin: BrokerAdmin;
@@ -48,33 +51,38 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   const faults = new Faults((filter) => dropStreams(state, filter));
   const admin = new AdminHolder(state);
   let nodes: BrokerNode[] = [];
-  const makeNodes = (ports: number[]): BrokerNode[] => {
-    const list: BrokerNode[] = [];
-    for (let i = 0; i < opts.brokers; i++) {
-      list.push(new BrokerNode(i, state, auth, faults, opts.host, ports[i] ?? 0, opts.tls, () => list));
-    }
-    return list;
-  };
+  const proxy = opts.proxy
+    ? new BrokerProxy(opts.host, opts.port === 0 ? 0 : opts.port + opts.brokers, opts.tls, () => nodes)
+    : undefined;
+  const view = { peers: () => nodes, proxyUrl: () => proxy?.url() };
+  const makeNodes = (ports: number[]): BrokerNode[] =>
+    ports.map((port, i) => new BrokerNode(i, state, auth, faults, opts.host, port, opts.tls, view));
   nodes = makeNodes(Array.from({ length: opts.brokers }, (_, i) => (opts.port === 0 ? 0 : opts.port + i)));
   try {
     for (const n of nodes) await n.start();
+    await proxy?.start();
   } catch (err) {
     await Promise.all(nodes.map((n) => n.stop()));
+    await proxy?.stop();
     await state.persistence?.close();
     throw err;
   }
   for (const n of nodes) opts.logger.info({ url: n.url(), broker: n.index }, 'danube broker listening');
+  if (proxy) opts.logger.info({ url: proxy.url() }, 'danube broker proxy listening');
 
   let closed = false;
   let closing: Promise<void> | undefined;
   const stopAll = async (): Promise<void> => {
-    await Promise.all(nodes.map((n) => n.stop()));
+    await Promise.all([...nodes.map((n) => n.stop()), proxy?.stop()]);
     for (const t of state.topics.values()) t.close();
   };
 
   return {
     get url() {
-      return nodes[0]!.url();
+      return proxy ? proxy.url() : nodes[0]!.url();
+    },
+    get proxyUrl() {
+      return proxy?.url();
     },
     get urls() {
       return nodes.map((n) => n.url());
@@ -98,6 +106,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
       admin.current = new BrokerAdmin(state);
       nodes = makeNodes(ports);
       for (const n of nodes) await n.start();
+      await proxy?.start();
     },
     close() {
       closing ??= (async () => {

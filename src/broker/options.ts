@@ -57,6 +57,7 @@ const brokerSchema = z.strictObject({
   port: z.number().int().min(0).max(65535).default(0),
   host: z.string().min(1).default(DEFAULT_BROKER_HOST),
   brokers: z.number().int().min(1).max(64).default(1),
+  proxy: z.boolean().default(false),
   dataDir: z.string().min(1).optional(),
   fsyncIntervalMs: z.number().int().min(0).default(DEFAULT_FSYNC_INTERVAL_MS),
   auth: z.strictObject({ jwtSecret: z.string().min(1) }).optional(),

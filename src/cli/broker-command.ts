@@ -10,6 +10,7 @@ const HELP = `usage: danube-connect broker [options]
   --port N                     first broker's port (default 6650; 0 = any free port)
   --host H                     address to bind (default 127.0.0.1)
   --brokers N                  brokers in the cluster, on ports N, N+1, ... (default 1)
+  --proxy                      put a proxy in front (port N+brokers); lookups answer proxy=true
   --data-dir DIR               keep reliable topics and cursors across restarts
   --fsync-interval-ms MS       fsync period of the on-disk log (default 1000; 0 = every write)
   --jwt-secret S               require "authorization: Bearer <HS256 JWT>" on every call
@@ -60,6 +61,7 @@ export async function runBroker(args: string[]): Promise<number> {
       port: { type: 'string', default: '6650' },
       host: { type: 'string' },
       brokers: { type: 'string' },
+      proxy: { type: 'boolean' },
       'data-dir': { type: 'string' },
       'fsync-interval-ms': { type: 'string' },
       'jwt-secret': { type: 'string' },
@@ -100,6 +102,7 @@ export async function runBroker(args: string[]): Promise<number> {
     port: int('port', values.port),
     ...(values.host ? { host: values.host } : {}),
     ...(values.brokers ? { brokers: int('brokers', values.brokers) } : {}),
+    ...(values.proxy ? { proxy: true } : {}),
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
     ...(values['fsync-interval-ms'] ? { fsyncIntervalMs: int('fsync-interval-ms', values['fsync-interval-ms']) } : {}),
     ...(values['jwt-secret'] ? { auth: { jwtSecret: values['jwt-secret'] } } : {}),
@@ -111,6 +114,7 @@ export async function runBroker(args: string[]): Promise<number> {
   };
   const broker = await startBroker(options);
   for (const url of broker.urls) process.stdout.write(`danube broker listening on ${url}\n`);
+  if (broker.proxyUrl) process.stdout.write(`danube broker proxy listening on ${broker.proxyUrl}\n`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop);

@@ -23,12 +23,14 @@ export function discoveryService(ctx: NodeContext): DiscoveryServer {
       if (topic === undefined) throw notFound(`Unable to find the requested topic: ${req.topic}`);
       const local = topic.owner === ctx.index;
       const url = local ? ctx.url() : ctx.urlOf(topic.owner);
+      // Behind a proxy, clients connect to the proxy and name the broker in a header.
+      const proxy = ctx.proxyUrl();
       return {
         requestId: req.requestId,
         responseType: local ? LookupType.Connect : LookupType.Redirect,
-        connectUrl: url,
+        connectUrl: proxy ?? url,
         brokerUrl: url,
-        proxy: false,
+        proxy: proxy !== undefined,
       };
     }),
     topicPartitions: unary(ctx, 'TopicPartitions', (req: TopicLookupRequest): TopicPartitionsResponse => {

@@ -13,6 +13,8 @@ export interface NodeContext {
   /** This broker's URL (`http://host:port` or `https://…` with TLS). */
   url(): string;
   urlOf(index: number): string;
+  /** The proxy's URL when the cluster sits behind one. */
+  proxyUrl(): string | undefined;
 }
 
 /**

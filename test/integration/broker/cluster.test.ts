@@ -2,6 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, type Broker } from '../../../src/broker/index.js';
 import { TopicLookupResponse_LookupType as LookupType } from '../../../src/generated/danube/DanubeApi.js';
+import { Metadata } from '@grpc/grpc-js';
 import { Wire, sleep, text } from './harness.js';
 
 let broker: Broker;
@@ -94,5 +95,37 @@ describe('a cluster of brokers in one process', () => {
     await wires[to]!.send(pid2, topic, 'after');
     expect((await rx2.waitFor(2)).map(text)).toEqual(['before', 'after']);
     rx2.cancel();
+  });
+
+  it('serves a cluster behind a proxy: lookups answer proxy=true, calls are routed by x-danube-broker-url', async () => {
+    const b = await startBroker({ port: 0, brokers: 2, proxy: true });
+    const viaProxy = new Wire(b.url);
+    try {
+      expect(b.url).toBe(b.proxyUrl);
+      expect(b.urls).not.toContain(b.url);
+      const topic = '/default/px';
+      b.admin.createTopic(topic, { dispatch: 'reliable' });
+      b.admin.moveTopic(topic, 1);
+      const res = await viaProxy.lookup(topic);
+      expect(res).toMatchObject({ connectUrl: b.proxyUrl, brokerUrl: b.urls[1], proxy: true });
+      // without the header the proxy hands calls to the first broker, which does not own the topic
+      await expect(viaProxy.createProducer(topic, 'p', true)).rejects.toMatchObject({ code: status.UNAVAILABLE });
+      viaProxy.md = new Metadata();
+      viaProxy.md.set('x-danube-broker-url', res.brokerUrl);
+      const pid = await viaProxy.createProducer(topic, 'p', true);
+      const cid = await viaProxy.subscribe(topic, 's', 'c');
+      const rx = viaProxy.receive(cid);
+      await sleep(30);
+      await viaProxy.send(pid, topic, 'through the proxy');
+      expect(text((await rx.waitFor(1))[0]!)).toBe('through the proxy');
+      await viaProxy.ack(rx.messages[0]!, 's');
+      expect((await viaProxy.healthCheck(1, cid)).status).toBe(0);
+      viaProxy.md.set('x-danube-broker-url', 'http://127.0.0.1:1');
+      await expect(viaProxy.partitions(topic)).rejects.toMatchObject({ code: status.UNAVAILABLE });
+      rx.cancel();
+    } finally {
+      viaProxy.close();
+      await b.close();
+    }
   });
 });
