@@ -107,7 +107,7 @@ describe('Danube-to-Danube bridge between two embedded brokers', () => {
     const reader = new DanubeClient({ serviceUrl: secure.url, ...FAST, tls });
     try {
       const target = await subscribe(reader, '/default/tls-copy');
-      const sink = bridgeSink({ clusterId: 'eu', destination: { clusterId: 'secure', serviceUrl: secure.url, tls } });
+      const sink = bridgeSink({ clusterId: 'eu', destination: { clusterId: 'secure', serviceUrl: secure.url, tls }, topicMap: { '/default/tls-orders': '/default/tls-copy' } });
       const record = { topic: '/default/tls-orders', offset: 7n, publishTime: Date.now(), producerName: 'p', attributes: {}, payload: new TextEncoder().encode('over tls'), attempt: 1 };
       const out = await runSink(sink, encodeSinkBatch([record], { binding: 'b', topic: '/default/tls-orders', subscription: 's' }));
       expect(out.status).toBe('success');
