@@ -61,7 +61,11 @@ export class BindingRunner {
     this.log = deps.logger.child({ binding: b.name, topic: b.topic, subscription: b.subscription.name });
     this.filter = compileFilter(b.filter);
     this.maxBuffered = b.maxBufferedRecords ?? Math.max(100, b.batchSize * (b.maxConcurrency + 1));
-    this.consumerName = b.subscription.consumerName ?? `${b.name}-${Math.random().toString(16).slice(2, 10)}`;
+    // Exclusive and failover subscriptions stay bound to their first consumer name (a restarted
+    // relay must take that consumer over, so the name is stable); on shared and key-shared ones a
+    // shared name would make relays steal each other's stream, so each process gets its own.
+    const single = b.subscription.type === 'exclusive' || b.subscription.type === 'failover';
+    this.consumerName = b.subscription.consumerName ?? (single ? `${b.name}-relay` : `${b.name}-${Math.random().toString(16).slice(2, 10)}`);
     const policy = { ...b.retryBackoff, maxAttempts: Number.MAX_SAFE_INTEGER, maxElapsedMs: 0 };
     this.state = new BatchState<Msg>({
       batchSize: b.batchSize, maxBatchBytes: b.maxBatchBytes, maxEventBytes: MAX_EVENT_BYTES, maxBatchingWindowMs: b.maxBatchingWindowMs,

@@ -49,4 +49,20 @@ describe('relay reconnects', () => {
       .rejects.toThrow(/EADDRINUSE/);
     await new Promise((r) => blocker.close(r));
   });
+
+  it('comes back on an exclusive subscription after a restart (same consumer name, takeover)', async () => {
+    const topic = createTopic(env, 'exclusive');
+    const seen = new Set<number>();
+    const cfg = { bindings: [binding({ name: 'excl', topic, subscription: { name: 'excl-sub', type: 'exclusive', maxUnackedMessages: 1000 } })] };
+    const sinks = { excl: (records: import('../../../src/core/records.js').SinkRecord[]) => void records.forEach((r) => seen.add(indexOf(r))) };
+    const first = await startRelay(cfg, { client: env.client, sinks });
+    await publish(env.client, topic, 5);
+    await waitFor(() => seen.size === 5, 10_000, 'first relay');
+    await first.close();
+    const second = await startRelay(cfg, { client: env.client, sinks });
+    expect(second.status().bindings[0]!.subscribed).toBe(true);
+    await publish(env.client, topic, 5, { from: 5 });
+    await waitFor(() => seen.size === 10, 10_000, 'second relay');
+    await second.close();
+  });
 });
