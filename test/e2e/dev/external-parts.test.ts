@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 it('uses the given broker and DynamoDB instead of starting its own', async () => {
-  const child = spawn(process.execPath, [join(dir, 'bin', 'danube-connect.mjs'), 'dev', '--duration', '7', '--status-interval', '1'], {
+  const child = spawn(process.execPath, [join(dir, 'bin', 'danube-connect.mjs'), 'dev', '--duration', '80', '--status-interval', '1'], {
     cwd: dir,
     env: { ...process.env, DANUBE_SERVICE_URL: broker.url, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -44,7 +44,16 @@ it('uses the given broker and DynamoDB instead of starting its own', async () =>
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  const code = await new Promise<number | null>((ok) => child.on('close', ok));
+  const closed = new Promise<number | null>((ok) => child.on('close', ok));
+  const sinkFile = join(dir, '.danube', 'example-orders.jsonl');
+  const end = Date.now() + 60_000;
+  const settled = () => broker.admin.describeTopic('/default/orders-dlq')?.published === 1 && existsSync(sinkFile);
+  while (!settled() || (await readFile(sinkFile, 'utf8')).trim().split('\n').length < 9) {
+    if (Date.now() > end || child.exitCode !== null) throw new Error(`the pipeline did not deliver in time\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill('SIGINT');
+  const code = await closed;
   expect(code, stderr).toBe(0);
   expect(stdout).toContain(`broker ${broker.url}, dynamodb ${dynamo.endpoint}`);
   expect(existsSync(join(dir, '.danube', 'broker')), 'no embedded broker data').toBe(false);
@@ -58,4 +67,4 @@ it('uses the given broker and DynamoDB instead of starting its own', async () =>
   expect(broker.admin.describeTopic('/default/orders-dlq')!.published).toBe(1);
   const orders = (await readFile(join(dir, '.danube', 'example-orders.jsonl'), 'utf8')).trim().split('\n');
   expect(orders).toHaveLength(9);
-}, 60_000);
+}, 120_000);
