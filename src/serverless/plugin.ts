@@ -55,6 +55,8 @@ export class DanubeServerlessPlugin {
   private bindings: BindingInput[] = [];
   private bindingFunction = new Map<string, string>();
   private relayConfigJson = '';
+  /** Lambda mode: the relay functions' roles, added to the template with the other resources. */
+  private relayResources: Record<string, unknown> = {};
 
   constructor(
     private readonly serverless: ServerlessLike,
@@ -135,8 +137,6 @@ export class DanubeServerlessPlugin {
       this.relayResources = parts.resources;
     }
   }
-
-  private relayResources: Record<string, unknown> = {};
 
   /** Adds the table, the roles and the container relay to the compiled template. */
   private addResources(): void {
