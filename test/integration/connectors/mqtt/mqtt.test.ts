@@ -103,6 +103,24 @@ describe('mqtt source against mosquitto and the embedded broker', () => {
     await out.close();
   });
 
+  it('MQTT 5: subscribes every run without getting retained messages again', async () => {
+    const out = await subscribe('/default/mqtt-v5');
+    const source = mqttSource({ name: 'v5', url: mq.url, clientId: 'danube-v5', protocolVersion: 5, sessionExpirySec: 600, idleMs: 300,
+      routes: [{ filter: 'v5/#', topic: '/default/mqtt-v5' }] });
+    await pub.publishAsync('v5/config', 'retained-1', { qos: 1, retain: true });
+    const first = await source.run({ client: h.client, budgetMs: 5_000 });
+    expect(first).toMatchObject({ sessionPresent: false, published: 1 }); // the retained message, on the new subscription
+    await pub.publishAsync('v5/data', 'live-1', { qos: 1 });
+    const second = await source.run({ client: h.client, budgetMs: 5_000 });
+    expect(second).toMatchObject({ sessionPresent: true, published: 1 });
+    const got = await receiveN(out, 2);
+    expect(got.map(text)).toEqual(['retained-1', 'live-1']);
+    expect(got[0]!.attributes['mqtt.retain']).toBe('true');
+    expect((await source.run({ client: h.client, budgetMs: 5_000 })).published).toBe(0);
+    await pub.publishAsync('v5/config', '', { qos: 1, retain: true }); // clear the retained message
+    await out.close();
+  });
+
   it('fails fast when the MQTT broker is unreachable', async () => {
     const source = mqttSource({ name: 'down', url: 'mqtt://127.0.0.1:9', clientId: 'x', connectTimeoutMs: 500, routes: [{ filter: 'a', topic: '/default/mqtt-down' }] });
     await expect(source.run({ client: h.client, budgetMs: 3_000 })).rejects.toThrow(/mqtt source down/);
