@@ -1,6 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mqttSource } from '../../../../src/connectors/mqtt/source.js';
 import { matchesTopicFilter } from '../../../../src/connectors/mqtt/topic-filter.js';
 import { startMosquitto, type LocalMosquitto } from '../../../support/mosquitto.js';
@@ -119,6 +120,23 @@ describe('mqtt source against mosquitto and the embedded broker', () => {
     expect((await source.run({ client: h.client, budgetMs: 5_000 })).published).toBe(0);
     await pub.publishAsync('v5/config', '', { qos: 1, retain: true }); // clear the retained message
     await out.close();
+  });
+
+  it('functions/mqtt.ts runs one drain per invocation with the remaining time as budget', async () => {
+    const out = await subscribe('/default/mqtt-fn');
+    vi.stubEnv('DANUBE_SERVICE_URL', h.broker.url);
+    vi.stubEnv('MQTT_CONFIG', JSON.stringify({ name: 'fn', url: mq.url, clientId: 'danube-fn', idleMs: 700, routes: [{ filter: 'fn/#', topic: '/default/mqtt-fn' }] }));
+    try {
+      const { handler } = await import('../../../../functions/mqtt.js');
+      const context = { awsRequestId: 'r1', getRemainingTimeInMillis: () => 8_000 } as unknown as Context;
+      expect(await handler({ 'detail-type': 'Scheduled Event' }, context)).toMatchObject({ source: 'fn', sessionPresent: false });
+      await pub.publishAsync('fn/a', 'from-fn', { qos: 1 });
+      expect(await handler({ 'detail-type': 'Scheduled Event' }, context)).toMatchObject({ published: 1, stopReason: 'idle' });
+      expect(text((await receiveN(out, 1))[0])).toBe('from-fn');
+    } finally {
+      vi.unstubAllEnvs();
+      await out.close();
+    }
   });
 
   it('fails fast when the MQTT broker is unreachable', async () => {
