@@ -60,7 +60,7 @@ async function runMemoryChild(count: number): Promise<void> {
   const { producerService } = await import('../src/broker/services/producer-service.js');
   const options = parseBrokerOptions({});
   const state = new BrokerState(options, options.logger);
-  const ctx = { index: 0, state, auth: null, faults: new Faults(() => 0), url: () => '', urlOf: () => '' };
+  const ctx = { index: 0, state, auth: null, faults: new Faults(() => 0), url: () => '', urlOf: () => '', proxyUrl: () => undefined };
   const service = producerService(ctx);
   const topic = state.createTopic('/default/memory', true, 0);
   topic.addSubscription(new Subscription('s', 'exclusive', topic, state.policyFor(topic.name, 's')));

@@ -33,7 +33,7 @@ async function runBrokerChild(): Promise<void> {
   // The bench reaches into the broker's state the way the broker's own bench does: the
   // SendMessage handler without the network, so a large backlog costs seconds, not minutes.
   const state = (broker.admin as unknown as { state: import('../src/broker/state.js').BrokerState }).state;
-  const service = producerService({ index: 0, state, auth: null, faults: new Faults(() => 0), url: () => broker.url, urlOf: () => broker.url });
+  const service = producerService({ index: 0, state, auth: null, faults: new Faults(() => 0), url: () => broker.url, urlOf: () => broker.url, proxyUrl: () => undefined });
   process.stdout.write(`listening on ${broker.url}\n`);
   for await (const line of createInterface({ input: process.stdin })) {
     const [cmd, topic, n] = line.split(' ');
