@@ -4,7 +4,6 @@
 import { SourceRecord } from '../src/core/source-record.js';
 import { defineSource } from '../src/source/define-source.js';
 import { lambdaSource } from '../src/runtime/lambda/index.js';
-import { danubeClientFromEnv } from '../src/serverless/connection.js';
 
 interface Checkpoint {
   /** Number of the last order produced. */
@@ -57,4 +56,4 @@ export const source = defineSource<Checkpoint>({
 });
 
 // The client reads the token from SSM / Secrets Manager when deployed, from DANUBE_TOKEN locally.
-export const handler = lambdaSource(source, { client: danubeClientFromEnv(process.env) });
+export const handler = lambdaSource(source);

@@ -2,7 +2,7 @@
 // until shortly before its timeout, then hands over to the next run by consumer takeover.
 import type { Context } from 'aws-lambda';
 import { createLogger } from '../src/core/logger.js';
-import { danubeClientFromEnv } from '../src/serverless/connection.js';
+import { danubeClientFromEnv } from '../src/runtime/connection.js';
 import { ENV } from '../src/serverless/environment.js';
 import { runRelayForBudget } from '../src/serverless/relay-run.js';
 

@@ -18,7 +18,9 @@ const HELP = `usage: danube-connect relay --config relay.json|relay.yaml [option
   --check              validate the config, print warnings, and exit
   --log-level L        trace|debug|info|warn|error|silent (default info)
 
-Environment: DANUBE_SERVICE_URL, DANUBE_TOKEN (JWT sent as "authorization: Bearer").
+Environment: DANUBE_SERVICE_URL; the JWT (sent as "authorization: Bearer") from DANUBE_TOKEN,
+or read from AWS by DANUBE_TOKEN_SSM_PARAMETER or DANUBE_TOKEN_SECRET_ID; DANUBE_TLS_CA (PEM text
+of the CA that signed the broker's certificate).
 Stops on SIGINT/SIGTERM: takes no new messages, finishes the batches in flight (at most
 drainTimeoutMs), acks what succeeded, gives the rest back to the broker, exits 0.
 `;
@@ -60,9 +62,9 @@ export async function runRelay(args: string[]): Promise<number> {
   if (!serviceUrl) throw new Error('no Danube service URL: pass --service-url, set DANUBE_SERVICE_URL, or set "serviceUrl" in the config');
   const logger = createLogger({ name: 'danube-relay', level: values['log-level'] as 'info' });
 
-  const { DanubeClient } = await import('../client/index.js');
-  const token = process.env.DANUBE_TOKEN;
-  const client = new DanubeClient({ serviceUrl, logger, ...(token ? { token } : {}) });
+  const { danubeClientFromEnv } = await import('../runtime/connection.js');
+  // The URL chosen above wins; token and CA come from the environment as in a deployed relay.
+  const client = danubeClientFromEnv({ ...process.env, DANUBE_SERVICE_URL: serviceUrl }, logger);
   const relay = await startRelay(
     { ...config, serviceUrl, port, ...(values.host ? { host: values.host } : {}) },
     { client, logger, baseDir: dirname(path) },

@@ -7,6 +7,9 @@ export const SOURCE_ENV = Object.freeze({
   serviceUrl: 'DANUBE_SERVICE_URL',
   /** Plain token: local runs and tests. */
   token: 'DANUBE_TOKEN',
+  /** Where a deployed function's token is stored; fetched by the runtime adapters (`src/runtime/connection.ts`). */
+  tokenSsmParameter: 'DANUBE_TOKEN_SSM_PARAMETER',
+  tokenSecretId: 'DANUBE_TOKEN_SECRET_ID',
   tlsCa: 'DANUBE_TLS_CA',
   checkpointTable: 'DANUBE_CHECKPOINT_TABLE',
   /** First part of checkpoint ids (`<service>/<source>`). */
@@ -19,6 +22,13 @@ export const SOURCE_ENV = Object.freeze({
 export interface SourceSettings {
   serviceUrl: string;
   token?: string;
+  /**
+   * Name of the SSM parameter or Secrets Manager secret that holds the token, when no plain token
+   * is given. This layer does not read AWS: pass `createSourceResources` a connection whose
+   * `tokenSupplier` fetches it (the runtime adapters do).
+   */
+  tokenSsmParameter?: string;
+  tokenSecretId?: string;
   tlsCa?: string;
   checkpointTable: string;
   service: string;
@@ -51,6 +61,12 @@ export function sourceSettingsFromEnv(env: Record<string, unknown>): SourceSetti
   };
   const token = get(SOURCE_ENV.token);
   if (token) settings.token = token;
+  else {
+    const ssm = get(SOURCE_ENV.tokenSsmParameter);
+    const secretId = get(SOURCE_ENV.tokenSecretId);
+    if (ssm) settings.tokenSsmParameter = ssm;
+    if (secretId) settings.tokenSecretId = secretId;
+  }
   const ca = get(SOURCE_ENV.tlsCa);
   if (ca) settings.tlsCa = ca;
   const endpoint = get(SOURCE_ENV.dynamoDbEndpoint);

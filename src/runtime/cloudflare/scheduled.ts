@@ -7,6 +7,7 @@ import { sourceSettingsFromEnv } from '../../source/settings.js';
 import type { SourceClient } from '../../source/publisher.js';
 import { runSource } from '../../source/runner.js';
 import type { SourceRunSummary } from '../../source/summary.js';
+import { danubeConnectionFromEnv, type SecretReader } from '../connection.js';
 
 /** The `controller` a Cloudflare cron trigger passes to `scheduled()`. */
 export interface ScheduledControllerLike {
@@ -26,8 +27,14 @@ export interface ExecutionContextLike {
 export interface ScheduledSourceOptions {
   /** Time one run may take, ms (default {@link DEFAULT_SCHEDULED_BUDGET_MS}). */
   budgetMs?: number;
-  /** Defaults to a `DanubeClient` from the `DANUBE_SERVICE_URL` binding / variable. */
+  /**
+   * Defaults to a `DanubeClient` from the `DANUBE_SERVICE_URL` and `DANUBE_TLS_CA` bindings /
+   * variables, with the token from `DANUBE_TOKEN` or read once per process from
+   * `DANUBE_TOKEN_SSM_PARAMETER` / `DANUBE_TOKEN_SECRET_ID` (see `danubeConnectionFromEnv`).
+   */
   client?: SourceClient;
+  /** Reads a token stored in SSM / Secrets Manager (default: the AWS SDK). */
+  secretReader?: SecretReader;
   /** Defaults to the DynamoDB table `DANUBE_CHECKPOINT_TABLE` (endpoint `AWS_ENDPOINT_URL_DYNAMODB`). */
   store?: CheckpointStore;
   /** Checkpoint key prefix; defaults to `DANUBE_SERVICE`. */
@@ -61,10 +68,16 @@ export function scheduledSource<C>(source: Source<C>, options: ScheduledSourceOp
       let store = options.store;
       let service = options.service;
       if (!client || !store || !service) {
-        const settings = sourceSettingsFromEnv({ ...process.env, ...env });
-        if (!client || !store) resources ??= createSourceResources(settings, logger);
-        client ??= resources!.client;
-        store ??= resources!.store;
+        const vars = { ...process.env, ...env };
+        const settings = sourceSettingsFromEnv(vars);
+        const given = options.client;
+        resources ??= createSourceResources(settings, {
+          logger,
+          ...(given ? { client: given } : { connection: danubeConnectionFromEnv(vars, options.secretReader ? { reader: options.secretReader } : {}) }),
+          ...(options.store ? { store: options.store } : {}),
+        });
+        client = resources.client;
+        store = resources.store;
         service ??= settings.service;
       }
       const run = runSource(source, {

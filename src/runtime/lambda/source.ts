@@ -8,9 +8,14 @@ import { sourceSettingsFromEnv } from '../../source/settings.js';
 import type { SourceClient } from '../../source/publisher.js';
 import { runSource } from '../../source/runner.js';
 import type { SourceRunSummary } from '../../source/summary.js';
+import { danubeConnectionFromEnv, type SecretReader } from '../connection.js';
 
 export interface LambdaSourceOptions {
-  /** Defaults to a `DanubeClient` from `DANUBE_SERVICE_URL` (+ `DANUBE_TOKEN`, `DANUBE_TLS_CA`). */
+  /**
+   * Defaults to a `DanubeClient` from `DANUBE_SERVICE_URL`, `DANUBE_TLS_CA` and the token from
+   * `DANUBE_TOKEN`, or read once per cold start from `DANUBE_TOKEN_SSM_PARAMETER` /
+   * `DANUBE_TOKEN_SECRET_ID` (see `danubeConnectionFromEnv`).
+   */
   client?: SourceClient;
   /** Defaults to the DynamoDB table `DANUBE_CHECKPOINT_TABLE` (endpoint `AWS_ENDPOINT_URL_DYNAMODB`). */
   store?: CheckpointStore;
@@ -24,6 +29,8 @@ export interface LambdaSourceOptions {
   logger?: Logger;
   /** Environment to read instead of `process.env` (tests). */
   env?: Record<string, string | undefined>;
+  /** Reads a token stored in SSM / Secrets Manager (default: the AWS SDK). */
+  secretReader?: SecretReader;
 }
 
 /** What the handler accepts: the EventBridge scheduled event, or any JSON for a manual invoke. */
@@ -46,12 +53,12 @@ export function lambdaSource<C>(source: Source<C>, options: LambdaSourceOptions 
   const resolve = (): { client: SourceClient; store: CheckpointStore; service: string } => {
     if (options.client && options.store && options.service) return { client: options.client, store: options.store, service: options.service };
     const settings = sourceSettingsFromEnv(env);
-    if (!options.client || !options.store) resources ??= createSourceResources(settings, logger);
-    return {
-      client: options.client ?? resources!.client,
-      store: options.store ?? resources!.store,
-      service: options.service ?? settings.service,
-    };
+    resources ??= createSourceResources(settings, {
+      logger,
+      ...(options.client ? { client: options.client } : { connection: danubeConnectionFromEnv(env, reader(options)) }),
+      ...(options.store ? { store: options.store } : {}),
+    });
+    return { client: resources.client, store: resources.store, service: options.service ?? settings.service };
   };
 
   const handler = middy<SourceInvocationEvent, SourceRunSummary, Error, Context>().handler(async (event, context, { signal }) => {
@@ -81,4 +88,8 @@ export function lambdaSource<C>(source: Source<C>, options: LambdaSourceOptions 
     await made?.close();
   };
   return Object.assign(handler, { dispose });
+}
+
+function reader(options: { secretReader?: SecretReader }): { reader?: SecretReader } {
+  return options.secretReader ? { reader: options.secretReader } : {};
 }
