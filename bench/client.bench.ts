@@ -198,17 +198,29 @@ const bench: Bench = async ({ quick }) => {
     await rawReceive(url, client, 500);
     await ourReceive(client, 500);
     const runs = { raw: [] as number[], pipelined: [] as number[], ordered4: [] as number[], await: [] as number[], rawRx: [] as number[], ourRx: [] as number[] };
+    const producerRuns: [number[], () => Promise<number>][] = [
+      [runs.raw, () => rawSend(url, durationMs)],
+      [runs.pipelined, () => ourSend(client, durationMs, 'pipelined')],
+      [runs.ordered4, () => ourSend(client, durationMs, 'ordered', 4)],
+      [runs.await, () => ourSend(client, durationMs, 'await')],
+    ];
     for (let r = 0; r < rounds; r++) {
-      runs.raw.push(await rawSend(url, durationMs));
-      runs.pipelined.push(await ourSend(client, durationMs, 'pipelined'));
-      runs.ordered4.push(await ourSend(client, durationMs, 'ordered', 4));
-      runs.await.push(await ourSend(client, durationMs, 'await'));
+      // Rotate the order each round so no variant always runs first (or right after another).
+      for (let i = 0; i < producerRuns.length; i++) {
+        const [into, run] = producerRuns[(i + r) % producerRuns.length]!;
+        into.push(await run());
+      }
     }
     // About as long a run as the producer figures (the broker's window is 10 000).
     const rxTotal = Math.round(Math.min(10_000, Math.max(1_000, (median(runs.raw) * durationMs) / 1000)));
     for (let r = 0; r < rounds; r++) {
-      runs.rawRx.push(await rawReceive(url, client, rxTotal));
-      runs.ourRx.push(await ourReceive(client, rxTotal));
+      if (r % 2 === 0) {
+        runs.rawRx.push(await rawReceive(url, client, rxTotal));
+        runs.ourRx.push(await ourReceive(client, rxTotal));
+      } else {
+        runs.ourRx.push(await ourReceive(client, rxTotal));
+        runs.rawRx.push(await rawReceive(url, client, rxTotal));
+      }
     }
     const best = {
       raw: median(runs.raw),
