@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, SourceRecord } from '../../../src/core/index.js';
-import { checkpointDigest, recordIdFor, sourceSettingsFromEnv } from '../../../src/source/index.js';
+import { checkpointDigest, createSourceResources, recordIdFor, sourceSettingsFromEnv } from '../../../src/source/index.js';
 
 describe('sourceSettingsFromEnv', () => {
   it('reads what the Serverless plugin sets, with defaults for the rest', () => {
@@ -29,6 +29,15 @@ describe('sourceSettingsFromEnv', () => {
   it('says which variable is missing', () => {
     expect(() => sourceSettingsFromEnv({})).toThrow(ConfigError);
     expect(() => sourceSettingsFromEnv({})).toThrow(/DANUBE_SERVICE_URL is not set/);
+  });
+
+  it('keeps where a stored token lives, and refuses to connect without reading it', () => {
+    const settings = sourceSettingsFromEnv({ DANUBE_SERVICE_URL: 'https://danube.example:6650', DANUBE_TOKEN_SSM_PARAMETER: '/danube/prod/token' });
+    expect(settings.tokenSsmParameter).toBe('/danube/prod/token');
+    expect(() => createSourceResources(settings)).toThrow(ConfigError);
+    expect(() => createSourceResources(settings)).toThrow(/^DANUBE_TOKEN_SSM_PARAMETER is set, but nothing here reads it/);
+    // A plain token wins, so a local run with both set connects with it.
+    expect(sourceSettingsFromEnv({ DANUBE_SERVICE_URL: 'http://127.0.0.1:6650', DANUBE_TOKEN: 'jwt', DANUBE_TOKEN_SECRET_ID: 's' })).not.toHaveProperty('tokenSecretId');
   });
 
   it('uses placeholder AWS credentials only for a loopback DynamoDB without credentials', () => {
