@@ -102,7 +102,14 @@ export class PartitionConsumer {
   private openStream(): void {
     void Promise.resolve(this.callMetadata()).then((metadata) => {
       if (this.closed) return;
-      const stream = this.connection.consumer.receiveMessages({ requestId: ++this.requestId, consumerId: this.consumerId }, metadata);
+      let stream: ClientReadableStream<StreamMessage>;
+      try {
+        stream = this.connection.consumer.receiveMessages({ requestId: ++this.requestId, consumerId: this.consumerId }, metadata);
+      } catch (err) {
+        // grpc-js throws synchronously on a channel that was closed meanwhile.
+        if (!this.closed && !this.ctx.signal.aborted) this.sink.fail(toDanubeError(err, 'receive', this.topic));
+        return;
+      }
       this.stream = stream;
       stream.on('data', (message: StreamMessage) => this.onMessage(message));
       stream.on('error', (err: ServiceError) => this.onStreamEnd(stream, err));

@@ -118,13 +118,21 @@ export class PartitionProducer {
     const message = pending.message;
     message.msgId = this.msgId;
     const metadata = this.metadata;
-    if (metadata) {
-      this.connection.producer.sendMessage(message, metadata, { deadline: pending.deadlineAt }, (err) => this.onResult(pending, err));
-    } else {
+    if (metadata) this.call(pending, metadata);
+    else {
       void Promise.resolve(this.callMetadata()).then(
-        (md) => this.connection.producer.sendMessage(message, md, { deadline: pending.deadlineAt }, (err) => this.onResult(pending, err)),
+        (md) => this.call(pending, md),
         (err) => this.fail(pending, toDanubeError(err, 'token supplier', this.topic)),
       );
+    }
+  }
+
+  private call(pending: PendingSend, metadata: Metadata): void {
+    try {
+      this.connection.producer.sendMessage(pending.message, metadata, { deadline: pending.deadlineAt }, (err) => this.onResult(pending, err));
+    } catch (err) {
+      // grpc-js throws synchronously on a channel that was closed meanwhile.
+      this.retryOrFail(pending, err);
     }
   }
 
