@@ -126,7 +126,11 @@ export class Consumer implements AsyncIterable<DanubeMessage>, MessageSink {
 
   [Symbol.asyncIterator](): AsyncIterator<DanubeMessage> {
     return {
-      next: () => this.queue.take().then(toIteratorResult, endWhenClosed),
+      next: () => {
+        const ready = this.queue.poll();
+        if (ready !== undefined) return Promise.resolve({ done: false, value: ready });
+        return this.queue.take().then(toIteratorResult, endWhenClosed);
+      },
       // Leaving a for-await loop does not close the consumer: it can be iterated again.
       return: () => Promise.resolve({ done: true, value: undefined }),
     };

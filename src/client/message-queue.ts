@@ -58,24 +58,28 @@ export class MessageQueue {
     return false;
   }
 
+  /** The next buffered message, if there is one, without waiting. */
+  poll(): DanubeMessage | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const message = this.items[this.head]!;
+    this.items[this.head++] = undefined;
+    if (this.head === this.items.length) {
+      this.items.length = 0;
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    if (this.paused && this.size <= this.capacity / 2) {
+      this.paused = false;
+      this.onDrain();
+    }
+    return message;
+  }
+
   /** The next message; `undefined` after `timeoutMs` without one. */
   take(timeoutMs?: number, signal?: AbortSignal): Promise<DanubeMessage | undefined> {
-    if (this.head < this.items.length) {
-      const message = this.items[this.head]!;
-      this.items[this.head++] = undefined;
-      if (this.head === this.items.length) {
-        this.items.length = 0;
-        this.head = 0;
-      } else if (this.head > 1024 && this.head * 2 > this.items.length) {
-        this.items = this.items.slice(this.head);
-        this.head = 0;
-      }
-      if (this.paused && this.size <= this.capacity / 2) {
-        this.paused = false;
-        this.onDrain();
-      }
-      return Promise.resolve(message);
-    }
+    if (this.head < this.items.length) return Promise.resolve(this.poll());
     if (this.error) return Promise.reject(this.error);
     if (this.closed) return Promise.reject(new ClientClosedError('consumer is closed', { retryable: false }));
     if (timeoutMs === 0 || signal?.aborted) return Promise.resolve(undefined);

@@ -10,6 +10,8 @@ import type { BrokerAddress } from './lookup.js';
 import { toDanubeMessage, type DanubeMessage } from './message.js';
 import { callDeadline, unary } from './rpc.js';
 
+type SettleCall = (md: Metadata, deadline: number, cb: (err: ServiceError | null, res: AckResponse | NackResponse) => void) => unknown;
+
 /** What a partition consumer hands its messages to and reports fatal failures to. */
 export interface MessageSink {
   deliver(partition: PartitionConsumer, message: DanubeMessage): void;
@@ -212,22 +214,40 @@ export class PartitionConsumer {
     return this.settle('nack', (md, deadline, cb) => this.connection.consumer.nack(request, md, { deadline }, cb));
   }
 
-  private async settle(
-    operation: string,
-    start: (md: Metadata, deadline: number, cb: (err: ServiceError | null, res: AckResponse | NackResponse) => void) => unknown,
-  ): Promise<void> {
+  /** One call, then (only if it failed with a retryable status) retries with backoff. */
+  private settle(operation: string, start: SettleCall): Promise<void> {
     const deadline = Date.now() + this.ctx.options.requestTimeoutMs;
-    for (let failures = 0; ; failures++) {
+    const metadata = this.metadata;
+    if (!metadata) return this.settleSlowly(operation, start, deadline, 0);
+    return new Promise<void>((resolve, reject) => {
+      const done = (err: ServiceError | null) => {
+        if (!err) resolve();
+        else this.settleSlowly(operation, start, deadline, 0, err).then(resolve, reject);
+      };
+      try {
+        start(metadata, deadline, done);
+      } catch (err) {
+        done(err as ServiceError);
+      }
+    });
+  }
+
+  private async settleSlowly(operation: string, start: SettleCall, deadline: number, failures: number, firstError?: ServiceError): Promise<void> {
+    let error: unknown = firstError;
+    for (; ; failures++) {
+      if (error !== undefined) {
+        const code = (error as ServiceError).code;
+        if (this.closed || !RETRYABLE_CODES.has(code) || Date.now() >= deadline || failures >= this.ctx.options.retry.maxRetries) {
+          throw toDanubeError(error, operation, this.topic);
+        }
+        await sleep(Math.min(backoffDelay(failures, this.ctx.options.retry), Math.max(0, deadline - Date.now())), this.ctx.signal);
+      }
       const metadata = this.metadata ?? (await this.callMetadata());
       try {
         await new Promise<void>((resolve, reject) => start(metadata, deadline, (err) => (err ? reject(err) : resolve())));
         return;
       } catch (err) {
-        const code = (err as ServiceError).code;
-        if (this.closed || !RETRYABLE_CODES.has(code) || Date.now() >= deadline || failures >= this.ctx.options.retry.maxRetries) {
-          throw toDanubeError(err, operation, this.topic);
-        }
-        await sleep(Math.min(backoffDelay(failures, this.ctx.options.retry), Math.max(0, deadline - Date.now())), this.ctx.signal);
+        error = err;
       }
     }
   }
