@@ -18,7 +18,7 @@ import {
 import { row, type Bench, type BenchRow } from './types.js';
 
 const PAYLOAD = new Uint8Array(1024).fill(7);
-const IN_FLIGHT = 32;
+const IN_FLIGHT = 64;
 
 async function startBrokerProcess(): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ['bin/danube-connect.mjs', 'broker', '--port', '0', '--max-unacked', '10000', '--log-level', 'silent'], {
