@@ -2,29 +2,41 @@
 // Settings are the JSON in BRIDGE_CONFIG. The destination token is BRIDGE_DESTINATION_TOKEN, or is
 // read once per cold start from the SSM parameter BRIDGE_DESTINATION_TOKEN_SSM_PARAMETER or the
 // secret BRIDGE_DESTINATION_TOKEN_SECRET_ID (the function's role needs read access to it).
-import { bridgeSink, type BridgeOptions } from '../src/connectors/bridge/index.js';
 import { DanubeClient } from '../src/client/client.js';
-import { danubeConnectionFromEnv, lambdaSink } from '../src/runtime/lambda/index.js';
+import { parseBridgeOptions, type BridgeConfig, type BridgeOptions } from '../src/connectors/bridge/options.js';
+import { bridgeSink } from '../src/connectors/bridge/sink.js';
+import { ConfigError } from '../src/core/errors.js';
+import { CONNECTION_ENV, danubeConnectionFromEnv } from '../src/runtime/connection.js';
+import { lambdaSink } from '../src/runtime/lambda/sink.js';
+import { fromSettings, needJson, optional } from './env.js';
 
-const config = JSON.parse(process.env.BRIDGE_CONFIG ?? '{}') as BridgeOptions;
-if (process.env.BRIDGE_DESTINATION_TOKEN && config.destination) config.destination.token = process.env.BRIDGE_DESTINATION_TOKEN;
+const TOKEN = 'BRIDGE_DESTINATION_TOKEN';
+const TOKEN_SSM_PARAMETER = 'BRIDGE_DESTINATION_TOKEN_SSM_PARAMETER';
+const TOKEN_SECRET_ID = 'BRIDGE_DESTINATION_TOKEN_SECRET_ID';
+
+const env = process.env;
+const config = needJson<BridgeOptions>(env, 'BRIDGE_CONFIG', 'a JSON object with "clusterId" and "destination" (see docs/connectors/bridge.md)');
+const token = optional(env, TOKEN, (v) => v.trim());
+if (token && config.destination) config.destination.token = token;
+const checked = fromSettings(['BRIDGE_CONFIG'], () => parseBridgeOptions(config));
 
 /**
  * The destination client when its token is stored in AWS. The destination is another cluster, so
  * the plugin's DANUBE_* variables (this cluster's) are replaced, never inherited.
  */
-function storedTokenClient(): DanubeClient | undefined {
-  const ssm = process.env.BRIDGE_DESTINATION_TOKEN_SSM_PARAMETER;
-  const secretId = process.env.BRIDGE_DESTINATION_TOKEN_SECRET_ID;
-  const d = config.destination;
-  if ((!ssm && !secretId) || !d || d.token) return undefined;
+function storedTokenClient(d: BridgeConfig['destination']): DanubeClient | undefined {
+  const ssm = optional(env, TOKEN_SSM_PARAMETER, (v) => v);
+  const secretId = optional(env, TOKEN_SECRET_ID, (v) => v);
+  if ((!ssm && !secretId) || d.token) return undefined;
+  if (ssm && secretId) throw new ConfigError(`set either ${TOKEN_SSM_PARAMETER} or ${TOKEN_SECRET_ID}, not both`, [TOKEN_SSM_PARAMETER, TOKEN_SECRET_ID]);
+  const E = CONNECTION_ENV;
   const connection = danubeConnectionFromEnv({
-    ...process.env,
-    DANUBE_SERVICE_URL: d.serviceUrl,
-    DANUBE_TOKEN: undefined,
-    DANUBE_TOKEN_SSM_PARAMETER: ssm,
-    DANUBE_TOKEN_SECRET_ID: secretId,
-    DANUBE_TLS_CA: undefined,
+    ...env,
+    [E.serviceUrl]: d.serviceUrl,
+    [E.token]: undefined,
+    [E.tokenSsmParameter]: ssm,
+    [E.tokenSecretId]: secretId,
+    [E.tlsCa]: undefined,
   });
   return new DanubeClient({
     ...connection,
@@ -35,6 +47,6 @@ function storedTokenClient(): DanubeClient | undefined {
 }
 
 // Module scope: the destination client and its producers are reused across warm invocations.
-const client = storedTokenClient();
+const client = storedTokenClient(checked.destination);
 export const sink = bridgeSink(config, client ? { client } : {});
 export const handler = lambdaSink(sink);

@@ -1,10 +1,16 @@
 // Writes the records of each relay batch to a DynamoDB table (see docs/connectors/dynamodb-sink.md).
-// Settings are the JSON in DYNAMODB_SINK_CONFIG; the table may come from DYNAMODB_SINK_TABLE.
+// The table is DYNAMODB_SINK_TABLE (or "table" in DYNAMODB_SINK_CONFIG); other settings are the
+// optional JSON in DYNAMODB_SINK_CONFIG.
 import { dynamoDbSink, type DynamoDbSinkOptions } from '../src/connectors/dynamodb-sink/index.js';
+import { ConfigError } from '../src/core/errors.js';
 import { lambdaSink } from '../src/runtime/lambda/index.js';
+import { fromSettings, optional, optionalJson } from './env.js';
 
-const config = JSON.parse(process.env.DYNAMODB_SINK_CONFIG ?? '{}') as Partial<DynamoDbSinkOptions>;
+const env = process.env;
+const config = optionalJson<Partial<DynamoDbSinkOptions>>(env, 'DYNAMODB_SINK_CONFIG') ?? {};
+const table = optional(env, 'DYNAMODB_SINK_TABLE', (v) => v.trim()) ?? config.table;
+if (!table) throw new ConfigError('DYNAMODB_SINK_TABLE is not set: the name of the DynamoDB table to write to (or "table" in DYNAMODB_SINK_CONFIG)', ['DYNAMODB_SINK_TABLE']);
 
 // Module scope: the DynamoDB client is reused across warm invocations.
-export const sink = dynamoDbSink({ ...config, table: process.env.DYNAMODB_SINK_TABLE ?? config.table ?? '' });
+export const sink = fromSettings(['DYNAMODB_SINK_TABLE', 'DYNAMODB_SINK_CONFIG'], () => dynamoDbSink({ ...config, table }));
 export const handler = lambdaSink(sink);

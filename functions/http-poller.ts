@@ -3,10 +3,12 @@
 // HTTP_POLLER_AUTHORIZATION so it can live in the function's secret store.
 import { httpPollerSource, type HttpPollerOptions } from '../src/connectors/http-poller/index.js';
 import { lambdaSource } from '../src/runtime/lambda/index.js';
+import { fromSettings, needJson, optional } from './env.js';
 
-const config = JSON.parse(process.env.HTTP_POLLER_CONFIG ?? '{}') as HttpPollerOptions;
-const authorization = process.env.HTTP_POLLER_AUTHORIZATION;
+const env = process.env;
+const config = needJson<HttpPollerOptions>(env, 'HTTP_POLLER_CONFIG', 'a JSON object with "name", "topic" and "url" (see docs/connectors/http-poller.md)');
+const authorization = optional(env, 'HTTP_POLLER_AUTHORIZATION', (v) => v);
 if (authorization) config.headers = { ...config.headers, authorization };
 
-export const source = httpPollerSource(config);
+export const source = fromSettings(['HTTP_POLLER_CONFIG'], () => httpPollerSource(config));
 export const handler = lambdaSource(source);

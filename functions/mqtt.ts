@@ -2,17 +2,20 @@
 // Configuration is the JSON in MQTT_CONFIG; MQTT_PASSWORD, when set, replaces "password".
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { DanubeClient } from '../src/client/index.js';
 import { mqttSource, type MqttSourceOptions } from '../src/connectors/mqtt/index.js';
 import { createLogger } from '../src/core/logger.js';
-import { sourceSettingsFromEnv } from '../src/source/settings.js';
+import { danubeClientFromEnv } from '../src/runtime/connection.js';
+import { fromSettings, needJson, optional } from './env.js';
 
-const config = JSON.parse(process.env.MQTT_CONFIG ?? '{}') as MqttSourceOptions;
-if (process.env.MQTT_PASSWORD) config.password = process.env.MQTT_PASSWORD;
-const source = mqttSource(config);
-const settings = sourceSettingsFromEnv(process.env);
-const client = new DanubeClient({ serviceUrl: settings.serviceUrl, ...(settings.token ? { token: settings.token } : {}), ...(settings.tlsCa ? { tls: { ca: settings.tlsCa } } : {}) });
+const env = process.env;
+const config = needJson<MqttSourceOptions>(env, 'MQTT_CONFIG', 'a JSON object with "name", "url", "clientId" and "routes" (see docs/connectors/mqtt.md)');
+const password = optional(env, 'MQTT_PASSWORD', (v) => v);
+if (password) config.password = password;
+const source = fromSettings(['MQTT_CONFIG'], () => mqttSource(config));
 const logger = createLogger({ name: `source:${source.config.name}` });
+// Module scope: the channel and the token (read from SSM / Secrets Manager once per cold start
+// when DANUBE_TOKEN_SSM_PARAMETER / DANUBE_TOKEN_SECRET_ID name it) outlive the invocation.
+const client = danubeClientFromEnv(env, logger);
 
 export const handler = middy<unknown, unknown, Error, Context>().handler((_event, context, { signal }) =>
   source.run({ client, budgetMs: context.getRemainingTimeInMillis(), logger: logger.child({ requestId: context.awsRequestId }), signal }),

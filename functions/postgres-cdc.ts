@@ -2,7 +2,7 @@
 // since the last one (logical replication, pgoutput) to DANUBE_TOPIC, keyed by primary key.
 import { postgresCdcSource } from '../src/connectors/postgres/index.js';
 import { lambdaSource } from '../src/runtime/lambda/index.js';
-import { bool, defined, int, list, need, optional } from './postgres-env.js';
+import { bool, defined, int, list, need, optional } from './env.js';
 
 const env = process.env;
 export const source = postgresCdcSource(defined({

@@ -2,7 +2,7 @@
 // rows newer than the checkpoint (by id, or updated_at + id) are published to DANUBE_TOPIC.
 import { postgresPollSource } from '../src/connectors/postgres/index.js';
 import { lambdaSource } from '../src/runtime/lambda/index.js';
-import { defined, int, list, need, optional } from './postgres-env.js';
+import { defined, int, list, need, optional } from './env.js';
 
 const env = process.env;
 export const source = postgresPollSource(defined({

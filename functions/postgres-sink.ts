@@ -2,14 +2,14 @@
 // mapping from PG_SINK_COLUMNS (JSON), idempotent on the record id (`_danube_id` unique).
 import { postgresSink, type ColumnMapping } from '../src/connectors/postgres/index.js';
 import { lambdaSink } from '../src/runtime/lambda/index.js';
-import { defined, int, json, list, need, optional } from './postgres-env.js';
+import { defined, int, list, need, needJson, optional } from './env.js';
 
 const env = process.env;
 // Module scope: the pool outlives the invocation, so a warm function reuses its connection.
 export const sink = postgresSink(defined({
   connectionString: need(env, 'PG_URL'),
   table: need(env, 'PG_SINK_TABLE'),
-  columns: json<ColumnMapping[]>(need(env, 'PG_SINK_COLUMNS')),
+  columns: needJson<ColumnMapping[]>(env, 'PG_SINK_COLUMNS', 'a JSON array of column mappings such as [{"column":"id","from":"$.id"}]', 'array'),
   mode: optional(env, 'PG_SINK_MODE', (v) => v as 'insert' | 'upsert'),
   conflictColumns: optional(env, 'PG_SINK_CONFLICT_COLUMNS', list),
   idColumn: optional(env, 'PG_SINK_ID_COLUMN', (v) => (v === 'none' ? null : v)),

@@ -1,15 +1,19 @@
 // Receives webhooks through API Gateway (HTTP API, payload 2.0) and publishes them (see
 // docs/connectors/webhook.md). Routes and auth are the JSON in WEBHOOK_CONFIG; a secret given in
 // WEBHOOK_SECRET replaces "secret" of the top-level HMAC/JWT auth.
-import { DanubeClient } from '../src/client/index.js';
 import { producerPublisher, WebhookReceiver, webhookLambdaHandler, type WebhookOptions } from '../src/connectors/webhook/index.js';
-import { sourceSettingsFromEnv } from '../src/source/settings.js';
+import { createLogger } from '../src/core/logger.js';
+import { danubeClientFromEnv } from '../src/runtime/connection.js';
+import { fromSettings, needJson, optional } from './env.js';
 
-const config = JSON.parse(process.env.WEBHOOK_CONFIG ?? '{}') as WebhookOptions;
-if (process.env.WEBHOOK_SECRET && config.auth && 'secret' in config.auth) config.auth.secret = process.env.WEBHOOK_SECRET;
-const settings = sourceSettingsFromEnv(process.env);
-// Module scope: the client and its producers outlive the invocation (warm starts reuse them).
-const client = new DanubeClient({ serviceUrl: settings.serviceUrl, ...(settings.token ? { token: settings.token } : {}), ...(settings.tlsCa ? { tls: { ca: settings.tlsCa } } : {}) });
+const env = process.env;
+const config = needJson<WebhookOptions>(env, 'WEBHOOK_CONFIG', 'a JSON object with "routes" (see docs/connectors/webhook.md)');
+const secret = optional(env, 'WEBHOOK_SECRET', (v) => v);
+if (secret && config.auth && 'secret' in config.auth) config.auth.secret = secret;
+const logger = createLogger({ name: 'webhook' });
+// Module scope: the client, its producers and its token (read from SSM / Secrets Manager once per
+// cold start when DANUBE_TOKEN_SSM_PARAMETER / DANUBE_TOKEN_SECRET_ID name it) outlive the invocation.
+const client = danubeClientFromEnv(env, logger);
 
-export const receiver = new WebhookReceiver(config, { publisher: producerPublisher(client) });
+export const receiver = fromSettings(['WEBHOOK_CONFIG'], () => new WebhookReceiver(config, { publisher: producerPublisher(client), logger }));
 export const handler = webhookLambdaHandler(receiver);

@@ -1,17 +1,19 @@
+import { CONNECTION_ENV } from '../runtime/connection.js';
 import type { DanubeServiceOptions } from './options.js';
 
 /**
- * The environment variables through which deployed functions and the relay learn how to reach
- * Danube. The token itself is never among them: only the name of the SSM parameter or secret
- * that holds it, which the function reads at start with its own IAM permission.
+ * The environment variables the plugin sets on deployed functions and the relay. The connection
+ * names are the ones the runtime reads (`CONNECTION_ENV` in `src/runtime/connection.ts`), so the
+ * two cannot drift apart. The token itself is never among them: only the name of the SSM
+ * parameter or secret that holds it, which the function reads at start with its own IAM permission.
  */
 export const ENV = Object.freeze({
-  serviceUrl: 'DANUBE_SERVICE_URL',
-  tokenSsmParameter: 'DANUBE_TOKEN_SSM_PARAMETER',
-  tokenSecretId: 'DANUBE_TOKEN_SECRET_ID',
+  serviceUrl: CONNECTION_ENV.serviceUrl,
+  tokenSsmParameter: CONNECTION_ENV.tokenSsmParameter,
+  tokenSecretId: CONNECTION_ENV.tokenSecretId,
   /** Plain token: local runs only (`npm start`, tests); deployments use the two above. */
-  token: 'DANUBE_TOKEN',
-  tlsCa: 'DANUBE_TLS_CA',
+  token: CONNECTION_ENV.token,
+  tlsCa: CONNECTION_ENV.tlsCa,
   checkpointTable: 'DANUBE_CHECKPOINT_TABLE',
   /** Prefix of checkpoint ids (`<service>/<source>`). */
   service: 'DANUBE_SERVICE',
