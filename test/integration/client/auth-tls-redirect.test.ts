@@ -50,7 +50,7 @@ describe('JWT authentication', () => {
     const err = await client({}).createProducer({ topic: '/default/secured', name: 'anon' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnauthenticatedError);
     expect((err as UnauthenticatedError).retryable).toBe(false);
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('rejects a token signed with the wrong secret', async () => {

@@ -81,7 +81,7 @@ describe('unreachable brokers', () => {
     const err = await producer.send('x').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);
     expect((err as TimeoutError).topic).toBe('/default/t');
-    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(Date.now() - started).toBeLessThan(5_000);
     await own.close();
   });
 
@@ -104,7 +104,7 @@ describe('unreachable brokers', () => {
       expect(err).toBeInstanceOf(TimeoutError);
       const elapsed = Date.now() - started;
       expect(elapsed).toBeGreaterThanOrEqual(500);
-      expect(elapsed).toBeLessThan(2_500);
+      expect(elapsed).toBeLessThan(4_000);
       await c.close();
     });
   });
