@@ -1,6 +1,7 @@
-// The MQTT and webhook handlers deployed as the Serverless plugin deploys them: the broker wants a
+// The MQTT, webhook and bridge handlers deployed as the Serverless plugin deploys them: the broker wants a
 // JWT, and the function only knows where it is stored (DANUBE_TOKEN_SSM_PARAMETER), never the token
-// itself. The AWS SDK makes the SSM call, to a stand-in on 127.0.0.1.
+// itself (the bridge: BRIDGE_DESTINATION_TOKEN_SSM_PARAMETER for its destination). The AWS SDK
+// makes the SSM call, to a stand-in on 127.0.0.1.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { signBrokerToken, startBroker, type Broker } from '../../../src/broker/index.js';
 import { DanubeClient, type Consumer } from '../../../src/client/index.js';
 import { silentLogger } from '../../../src/core/logger.js';
+import { encodeSinkBatch } from '../../../src/sink/event.js';
 import { startMosquitto, type LocalMosquitto } from '../../support/mosquitto.js';
 
 const JWT_SECRET = 'functions-stored-token-secret';
@@ -62,7 +64,7 @@ afterAll(async () => {
 beforeEach(() => {
   vi.resetModules();
   ssm.reads.length = 0;
-  for (const name of ['DANUBE_TOKEN', 'DANUBE_TOKEN_SECRET_ID', 'AWS_ACCESS_KEY_ID', 'AWS_PROFILE']) vi.stubEnv(name, undefined);
+  for (const name of ['DANUBE_TOKEN', 'DANUBE_TOKEN_SECRET_ID', 'AWS_ACCESS_KEY_ID', 'AWS_PROFILE', 'BRIDGE_DESTINATION_TOKEN', 'BRIDGE_DESTINATION_TOKEN_SECRET_ID']) vi.stubEnv(name, undefined);
   vi.stubEnv('DANUBE_SERVICE_URL', broker.url);
   vi.stubEnv('DANUBE_TOKEN_SSM_PARAMETER', PARAMETER);
   vi.stubEnv('AWS_ENDPOINT_URL_SSM', ssm.url);
@@ -120,5 +122,32 @@ describe('handlers with the Danube token stored in SSM', () => {
       await pub.endAsync();
       await out.close();
     }
+  });
+
+  it('functions/bridge.ts republishes with the destination token stored in SSM', async () => {
+    // This cluster's own variables point elsewhere: the destination must not inherit them.
+    vi.stubEnv('DANUBE_SERVICE_URL', 'http://127.0.0.1:9');
+    vi.stubEnv('DANUBE_TOKEN_SSM_PARAMETER', '/danube/dev/wrong-token');
+    vi.stubEnv('BRIDGE_DESTINATION_TOKEN_SSM_PARAMETER', PARAMETER);
+    vi.stubEnv('BRIDGE_CONFIG', JSON.stringify({ clusterId: 'eu', destination: { clusterId: 'us', serviceUrl: broker.url }, topicMap: { '/default/orders': '/default/stored-bridge' } }));
+    const out = await subscribe('/default/stored-bridge');
+    const { handler } = await import('../../../functions/bridge.js');
+    const batch = (n: number) => encodeSinkBatch([{ topic: '/default/orders', offset: BigInt(n), publishTime: 1, producerName: 'p', attributes: {}, payload: new TextEncoder().encode(`{"n":${n}}`) }],
+      { binding: 'orders-bridge', topic: '/default/orders', subscription: 'orders-bridge' });
+    try {
+      expect(await handler(batch(0), context('b1'))).toEqual({ batchItemFailures: [] });
+      expect(await handler(batch(1), context('b2'))).toEqual({ batchItemFailures: [] });
+      expect([await next(out), await next(out)]).toEqual(['{"n":0}', '{"n":1}']);
+      expect(ssm.reads).toEqual([`AmazonSSM.GetParameter ${PARAMETER}`]);
+    } finally {
+      await out.close();
+    }
+  });
+
+  it('functions/bridge.ts refuses both a destination parameter and a secret', async () => {
+    vi.stubEnv('BRIDGE_DESTINATION_TOKEN_SSM_PARAMETER', PARAMETER);
+    vi.stubEnv('BRIDGE_DESTINATION_TOKEN_SECRET_ID', 'danube/us/token');
+    vi.stubEnv('BRIDGE_CONFIG', JSON.stringify({ clusterId: 'eu', destination: { clusterId: 'us', serviceUrl: broker.url } }));
+    await expect(import('../../../functions/bridge.js')).rejects.toThrow('set either BRIDGE_DESTINATION_TOKEN_SSM_PARAMETER or BRIDGE_DESTINATION_TOKEN_SECRET_ID, not both');
   });
 });
