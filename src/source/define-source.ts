@@ -49,6 +49,14 @@ export interface SourceOptions<C> {
   initialCheckpoint?: C;
   /** Backoff for retryable poll and publish failures. */
   retry?: RetryPolicyOptions;
+  /**
+   * Called after a batch's checkpoint was committed (so every record up to it was accepted by
+   * the broker): where a source acknowledges upstream, e.g. a replication slot's confirmed LSN.
+   * A failure is logged, not fatal: the next run starts from the committed checkpoint anyway.
+   */
+  onCommitted?: (checkpoint: C) => void | Promise<void>;
+  /** Called once when a run ends, however it ended: release what polls kept open (a stream). */
+  onRunEnd?: () => void | Promise<void>;
 }
 
 /** A checked source definition, ready for {@link runSource} and the runtime adapters. */
@@ -63,6 +71,8 @@ export interface Source<C = unknown> {
   readonly deadLetterTopic?: string;
   readonly initialCheckpoint?: C;
   readonly retry: RetryPolicy;
+  readonly onCommitted?: (checkpoint: C) => void | Promise<void>;
+  readonly onRunEnd?: () => void | Promise<void>;
 }
 
 export const DEFAULT_SOURCE_ORDERING: SourceOrdering = 'key';
@@ -83,6 +93,8 @@ const SourceOptionsSchema = z
     deadLetterTopic: z.string().startsWith('/').optional(),
     initialCheckpoint: z.unknown().optional(),
     retry: z.record(z.string(), z.unknown()).optional(),
+    onCommitted: fn('onCommitted').optional(),
+    onRunEnd: fn('onRunEnd').optional(),
   })
   .refine((o) => o.topic !== undefined || o.route !== undefined, { message: 'give "topic" or "route"', path: ['topic'] })
   .refine((o) => o.topic === undefined || o.route === undefined, { message: 'give "topic" or "route", not both', path: ['route'] });
@@ -119,6 +131,8 @@ export function defineSource<C = unknown>(options: SourceOptions<C>): Source<C> 
     ...(parsed.partitions !== undefined ? { partitions: parsed.partitions } : {}),
     ...(parsed.deadLetterTopic !== undefined ? { deadLetterTopic: parsed.deadLetterTopic } : {}),
     ...(options.initialCheckpoint !== undefined ? { initialCheckpoint: options.initialCheckpoint } : {}),
+    ...(options.onCommitted !== undefined ? { onCommitted: options.onCommitted } : {}),
+    ...(options.onRunEnd !== undefined ? { onRunEnd: options.onRunEnd } : {}),
   };
   return Object.freeze(source);
 }

@@ -74,6 +74,7 @@ export async function runSource<C>(source: Source<C>, options: SourceRunOptions)
   } catch (err) {
     failure = err;
   } finally {
+    await sourceHook(logger, 'onRunEnd', () => source.onRunEnd?.());
     await keeper.stop();
     await publisher.close();
     try {
@@ -119,6 +120,7 @@ async function loop<C>(
     summary.retries += outcome.retries;
     const lease = await keeper.commit(result.checkpoint);
     checkpoint = result.checkpoint;
+    await sourceHook(logger, 'onCommitted', () => source.onCommitted?.(result.checkpoint));
     summary.recordsPublished += outcome.published;
     summary.recordsDeadLettered += outcome.deadLettered;
     summary.batches++;
@@ -127,6 +129,15 @@ async function loop<C>(
     longestBatchMs = Math.max(longestBatchMs, o.clock() - batchStart);
     logger.debug({ records: result.records.length, version: summary.versionAfter, ms: o.clock() - batchStart }, 'batch committed');
     if (result.done) return 'done';
+  }
+}
+
+/** Runs a source's optional hook; its failure is logged, never fails the run. */
+async function sourceHook(logger: Logger, name: string, call: () => void | Promise<void>): Promise<void> {
+  try {
+    await call();
+  } catch (err) {
+    logger.warn({ err }, `source ${name} hook failed`);
   }
 }
 

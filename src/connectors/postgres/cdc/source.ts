@@ -48,7 +48,8 @@ export function changeRecord(source: string, id: string, event: ChangeEvent): So
  * PostgreSQL change data capture as a scheduled source: each run streams the changes committed
  * since the last run from a logical replication slot (`pgoutput`), publishes them in commit
  * order keyed by primary key, and only then lets PostgreSQL forget them (the slot's confirmed
- * LSN moves when the next poll, or the next run, sees the committed checkpoint).
+ * LSN moves when the runner reports the batch's checkpoint committed, and again at the start
+ * of the next run in case a run ended before it could).
  *
  * @example
  * export const source = postgresCdcSource({
@@ -101,11 +102,13 @@ export function postgresCdcSource(input: PostgresCdcSourceOptions): PostgresCdcS
     }
     lastUsed = Date.now();
     handedOut = JSON.stringify(next);
-    const done = caughtUp || signal.aborted;
-    // The runner polls no more after `done`: end the stream now; the next run confirms this
-    // batch's LSN as soon as it starts (its checkpoint is what this run commits).
-    if (done) await closeSession();
-    return { records, checkpoint: next, done };
+    return { records, checkpoint: next, done: caughtUp || signal.aborted };
+  }
+
+  // The runner calls this once the batch's checkpoint is committed, i.e. the broker accepted
+  // every record up to it: only now may PostgreSQL forget those changes.
+  function onCommitted(checkpoint: CdcCheckpoint): void {
+    if (session && JSON.stringify(checkpoint) === handedOut) session.confirm(checkpoint);
   }
 
   const source = defineSource<CdcCheckpoint>({
@@ -118,6 +121,9 @@ export function postgresCdcSource(input: PostgresCdcSourceOptions): PostgresCdcS
     ...(deadLetterTopic !== undefined ? { deadLetterTopic } : {}),
     ...(retry !== undefined ? { retry } : {}),
     ordering: ordering ?? 'partition',
+    onCommitted,
+    // However the run ended: stop streaming so the slot is free for the next run.
+    onRunEnd: closeSession,
   });
   return Object.freeze({ ...source, close: closeSession });
 }

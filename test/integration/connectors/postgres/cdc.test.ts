@@ -121,6 +121,7 @@ describe('PostgreSQL CDC source', () => {
 
     // Nothing new: the next run publishes nothing, and PostgreSQL has been told it may forget.
     const lsnAfterRun = (summary.checkpointAfter as { lsn: string }).lsn;
+    expect(await confirmedLsn('cdc_ops')).toBe(lsnAfterRun); // confirmed once committed
     expect((await run(source, store)).recordsPublished).toBe(0);
     expect(await confirmedLsn('cdc_ops')).toBe(lsnAfterRun);
     expect(await drain(consumer, 200)).toHaveLength(0);
@@ -181,6 +182,8 @@ describe('PostgreSQL CDC source', () => {
     const published = await drain(consumer);
     expect(published.map((m) => eventOf(m).after!.id)).toEqual([1, 2, 3, 4, 5]);
     expect(await confirmedLsn(slot)).toBe(before); // never confirmed what was not committed
+    // The failed run still ended its stream, so the slot is free.
+    expect((await db.query('select active from pg_replication_slots where slot_name = $1', [slot])).rows[0].active).toBe(false);
 
     // A crashed (or frozen) process can leave its replication connection open, holding the slot.
     const stale = await CdcSession.open(parsePostgresCdcOptions({ connectionString: server.connectionString, slot, publication: slot }), { lsn: before }, silentLogger);
