@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { DEFAULT_RETRY, type RetryOptions } from './backoff.js';
 import { parseWith } from './options.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseWith } from './options.js';
 import { validateTopic } from './topic.js';
 
