@@ -2,6 +2,7 @@ import type { Logger } from '../core/logger.js';
 import { CallAuth } from './auth.js';
 import { parseClientOptions, type DanubeClientOptions, type ResolvedClientOptions } from './client-options.js';
 import { ConnectionPool } from './connection-pool.js';
+import { DeadlineSweeper } from './deadline-sweeper.js';
 import { Consumer } from './consumer.js';
 import type { ConsumerOptions } from './consumer-options.js';
 import type { ClientContext, Closeable } from './context.js';
@@ -30,6 +31,7 @@ export class DanubeClient {
   private readonly pool: ConnectionPool;
   private readonly children = new Set<Closeable>();
   private readonly abort = new AbortController();
+  private readonly sweeper = new DeadlineSweeper();
   private closing: Promise<void> | undefined;
 
   constructor(options: DanubeClientOptions) {
@@ -45,6 +47,7 @@ export class DanubeClient {
       auth,
       logger: this.options.logger,
       signal,
+      sweeper: this.sweeper,
       get registry() {
         return registryHolder.registry!;
       },
@@ -102,6 +105,7 @@ export class DanubeClient {
       // Producers get to finish what is in flight before the channels go away.
       await Promise.allSettled(children.map((child) => child.close()));
       this.abort.abort();
+      this.sweeper.close();
       this.pool.close();
     })();
     return this.closing;

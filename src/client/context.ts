@@ -2,6 +2,7 @@ import type { Logger } from '../core/logger.js';
 import type { CallAuth } from './auth.js';
 import type { ResolvedClientOptions } from './client-options.js';
 import type { ConnectionPool } from './connection-pool.js';
+import type { DeadlineSweeper } from './deadline-sweeper.js';
 import type { SchemaRegistry } from './schema-registry.js';
 
 /** Something the client closes when it closes (producers, consumers). */
@@ -20,6 +21,8 @@ export interface ClientContext {
   readonly logger: Logger;
   readonly signal: AbortSignal;
   readonly registry: SchemaRegistry;
+  /** Time limits of sends and acks (see `DeadlineSweeper`). */
+  readonly sweeper: DeadlineSweeper;
   /** Throws `ClientClosedError` once the client is closed. */
   ensureOpen(operation: string, topic?: string): void;
   track(child: Closeable): void;

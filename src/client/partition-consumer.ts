@@ -1,16 +1,16 @@
-import type { ClientReadableStream, Metadata, ServiceError } from '@grpc/grpc-js';
+import type { ClientReadableStream, ClientUnaryCall, Metadata, ServiceError } from '@grpc/grpc-js';
 import type { AckResponse, ConsumerRequest_SubscriptionType, ConsumerResponse, NackResponse, StreamMessage } from '../generated/danube/DanubeApi.js';
 import { backoffDelay, Deadline, sleep } from './backoff.js';
 import type { BrokerConnection } from './connection-pool.js';
 import type { ClientContext } from './context.js';
-import { DanubeError, RETRYABLE_CODES, Status, toDanubeError } from './errors.js';
+import { DanubeError, RETRYABLE_CODES, Status, TimeoutError, toDanubeError } from './errors.js';
 import { establish } from './establish.js';
 import { HealthCheckLoop } from './health-check.js';
 import type { BrokerAddress } from './lookup.js';
 import { toDanubeMessage, type DanubeMessage } from './message.js';
 import { callDeadline, unary } from './rpc.js';
 
-type SettleCall = (md: Metadata, deadline: number, cb: (err: ServiceError | null, res: AckResponse | NackResponse) => void) => unknown;
+type SettleCall = (md: Metadata, cb: (err: ServiceError | null, res: AckResponse | NackResponse) => void) => ClientUnaryCall;
 
 /** What a partition consumer hands its messages to and reports fatal failures to. */
 export interface MessageSink {
@@ -198,7 +198,7 @@ export class PartitionConsumer {
     this.unacked?.delete(message.offset);
     this.duplicates?.delete(message.offset);
     const request = { requestId: message.requestId, msgId: message.msgId, subscriptionName: this.sub.subscription };
-    return this.settle('ack', (md, deadline, cb) => this.connection.consumer.ack(request, md, { deadline }, cb));
+    return this.settle('ack', (md, cb) => this.connection.consumer.ack(request, md, cb));
   }
 
   nack(message: DanubeMessage, delayMs: number | undefined, reason: string | undefined): Promise<void> {
@@ -211,44 +211,53 @@ export class PartitionConsumer {
       ...(delayMs !== undefined ? { delayMs: BigInt(Math.max(0, Math.round(delayMs))) } : {}),
       ...(reason !== undefined ? { reason } : {}),
     };
-    return this.settle('nack', (md, deadline, cb) => this.connection.consumer.nack(request, md, { deadline }, cb));
+    return this.settle('nack', (md, cb) => this.connection.consumer.nack(request, md, cb));
   }
 
   /** One call, then (only if it failed with a retryable status) retries with backoff. */
   private settle(operation: string, start: SettleCall): Promise<void> {
     const deadline = Date.now() + this.ctx.options.requestTimeoutMs;
     const metadata = this.metadata;
-    if (!metadata) return this.settleSlowly(operation, start, deadline, 0);
+    if (!metadata) return this.settleSlowly(operation, start, deadline);
     return new Promise<void>((resolve, reject) => {
-      const done = (err: ServiceError | null) => {
+      this.watched(start, metadata, deadline, (err) => {
         if (!err) resolve();
-        else this.settleSlowly(operation, start, deadline, 0, err).then(resolve, reject);
-      };
-      try {
-        start(metadata, deadline, done);
-      } catch (err) {
-        done(err as ServiceError);
-      }
+        else this.settleSlowly(operation, start, deadline, err).then(resolve, reject);
+      });
     });
   }
 
-  private async settleSlowly(operation: string, start: SettleCall, deadline: number, failures: number, firstError?: ServiceError): Promise<void> {
+  /** Starts one call under the client's deadline sweeper. */
+  private watched(start: SettleCall, metadata: Metadata, deadline: number, done: (err: ServiceError | null) => void): void {
+    const sweeper = this.ctx.sweeper;
+    try {
+      const call = start(metadata, (err) => {
+        sweeper.unwatch(call);
+        done(err);
+      });
+      sweeper.watch(call, deadline);
+    } catch (err) {
+      // grpc-js throws synchronously on a channel that was closed meanwhile.
+      done(err as ServiceError);
+    }
+  }
+
+  private async settleSlowly(operation: string, start: SettleCall, deadline: number, firstError?: ServiceError): Promise<void> {
     let error: unknown = firstError;
-    for (; ; failures++) {
+    for (let failures = 0; ; failures++) {
       if (error !== undefined) {
+        if (Date.now() >= deadline) {
+          throw new TimeoutError(`${operation} on ${this.topic} did not finish within ${this.ctx.options.requestTimeoutMs} ms; last error: ${(error as Error).message}`, { topic: this.topic, cause: error });
+        }
         const code = (error as ServiceError).code;
-        if (this.closed || !RETRYABLE_CODES.has(code) || Date.now() >= deadline || failures >= this.ctx.options.retry.maxRetries) {
+        if (this.closed || !RETRYABLE_CODES.has(code) || failures >= this.ctx.options.retry.maxRetries) {
           throw toDanubeError(error, operation, this.topic);
         }
         await sleep(Math.min(backoffDelay(failures, this.ctx.options.retry), Math.max(0, deadline - Date.now())), this.ctx.signal);
       }
       const metadata = this.metadata ?? (await this.callMetadata());
-      try {
-        await new Promise<void>((resolve, reject) => start(metadata, deadline, (err) => (err ? reject(err) : resolve())));
-        return;
-      } catch (err) {
-        error = err;
-      }
+      error = await new Promise<ServiceError | null>((resolve) => this.watched(start, metadata, deadline, resolve));
+      if (error === null) return;
     }
   }
 

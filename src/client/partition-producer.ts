@@ -128,8 +128,13 @@ export class PartitionProducer {
   }
 
   private call(pending: PendingSend, metadata: Metadata): void {
+    const sweeper = this.ctx.sweeper;
     try {
-      this.connection.producer.sendMessage(pending.message, metadata, { deadline: pending.deadlineAt }, (err) => this.onResult(pending, err));
+      const call = this.connection.producer.sendMessage(pending.message, metadata, (err) => {
+        sweeper.unwatch(call);
+        this.onResult(pending, err);
+      });
+      sweeper.watch(call, pending.deadlineAt);
     } catch (err) {
       // grpc-js throws synchronously on a channel that was closed meanwhile.
       this.retryOrFail(pending, err);
