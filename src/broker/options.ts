@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
 import { BrokerOptionsError } from './errors.js';
