@@ -8,7 +8,7 @@ import {
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseWithSchema } from '../core/options.js';
 import { CheckpointStoreError } from './errors.js';
 import { CheckpointStore } from './store.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseWithSchema } from '../core/options.js';
 
 /** Options of the local pipeline (`danube-connect dev`, `npm start`). */

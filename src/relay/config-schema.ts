@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Lambda refuses a RequestResponse payload over 6 MiB. Payloads travel base64-encoded inside the

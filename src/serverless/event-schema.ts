@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { BindingSchema } from '../relay/config-schema.js';
 
 type JsonSchema = Record<string, unknown>;

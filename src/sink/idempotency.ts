@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConnectorError, RetryableError } from '../core/errors.js';
 import { parseWithSchema } from '../core/options.js';
 import type { SinkRecord } from '../core/records.js';

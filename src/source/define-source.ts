@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseWithSchema } from '../core/options.js';
 import { parseRetryPolicy, type RetryPolicy, type RetryPolicyOptions } from '../core/retry.js';
 import type { Logger } from '../core/logger.js';

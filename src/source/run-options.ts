@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CheckpointStore } from '../checkpoint/store.js';
 import type { Clock } from '../checkpoint/types.js';
 import { silentLogger, type Logger } from '../core/logger.js';

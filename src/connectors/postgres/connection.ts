@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type pg from 'pg';
 import { SESSION_OPTIONS } from './values.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseWithSchema } from '../../core/options.js';
 import { parseJsonPath } from '../http-poller/json-path.js';
 

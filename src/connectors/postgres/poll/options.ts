@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseWithSchema } from '../../../core/index.js';
 import { connectionShape, type PostgresConnectionOptions } from '../connection.js';
 
