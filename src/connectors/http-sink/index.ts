@@ -1,3 +1,4 @@
+export * from './limiter.js';
 export * from './options.js';
 export * from './request.js';
 export * from './send.js';

@@ -20,6 +20,7 @@ const HttpSinkSchema = z.strictObject({
   idempotencyHeader: z.string().default(DEFAULT_HTTP_SINK_IDEMPOTENCY_HEADER),
   /** Whether to send x-danube-topic, -offset, -publish-time, -record-id, -key. */
   metadataHeaders: z.boolean().default(true),
+  /** Requests in flight at once, across every invocation of one sink instance. */
   concurrency: z.number().int().min(1).max(256).default(DEFAULT_HTTP_SINK_CONCURRENCY),
   /** `key`: records with the same routing key are sent one after another, in offset order. */
   ordering: z.enum(['none', 'key']).default('none'),

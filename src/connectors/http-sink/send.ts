@@ -2,6 +2,7 @@ import { httpStatusKind } from '../../core/classify.js';
 import { ConnectorError, FatalError, InvalidRecordError, RetryableError } from '../../core/errors.js';
 import { backoff, parseRetryPolicy, sleep, type RetryPolicy } from '../../core/retry.js';
 import { parseRetryAfter } from '../http-poller/http-headers.js';
+import type { RequestLimiter } from './limiter.js';
 import type { HttpSinkConfig } from './options.js';
 import type { HttpSinkRequest } from './request.js';
 
@@ -13,6 +14,8 @@ export interface SendContext {
   deadline: number;
   fetch: typeof fetch;
   now: () => number;
+  /** Bounds requests in flight across every invocation of the sink (each try takes a slot). */
+  limiter?: RequestLimiter;
 }
 
 // Per-config values computed once, not per request (this path runs for every record).
@@ -38,7 +41,7 @@ function prepare(config: HttpSinkConfig) {
 export async function sendWithRetry(config: HttpSinkConfig, request: HttpSinkRequest, ctx: SendContext): Promise<SendResult> {
   const { policy } = prepare(config);
   for (let attempt = 1; ; attempt++) {
-    const result = await sendOnce(config, request, ctx);
+    const result = ctx.limiter ? await ctx.limiter.run(() => sendOnce(config, request, ctx)) : await sendOnce(config, request, ctx);
     if (result.ok || !(result.error instanceof RetryableError) || attempt >= config.maxAttempts || ctx.signal.aborted) return result;
     const delay = Math.max(backoff(attempt, policy), result.error.retryAfterMs ?? 0);
     // Waiting past the deadline helps nobody: report it and let the relay retry later.

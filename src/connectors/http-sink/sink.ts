@@ -5,6 +5,7 @@ import type { SinkBatchItemFailure } from '../../sink/event.js';
 import { failure } from '../../sink/run.js';
 import { forEachRecord } from '../../sink/for-each.js';
 import { parseHttpSinkOptions, type HttpSinkConfig, type HttpSinkOptions } from './options.js';
+import { RequestLimiter } from './limiter.js';
 import { batchRequest, recordRequest } from './request.js';
 import { sendWithRetry, type SendContext } from './send.js';
 
@@ -25,7 +26,10 @@ export interface HttpSinkDeps {
  */
 export function httpSink(options: HttpSinkOptions, deps: HttpSinkDeps = {}): Sink {
   const config = parseHttpSinkOptions(options);
-  const sendContext = (ctx: SinkContext): SendContext => ({ signal: ctx.signal, deadline: ctx.deadline, fetch: deps.fetch ?? fetch, now: deps.now ?? Date.now });
+  // `concurrency` bounds the requests of this sink instance, not of one invocation: a relay running
+  // several batches at once must not multiply the load on the endpoint.
+  const limiter = new RequestLimiter(config.concurrency);
+  const sendContext = (ctx: SinkContext): SendContext => ({ signal: ctx.signal, deadline: ctx.deadline, fetch: deps.fetch ?? fetch, now: deps.now ?? Date.now, limiter });
   // Record mode: bounded concurrency and per-key order come from the shared per-record helper.
   const perRecord = forEachRecord(
     async (record, ctx) => {
