@@ -3,8 +3,6 @@
 // - raw @grpc/grpc-js SendMessage loop vs our Producer (pipelined), same calls in flight;
 // - our Producer awaiting each send (how the Rust client sends) vs pipelined and ordered x4;
 // - raw ReceiveMessages + Ack loop vs our Consumer iterator + ack.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { DanubeClient, type Producer } from '../src/client/index.js';
 import {
@@ -15,29 +13,11 @@ import {
   ProducerServiceClient,
   type StreamMessage,
 } from '../src/generated/danube/DanubeApi.js';
+import { startBrokerProcess } from './support/broker-process.js';
 import { row, type Bench, type BenchRow } from './types.js';
 
 const PAYLOAD = new Uint8Array(1024).fill(7);
 const IN_FLIGHT = 64;
-
-async function startBrokerProcess(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['bin/danube-connect.mjs', 'broker', '--port', '0', '--max-unacked', '10000', '--log-level', 'silent'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('broker did not start within 20 s')), 20_000);
-    lines.on('line', (line) => {
-      const m = /listening on (\S+)/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`broker exited with ${code}`)));
-  });
-  return { url, child };
-}
 
 /**
  * Keeps `inFlight` operations running, starting new ones for `durationMs` (or until `total` were
@@ -189,7 +169,7 @@ const bench: Bench = async ({ quick }) => {
   // same machine conditions even when other processes come and go.
   const durationMs = quick ? 250 : 700;
   const rounds = quick ? 2 : 6;
-  const { url, child } = await startBrokerProcess();
+  const { url, child } = await startBrokerProcess(['--max-unacked', '10000']);
   const client = new DanubeClient({ serviceUrl: url });
   try {
     // Warm up every path (JIT in both processes, connection, topic creation).

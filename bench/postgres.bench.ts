@@ -5,8 +5,6 @@
 //   vs reading the same changes from a second slot without publishing (CdcSession alone);
 // - sink: rows/s through the relay (startRelay, in-process sink) vs a plain `pg` multi-row
 //   INSERT loop of the same rows in the same batch size.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { MemoryCheckpointStore } from '../src/checkpoint/index.js';
 import { DanubeClient } from '../src/client/index.js';
@@ -16,28 +14,10 @@ import { startRelay } from '../src/relay/index.js';
 import { encodeSinkBatch, runSink, type SinkBatchEventV1 } from '../src/sink/index.js';
 import { runSource } from '../src/source/index.js';
 import { startPostgres } from '../test/support/postgres.js';
+import { startBrokerProcess } from './support/broker-process.js';
 import { row, type Bench, type BenchRow } from './types.js';
 
 const SINK_BATCH = 500;
-
-async function startBrokerProcess(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['bin/danube-connect.mjs', 'broker', '--port', '0', '--max-unacked', '10000', '--log-level', 'silent'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('broker did not start within 20 s')), 20_000);
-    lines.on('line', (line) => {
-      const m = /listening on (\S+)/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`broker exited with ${code}`)));
-  });
-  return { url, child };
-}
 
 async function cdcRows(connectionString: string, client: DanubeClient, changes: number): Promise<BenchRow[]> {
   const db = new pg.Client(connectionString);
@@ -198,7 +178,7 @@ async function sinkRows(connectionString: string, brokerUrl: string, client: Dan
 }
 
 const bench: Bench = async ({ quick }) => {
-  const [server, broker] = await Promise.all([startPostgres(), startBrokerProcess()]);
+  const [server, broker] = await Promise.all([startPostgres(), startBrokerProcess(['--max-unacked', '10000'])]);
   const client = new DanubeClient({ serviceUrl: broker.url, logger: silentLogger });
   try {
     return [

@@ -6,8 +6,6 @@
 //   alone needs for one batch's worth of records. Target: a commit costs ≤ 1/4 of a batch.
 // The broker runs in its own process (as it would on another machine); dynalite runs in this
 // process, as it does in local runs.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import type { AddressInfo } from 'node:net';
@@ -15,28 +13,10 @@ import { DynamoDbCheckpointStore, ensureCheckpointTable, type Lease } from '../s
 import { DanubeClient } from '../src/client/index.js';
 import { SourceRecord } from '../src/core/index.js';
 import { defineSource, runSource } from '../src/source/index.js';
+import { startBrokerProcess } from './support/broker-process.js';
 import { row, type Bench } from './types.js';
 
 const BATCH = 500;
-
-async function startBrokerProcess(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['bin/danube-connect.mjs', 'broker', '--port', '0', '--log-level', 'silent'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('broker did not start within 20 s')), 20_000);
-    lines.on('line', (line) => {
-      const m = /listening on (\S+)/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`broker exited with ${code}`)));
-  });
-  return { url, child };
-}
 
 /** Deterministic order-like records; the same list feeds both sides. */
 function makeRecords(total: number): SourceRecord[] {
