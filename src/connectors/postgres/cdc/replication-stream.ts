@@ -59,7 +59,10 @@ export class ReplicationStream {
     if (this.stopping) return; // the server may still flush frames after our CopyDone
     let frame: ReplicationFrame;
     try {
-      frame = parseReplicationFrame(msg.chunk);
+      // pg hands us a view into its read buffer, which it compacts and refills in place as more
+      // bytes arrive; a frame queued while the reader is busy must own its bytes or it gets
+      // overwritten by later messages.
+      frame = parseReplicationFrame(Buffer.from(msg.chunk));
     } catch (err) {
       this.fail(err as Error);
       return;

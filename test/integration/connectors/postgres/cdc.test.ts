@@ -223,6 +223,34 @@ describe('PostgreSQL CDC source', () => {
     expect(secondRun).toEqual(Array.from({ length: 15 }, (_, i) => i + 11));
   });
 
+  it('decodes every change intact when the server keeps sending while a batch is being published', async () => {
+    await db.query(`create table cdc_backlog (id int primary key, name text, doc jsonb)`);
+    await db.query(`create publication cdc_backlog for table cdc_backlog`);
+    await db.query(`select pg_create_logical_replication_slot('cdc_backlog', 'pgoutput')`);
+    for (let from = 1; from <= 3_000; from += 100) {
+      await db.query(`insert into cdc_backlog select g, 'name ' || g, jsonb_build_object('g', g) from generate_series($1::int, $2::int) g`, [from, from + 99]);
+    }
+    const options = parsePostgresCdcOptions({ connectionString: server.connectionString, slot: 'cdc_backlog', publication: 'cdc_backlog', maxBatchChanges: 500 });
+    const session = await CdcSession.open(options, { lsn: '0/0' }, silentLogger);
+    const ids: number[] = [];
+    try {
+      for (;;) {
+        const r = await session.read(AbortSignal.timeout(10_000));
+        for (const c of r.changes) {
+          const after = c.event.after as { id: number; name: string; doc: { g: number } };
+          expect(after).toEqual({ id: after.id, name: `name ${after.id}`, doc: { g: after.id } });
+          ids.push(after.id);
+        }
+        if (r.caughtUp) break;
+        // Frames queue up meanwhile, as they do while a run publishes a batch.
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+    } finally {
+      await session.close();
+    }
+    expect(ids).toEqual(Array.from({ length: 3_000 }, (_, i) => i + 1));
+  });
+
   it('with follow, keeps streaming new commits until the run budget ends', async () => {
     await db.query(`create table cdc_follow (id int primary key)`);
     const source = cdc('cdc-follow', { follow: true, maxBatchWaitMs: 100 });
