@@ -14,7 +14,7 @@ import { openDataDir } from './wal-load.js';
  *
  * @example
  * const broker = await startBroker({ port: 0 });
- * console.log(broker.url); // http://127.0.0.1:41234
+ * broker.url; // "http://127.0.0.1:41234"
  * await broker.close();
  */
 export interface Broker {

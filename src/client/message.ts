@@ -6,7 +6,7 @@ import type { MsgID, StreamMessage } from '../generated/danube/DanubeApi.js';
  * @example
  * for await (const msg of consumer) {
  *   const order = JSON.parse(new TextDecoder().decode(msg.payload));
- *   console.log(msg.topic, msg.offset, msg.attributes['content-type']);
+ *   logger.info({ topic: msg.topic, offset: msg.offset }, 'received');
  *   await consumer.ack(msg);
  * }
  */

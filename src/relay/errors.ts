@@ -5,7 +5,7 @@ import { ConfigError, ConnectorError, type ErrorKind } from '../core/errors.js';
  * `binding "orders-to-pg": batchSize: Too big: expected number to be <=10000`.
  *
  * @example
- * try { parseRelayConfig(text); } catch (err) { if (err instanceof RelayConfigError) console.error(err.message); }
+ * try { parseRelayConfig(text); } catch (err) { if (err instanceof RelayConfigError) logger.error(err.message); }
  */
 export class RelayConfigError extends ConfigError {
   override readonly name: string = 'RelayConfigError';

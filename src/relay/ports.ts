@@ -1,20 +1,14 @@
+import type { DanubeMessage } from '../client/index.js';
+
 // What the relay needs from a Danube client. `DanubeClient` satisfies these structurally; keeping
 // them narrow documents exactly which calls the relay makes.
 
-/** A delivered message as the relay uses it (a `DanubeMessage` fits). */
-export interface RelayDelivery {
-  topic: string;
-  logicalTopic?: string;
-  offset: bigint;
-  payload: Uint8Array;
-  publishTime: number;
-  producerName: string;
-  attributes: Record<string, string>;
-  routingKey?: string;
-  schemaId?: bigint;
-  schemaVersion?: number;
-  requestId?: bigint;
-}
+/**
+ * A delivered message as the relay uses it: a `DanubeMessage` without the wire id the consumer
+ * keeps for acks, so that tests and other consumers can hand the relay plain objects.
+ */
+export type RelayDelivery = Omit<DanubeMessage, 'logicalTopic' | 'requestId' | 'msgId'> &
+  Partial<Pick<DanubeMessage, 'logicalTopic' | 'requestId'>>;
 
 export interface RelayConsumer<M extends RelayDelivery = RelayDelivery> {
   /** Next message; resolves undefined when `signal` aborts; rejects when closed or failed. */

@@ -4,6 +4,7 @@ import { routingKey, type ChangeEvent } from './change.js';
 import { parsePostgresCdcOptions, type ParsedPostgresCdcOptions, type PostgresCdcOptions } from './options.js';
 import { CdcSession, type CdcCheckpoint } from './session.js';
 import { ensureReplicationSetup, releaseActiveSlot } from './setup.js';
+import { passThroughSourceOptions } from '../connection.js';
 
 /** Source-level settings of the CDC source (see `defineSource`). */
 export type PostgresCdcSourceOptions = PostgresCdcOptions &
@@ -114,12 +115,7 @@ export function postgresCdcSource(input: PostgresCdcSourceOptions): PostgresCdcS
   const source = defineSource<CdcCheckpoint>({
     name,
     poll,
-    ...(topic !== undefined ? { topic } : {}),
-    ...(route !== undefined ? { route } : {}),
-    ...(partitions !== undefined ? { partitions } : {}),
-    ...(dispatch !== undefined ? { dispatch } : {}),
-    ...(deadLetterTopic !== undefined ? { deadLetterTopic } : {}),
-    ...(retry !== undefined ? { retry } : {}),
+    ...passThroughSourceOptions({ topic, route, partitions, dispatch, deadLetterTopic, retry }),
     ordering: ordering ?? 'partition',
     onCommitted,
     // However the run ended: stop streaming so the slot is free for the next run.
