@@ -127,7 +127,7 @@ export class BatchPublisher {
   /**
    * Starts every send. `key` ordering chains the sends of each key (on a pipelined producer), so
    * a key's records are written in order while different keys go in parallel; once a send of a
-   * key fails, that key's later records are not sent and fail with the same error.
+   * key fails (other than as invalid), that key's later records are not sent and fail with the same error.
    */
   private sendAll(pending: Prepared[]): Promise<void>[] {
     if (this.source.ordering !== 'key') return pending.map((p) => this.send(p));
@@ -135,7 +135,15 @@ export class BatchPublisher {
     return pending.map((p) => {
       const chainKey = `${p.topic}\u0000${p.record.key ?? ''}`;
       const previous = chains.get(chainKey) ?? Promise.resolve();
-      const sent = previous.then(() => this.send(p));
+      // A record refused as invalid is dead-lettered, not retried: the key's later records go on
+      // (they must not inherit its error, which would dead-letter them too).
+      const sent = previous.then(
+        () => this.send(p),
+        (err: unknown) => {
+          if (isInvalid(err)) return this.send(p);
+          throw err;
+        },
+      );
       chains.set(chainKey, sent);
       return sent;
     });
