@@ -65,7 +65,8 @@ export class DeadLetterPublisher {
         });
         return;
       } catch (err) {
-        this.producer = undefined;
+        // Start over with a fresh producer, and close the old one so its health checks stop.
+        void this.close();
         if (signal.aborted) throw err;
         const delay = Math.min(10_000, 200 * 2 ** Math.min(attempt, 6));
         this.logger.warn({ dlq: this.topic, topic: msg.topic, offset: msg.offset, attempt, err: (err as Error).message }, 'dead-letter publish failed; retrying');
