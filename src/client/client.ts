@@ -1,7 +1,8 @@
 import type { Logger } from '../core/logger.js';
 import { CallAuth } from './auth.js';
 import { parseClientOptions, type DanubeClientOptions, type ResolvedClientOptions } from './client-options.js';
-import { ConnectionPool } from './connection-pool.js';
+import type { ConnectionPool } from './connection-pool.js';
+import { ConnectivityTracker, DEFAULT_CONNECTIVITY_GRACE_MS, WatchedConnectionPool, type ClientConnectivity } from './connectivity.js';
 import { DeadlineSweeper } from './deadline-sweeper.js';
 import { Consumer } from './consumer.js';
 import type { ConsumerOptions } from './consumer-options.js';
@@ -29,6 +30,7 @@ export class DanubeClient {
   private readonly ctx: ClientContext;
   private readonly options: ResolvedClientOptions;
   private readonly pool: ConnectionPool;
+  private readonly tracker = new ConnectivityTracker();
   private readonly children = new Set<Closeable>();
   private readonly abort = new AbortController();
   private readonly sweeper = new DeadlineSweeper();
@@ -36,7 +38,7 @@ export class DanubeClient {
 
   constructor(options: DanubeClientOptions) {
     this.options = parseClientOptions(options);
-    this.pool = new ConnectionPool(this.options.tls, this.options.channelOptions);
+    this.pool = new WatchedConnectionPool(this.tracker, this.options.tls, this.options.channelOptions);
     const auth = new CallAuth(this.options.token, this.options.tokenSupplier);
     const signal = this.abort.signal;
     const children = this.children;
@@ -78,6 +80,23 @@ export class DanubeClient {
 
   get closed(): boolean {
     return this.abort.signal.aborted;
+  }
+
+  /**
+   * Whether this client can reach its broker(s), read from each HTTP/2 channel's connectivity
+   * state (no RPC is made): a broker whose channel has been connecting or failing for longer than
+   * `graceMs` (default {@link DEFAULT_CONNECTIVITY_GRACE_MS}) is unreachable until it is READY
+   * again. Covers the service URL and every broker a lookup led to; a closed client is unreachable.
+   *
+   * @example
+   * const { reachable, brokers } = client.connectivity();
+   * if (!reachable) logger.warn({ brokers }, 'broker unreachable; producers and consumers are retrying');
+   */
+  connectivity(options: { graceMs?: number } = {}): ClientConnectivity {
+    if (this.closed) return { reachable: false, brokers: [] };
+    // The service URL is always covered, even before the first call opened its channel.
+    this.pool.get(this.options.serviceUrl);
+    return this.tracker.snapshot(options.graceMs ?? DEFAULT_CONNECTIVITY_GRACE_MS);
   }
 
   /**

@@ -1,6 +1,12 @@
 // Public face of the Danube client: re-exports only.
 export { DanubeClient } from './client.js';
 export {
+  DEFAULT_CONNECTIVITY_GRACE_MS,
+  type BrokerChannelState,
+  type BrokerConnectivity,
+  type ClientConnectivity,
+} from './connectivity.js';
+export {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_HEALTH_CHECK_INTERVAL_MS,
   DEFAULT_MAX_MESSAGE_BYTES,

@@ -1,5 +1,41 @@
 import type { BindingRunner } from './binding-runner.js';
 import type { RelayMetrics } from './metrics.js';
+import type { RelayBrokerConnectivity } from './ports.js';
+
+/** Why a binding is not ready: its consumer is not subscribed, or the client cannot reach the broker. */
+export type NotReadyReason = 'not-subscribed' | 'broker-unreachable';
+
+/** What `GET /readyz` answers (503 unless `ready`). */
+export interface RelayReadiness {
+  ready: boolean;
+  /** Every binding that is not ready, with why (empty when ready). */
+  notReady: Array<{ binding: string; reasons: NotReadyReason[]; lastError?: string }>;
+  /** The brokers the client talks to, when the client reports connectivity. */
+  brokers?: RelayBrokerConnectivity[];
+}
+
+/**
+ * Readiness of the relay: every enabled binding subscribed and, when the client can tell, every
+ * broker reachable. A consumer riding out a broker outage still counts as subscribed until its
+ * stream fails, so reachability is what turns an outage into a 503 promptly.
+ */
+export function relayReadiness(
+  runners: readonly BindingRunner[],
+  connectivity: { reachable: boolean; brokers: RelayBrokerConnectivity[] } | undefined,
+): RelayReadiness {
+  const unreachable = connectivity !== undefined && !connectivity.reachable;
+  const notReady: RelayReadiness['notReady'] = [];
+  for (const r of runners) {
+    const reasons: NotReadyReason[] = [];
+    if (unreachable) reasons.push('broker-unreachable');
+    if (!r.subscribed) reasons.push('not-subscribed');
+    if (reasons.length === 0) continue;
+    notReady.push(r.lastError === undefined ? { binding: r.binding.name, reasons } : { binding: r.binding.name, reasons, lastError: r.lastError });
+  }
+  const readiness: RelayReadiness = { ready: runners.length > 0 && notReady.length === 0, notReady };
+  if (connectivity) readiness.brokers = connectivity.brokers;
+  return readiness;
+}
 
 /** What `status()` and `GET /status` report for one binding. */
 export interface BindingStatus {

@@ -1,11 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { RelayReadiness } from './binding-status.js';
 
 export interface RelayHttpHandlers {
   /** The process is alive and its bindings are not stuck in a fatal state. */
   healthy(): boolean;
-  /** Every enabled binding is subscribed (so the broker is reachable). */
-  ready(): boolean;
+  /** Every enabled binding is subscribed and the broker is reachable; otherwise who is not and why. */
+  readiness(): RelayReadiness;
   metrics(): string;
   status(): unknown;
 }
@@ -18,7 +19,8 @@ export interface RelayHttpServer {
 
 /**
  * Serves `/healthz` (liveness), `/readyz` (readiness: subscribed and broker reachable; 503 while
- * not), `/metrics` (Prometheus text format) and `/status` (JSON of every binding).
+ * not; the JSON body names each binding that is not ready and why), `/metrics` (Prometheus text
+ * format) and `/status` (JSON of every binding).
  *
  * @example
  * const server = await startRelayHttpServer({ port: 9090, host: '0.0.0.0' }, handlers);
@@ -35,8 +37,10 @@ export async function startRelayHttpServer(options: { port: number; host: string
       switch (path) {
         case '/healthz':
           return h.healthy() ? send(200, 'text/plain', 'ok\n') : send(503, 'text/plain', 'unhealthy\n');
-        case '/readyz':
-          return h.ready() ? send(200, 'text/plain', 'ready\n') : send(503, 'text/plain', 'not ready\n');
+        case '/readyz': {
+          const r = h.readiness();
+          return send(r.ready ? 200 : 503, 'application/json', `${JSON.stringify(r)}\n`);
+        }
         case '/metrics':
           return send(200, 'text/plain; version=0.0.4; charset=utf-8', h.metrics());
         case '/status':

@@ -10,6 +10,6 @@ export type { RelayMessage, TrackedRecord, DeadLetterReason } from './tracked-re
 export * from './relay.js';
 export * from './http-server.js';
 export * from './dead-letter.js';
-export type { BindingStatus } from './binding-status.js';
-export type { RelayClient, RelayConsumer, RelayProducer, RelayDelivery, RelaySubscribeOptions } from './ports.js';
+export type { BindingStatus, NotReadyReason, RelayReadiness } from './binding-status.js';
+export type { RelayBrokerConnectivity, RelayClient, RelayConsumer, RelayProducer, RelayDelivery, RelaySubscribeOptions } from './ports.js';
 export * from './invokers/index.js';

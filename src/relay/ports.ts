@@ -32,7 +32,20 @@ export interface RelaySubscribeOptions {
   dispatch?: 'reliable' | 'non-reliable';
 }
 
+/** One broker as the client sees it: `reachable` turns false after a grace period without a connection. */
+export interface RelayBrokerConnectivity {
+  url: string;
+  state: string;
+  reachable: boolean;
+  failingSince?: number;
+}
+
 export interface RelayClient {
+  /**
+   * Whether the client can reach its broker(s), without an RPC (`DanubeClient.connectivity()`).
+   * Optional: without it `/readyz` judges by the subscriptions alone.
+   */
+  connectivity?(): { reachable: boolean; brokers: RelayBrokerConnectivity[] };
   subscribe(options: RelaySubscribeOptions): Promise<RelayConsumer>;
   createProducer(options: { topic: string; name: string; dispatch?: 'reliable' | 'non-reliable' }): Promise<RelayProducer>;
   close(): Promise<void>;

@@ -3,7 +3,7 @@ import { silentLogger, type Logger } from '../core/logger.js';
 import { createTransforms, TRANSFORM_NAMES, type TransformDeps, type TransformSpec } from '../core/transforms.js';
 import type { Sink, SinkHandler } from '../sink/define.js';
 import { BindingRunner } from './binding-runner.js';
-import type { BindingStatus } from './binding-status.js';
+import { relayReadiness, type BindingStatus, type RelayReadiness } from './binding-status.js';
 import type { RelayConfig, RelayConfigInput } from './config-schema.js';
 import { RelayConfigError } from './errors.js';
 import { startRelayHttpServer, type RelayHttpServer } from './http-server.js';
@@ -34,6 +34,8 @@ export interface RelayStatus {
 export interface Relay {
   /** Every binding's state and counters. */
   status(): RelayStatus;
+  /** What `/readyz` answers: ready, or which bindings are not and why (not subscribed, broker unreachable). */
+  readiness(): RelayReadiness;
   readonly metrics: RelayMetrics;
   /** `http://host:port` of `/healthz`, `/readyz`, `/metrics`, `/status` when `config.port` is set. */
   readonly url: string | undefined;
@@ -84,13 +86,14 @@ export async function startRelay(input: RelayConfig | RelayConfigInput, options:
   }
   await Promise.all(runners.map((r) => r.start()));
 
-  const ready = () => runners.length > 0 && runners.every((r) => r.subscribed);
-  const status = (): RelayStatus => ({ ready: ready(), bindings: runners.map((r) => r.status()) });
+  const relayClient = client;
+  const readiness = (): RelayReadiness => relayReadiness(runners, relayClient.connectivity?.());
+  const status = (): RelayStatus => ({ ready: readiness().ready, bindings: runners.map((r) => r.status()) });
   let http: RelayHttpServer | undefined;
   if (config.port !== undefined) {
     try {
       http = await startRelayHttpServer({ port: config.port, host: config.host }, {
-        healthy: () => true, ready, metrics: () => metrics.render(), status,
+        healthy: () => true, readiness, metrics: () => metrics.render(), status,
       });
     } catch (err) {
       // E.g. the port is taken: stop what already runs instead of leaving consumers behind.
@@ -106,6 +109,7 @@ export async function startRelay(input: RelayConfig | RelayConfigInput, options:
   let closing: Promise<void> | undefined;
   return {
     status,
+    readiness,
     metrics,
     url: http?.url,
     close() {
