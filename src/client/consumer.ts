@@ -23,6 +23,16 @@ export interface NackOptions {
   reason?: string;
 }
 
+/** Whether a consumer is receiving right now: see `Consumer.state()`. */
+export interface ConsumerState {
+  /** Every partition has a receive stream open after a successful Subscribe (false once closed). */
+  attached: boolean;
+  /** Since when (ms since epoch) at least one partition has not been attached; absent while attached. */
+  detachedSince?: number;
+  /** Partition topics without a receive stream right now (empty while attached). */
+  detachedPartitions: string[];
+}
+
 /**
  * Receives messages from a topic (every partition of it). Create it with `client.subscribe()`;
  * iterate it with `for await`, and ack or nack every message.
@@ -74,6 +84,34 @@ export class Consumer implements AsyncIterable<DanubeMessage>, MessageSink {
   /** Non-reliable only: messages dropped because the buffer was full. */
   get dropped(): number {
     return this.queue.dropped;
+  }
+
+  /** Shorthand for `state().attached`. */
+  get attached(): boolean {
+    return this.state().attached;
+  }
+
+  /**
+   * Whether every partition is receiving right now. After a lost connection, a broker restart or
+   * a health check answered CLOSE the consumer resubscribes by itself; until its receive stream
+   * is open again it is not attached (non-reliable messages published meanwhile do not reach it;
+   * reliable ones wait on the broker). Read-only and cheap: no RPC.
+   *
+   * @example
+   * const { attached, detachedSince } = consumer.state();
+   * if (!attached) logger.warn({ downForMs: Date.now() - detachedSince! }, 'consumer resubscribing');
+   */
+  state(): ConsumerState {
+    let detachedSince: number | undefined;
+    const detachedPartitions: string[] = [];
+    for (const p of this.byTopic.values()) {
+      const since = p.detachedSince;
+      if (since === undefined) continue;
+      detachedPartitions.push(p.topic);
+      detachedSince = detachedSince === undefined ? since : Math.min(detachedSince, since);
+    }
+    if (detachedSince === undefined) return { attached: true, detachedPartitions };
+    return { attached: false, detachedSince, detachedPartitions };
   }
 
   private async start(): Promise<void> {

@@ -26,7 +26,7 @@ export {
   type ProducerSchemaOptions,
 } from './producer-options.js';
 export type { SendResult } from './pending-send.js';
-export { Consumer, type NackOptions } from './consumer.js';
+export { Consumer, type ConsumerState, type NackOptions } from './consumer.js';
 export {
   DEFAULT_BUFFER_SIZE,
   DEFAULT_SUBSCRIPTION_TYPE,

@@ -41,6 +41,11 @@ export class PartitionConsumer {
   private paused = false;
   private closed = false;
   private resubscribing: Promise<void> | undefined;
+  /**
+   * Since when (ms since epoch) no receive stream has been open after a successful Subscribe;
+   * undefined while one is. Messages published meanwhile on non-reliable topics are lost to us.
+   */
+  private detachedAt: number | undefined = Date.now();
   private requestId = 0n;
   private readonly health: HealthCheckLoop;
   /** Reliable only: offset → request id of messages delivered to us and not yet acked or nacked. */
@@ -69,10 +74,26 @@ export class PartitionConsumer {
     );
   }
 
+  /** A receive stream is open after a successful Subscribe and has not ended, failed or been closed. */
+  get attached(): boolean {
+    return this.detachedAt === undefined;
+  }
+
+  /** Since when (ms since epoch) this partition has not been attached; undefined while attached. */
+  get detachedSince(): number | undefined {
+    return this.detachedAt;
+  }
+
+  /** Keeps the first moment of an outage: a failed resubscribe does not restart the clock. */
+  private markDetached(): void {
+    this.detachedAt ??= Date.now();
+  }
+
   /** Lookup → Subscribe (retrying retryable statuses with fresh lookups), then starts receiving. */
   async start(deadline: Deadline): Promise<void> {
     await this.subscribe(deadline);
-    this.openStream();
+    // Awaited so that a consumer handed to the caller is already attached.
+    await this.openStream();
     this.health.start();
   }
 
@@ -101,8 +122,9 @@ export class PartitionConsumer {
     return this.metadata ?? this.ctx.auth.metadata(this.address?.proxy ? this.address.brokerUrl : undefined);
   }
 
-  private openStream(): void {
-    void Promise.resolve(this.callMetadata()).then((metadata) => {
+  /** Never rejects: a failure to open goes to the sink. */
+  private openStream(): Promise<void> {
+    return Promise.resolve(this.callMetadata()).then((metadata) => {
       if (this.closed) return;
       let stream: ClientReadableStream<StreamMessage>;
       try {
@@ -113,6 +135,7 @@ export class PartitionConsumer {
         return;
       }
       this.stream = stream;
+      this.detachedAt = undefined;
       stream.on('data', (message: StreamMessage) => this.onMessage(message));
       stream.on('error', (err: ServiceError) => this.onStreamEnd(stream, err));
       stream.on('end', () => this.onStreamEnd(stream));
@@ -138,6 +161,7 @@ export class PartitionConsumer {
   private onStreamEnd(stream: ClientReadableStream<StreamMessage>, err?: ServiceError): void {
     if (stream !== this.stream) return;
     this.stream = undefined;
+    this.markDetached();
     if (this.closed) return;
     this.resubscribe(err ? `receive stream failed: ${err.details || err.message}` : 'receive stream ended');
   }
@@ -145,6 +169,7 @@ export class PartitionConsumer {
   private detachStream(): void {
     const stream = this.stream;
     this.stream = undefined;
+    this.markDetached();
     if (!stream) return;
     stream.removeAllListeners('data');
     stream.on('error', () => undefined);
@@ -168,7 +193,7 @@ export class PartitionConsumer {
         await this.subscribe(new Deadline(connectTimeoutMs, 'resubscribe', this.topic));
         if (this.closed) return;
         if (this.unacked?.size) this.duplicates = new Map(this.unacked);
-        this.openStream();
+        await this.openStream();
         return;
       } catch (err) {
         const error = toDanubeError(err, 'resubscribe', this.topic);

@@ -326,6 +326,14 @@ export class BindingRunner {
     return bindingStatus(this, this.deps.metrics, this.now());
   }
 
+  /**
+   * Subscribed and, when the consumer can tell, every partition's receive stream open: false
+   * while the consumer resubscribes by itself after a broker outage.
+   */
+  get attached(): boolean {
+    return this.subscribed && (this.consumer?.state?.().attached ?? true);
+  }
+
   get isStopping(): boolean {
     return this.stopping;
   }

@@ -2,8 +2,11 @@ import type { BindingRunner } from './binding-runner.js';
 import type { RelayMetrics } from './metrics.js';
 import type { RelayBrokerConnectivity } from './ports.js';
 
-/** Why a binding is not ready: its consumer is not subscribed, or the client cannot reach the broker. */
-export type NotReadyReason = 'not-subscribed' | 'broker-unreachable';
+/**
+ * Why a binding is not ready: its consumer is not subscribed, it is subscribed but resubscribing
+ * (no receive stream open, e.g. after a broker outage), or the client cannot reach the broker.
+ */
+export type NotReadyReason = 'not-subscribed' | 'resubscribing' | 'broker-unreachable';
 
 /** What `GET /readyz` answers (503 unless `ready`). */
 export interface RelayReadiness {
@@ -15,9 +18,10 @@ export interface RelayReadiness {
 }
 
 /**
- * Readiness of the relay: every enabled binding subscribed and, when the client can tell, every
- * broker reachable. A consumer riding out a broker outage still counts as subscribed until its
- * stream fails, so reachability is what turns an outage into a 503 promptly.
+ * Readiness of the relay: every enabled binding subscribed with its receive streams open and,
+ * when the client can tell, every broker reachable. Reachability turns an outage into a 503
+ * promptly (a stream can outlive a dead broker for a while); the streams keep it 503 after the
+ * broker is back until the consumer has resubscribed, so a 200 means it receives again.
  */
 export function relayReadiness(
   runners: readonly BindingRunner[],
@@ -29,6 +33,7 @@ export function relayReadiness(
     const reasons: NotReadyReason[] = [];
     if (unreachable) reasons.push('broker-unreachable');
     if (!r.subscribed) reasons.push('not-subscribed');
+    else if (!r.attached) reasons.push('resubscribing');
     if (reasons.length === 0) continue;
     notReady.push(r.lastError === undefined ? { binding: r.binding.name, reasons } : { binding: r.binding.name, reasons, lastError: r.lastError });
   }
@@ -43,7 +48,7 @@ export interface BindingStatus {
   topic: string;
   subscription: string;
   function: 'lambda' | 'http' | 'local';
-  /** `running`: subscribed and reading; `connecting`: (re)subscribing; `stopping` / `stopped`. */
+  /** `running`: subscribed and receiving; `connecting`: (re)subscribing; `stopping` / `stopped`. */
   state: 'running' | 'connecting' | 'stopping' | 'stopped';
   subscribed: boolean;
   lastError?: string;
@@ -73,7 +78,7 @@ export function bindingStatus(runner: BindingRunner, m: RelayMetrics, now: numbe
     topic: b.topic,
     subscription: b.subscription.name,
     function: b.function.type,
-    state: runner.isStopping ? (runner.subscribed || runner.state.inFlightBatches ? 'stopping' : 'stopped') : runner.subscribed ? 'running' : 'connecting',
+    state: runner.isStopping ? (runner.subscribed || runner.state.inFlightBatches ? 'stopping' : 'stopped') : runner.attached ? 'running' : 'connecting',
     subscribed: runner.subscribed,
     buffered: runner.state.pendingCount,
     inFlightBatches: runner.state.inFlightBatches,

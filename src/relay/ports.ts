@@ -15,6 +15,11 @@ export interface RelayConsumer<M extends RelayDelivery = RelayDelivery> {
   receive(options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<M | undefined>;
   ack(message: M): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Whether every partition is receiving right now (`Consumer.state()`); false while the consumer
+   * resubscribes after a broker outage. Optional: without it a subscribed consumer counts as attached.
+   */
+  state?(): { attached: boolean; detachedSince?: number };
 }
 
 export interface RelayProducer {

@@ -34,7 +34,7 @@ export interface RelayStatus {
 export interface Relay {
   /** Every binding's state and counters. */
   status(): RelayStatus;
-  /** What `/readyz` answers: ready, or which bindings are not and why (not subscribed, broker unreachable). */
+  /** What `/readyz` answers: ready, or which bindings are not and why (not subscribed, resubscribing, broker unreachable). */
   readiness(): RelayReadiness;
   readonly metrics: RelayMetrics;
   /** `http://host:port` of `/healthz`, `/readyz`, `/metrics`, `/status` when `config.port` is set. */
