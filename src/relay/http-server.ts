@@ -5,7 +5,7 @@ import type { RelayReadiness } from './binding-status.js';
 export interface RelayHttpHandlers {
   /** The process is alive and its bindings are not stuck in a fatal state. */
   healthy(): boolean;
-  /** Every enabled binding is subscribed and the broker is reachable; otherwise who is not and why. */
+  /** Every enabled binding is subscribed and receiving, and the broker is reachable; otherwise who is not and why. */
   readiness(): RelayReadiness;
   metrics(): string;
   status(): unknown;
