@@ -26,22 +26,34 @@ export function backoffDelay(attempt: number, options: RetryOptions = DEFAULT_RE
  * Waits `ms`, or less when `signal` aborts (then rejects with `ClientClosedError`).
  * `unref` lets timers of background loops (health checks) not keep the process alive.
  */
-export function sleep(ms: number, signal?: AbortSignal, unref = false): Promise<void> {
+export function sleep(ms: number, signal?: AbortSignal, unref = false, stop?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(new ClientClosedError('operation aborted: closed', { retryable: false }));
       return;
     }
-    const onAbort = () => {
+    if (stop?.aborted) return resolve();
+    const cleanup = () => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      stop?.removeEventListener('abort', onStop);
+    };
+    const onAbort = () => {
+      cleanup();
       reject(new ClientClosedError('operation aborted: closed', { retryable: false }));
     };
+    // `stop` (a caller's signal) ends the wait early without an error: the caller checks it.
+    const onStop = () => {
+      cleanup();
+      resolve();
+    };
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      cleanup();
       resolve();
     }, ms);
     if (unref) timer.unref();
     signal?.addEventListener('abort', onAbort, { once: true });
+    stop?.addEventListener('abort', onStop, { once: true });
   });
 }
 
@@ -53,6 +65,8 @@ export class Deadline {
     readonly timeoutMs: number,
     private readonly what: string,
     private readonly topic?: string,
+    /** The caller's signal: once it aborts, `sleep()` returns false at once. */
+    readonly signal?: AbortSignal,
   ) {
     this.at = Date.now() + timeoutMs;
   }
@@ -62,7 +76,7 @@ export class Deadline {
   }
 
   expired(): boolean {
-    return Date.now() >= this.at;
+    return Date.now() >= this.at || this.signal?.aborted === true;
   }
 
   /** The error to throw when the deadline passed; `cause` is the last failure seen, if any. */
@@ -79,7 +93,7 @@ export class Deadline {
   async sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
     const left = this.remaining();
     if (left <= 0) return false;
-    await sleep(Math.min(ms, left), signal);
-    return this.remaining() > 0;
+    await sleep(Math.min(ms, left), signal, false, this.signal);
+    return !this.expired();
   }
 }

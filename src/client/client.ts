@@ -101,14 +101,20 @@ export class DanubeClient {
 
   /**
    * Creates a producer (and the topic or its partitions, which the broker auto-creates).
-   * Bounded by `connectTimeoutMs`.
+   * Bounded by `connectTimeoutMs`; `options.signal` cancels it (rejects with `AbortedError`).
    */
   async createProducer(options: ProducerOptions): Promise<Producer> {
     this.ctx.ensureOpen('create producer', options?.topic);
     return Producer.create(this.ctx, options);
   }
 
-  /** Subscribes to a topic (all its partitions). Bounded by `connectTimeoutMs`. */
+  /**
+   * Subscribes to a topic (all its partitions). Bounded by `connectTimeoutMs`; `options.signal`
+   * cancels it (rejects with `AbortedError`).
+   *
+   * @example
+   * const consumer = await client.subscribe({ topic: '/default/orders', subscription: 'audit', signal: AbortSignal.timeout(2_000) });
+   */
   async subscribe(options: ConsumerOptions): Promise<Consumer> {
     this.ctx.ensureOpen('subscribe', options?.topic);
     return Consumer.create(this.ctx, options);

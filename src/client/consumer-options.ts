@@ -28,6 +28,11 @@ export interface ConsumerOptions {
   dispatch?: 'reliable' | 'non-reliable';
   /** Health check period for this consumer (default: the client's `healthCheckIntervalMs`). */
   healthCheckIntervalMs?: number;
+  /**
+   * Cancels subscribing (retries included): `subscribe()` then rejects at once with
+   * `AbortedError`. Only bounds the subscribe, not the consumer's life.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ResolvedConsumerOptions {
@@ -61,7 +66,7 @@ const schema = z
   });
 
 /** Checks consumer options once (topic name included), fills defaults, names unknown keys. */
-export function parseConsumerOptions(input: ConsumerOptions): ResolvedConsumerOptions {
+export function parseConsumerOptions(input: Omit<ConsumerOptions, 'signal'>): ResolvedConsumerOptions {
   const options = parseWith(schema, input, 'consumer options');
   validateTopic(options.topic);
   const consumerName = options.consumerName ?? `consumer-${Math.random().toString(16).slice(2, 10)}`;

@@ -2,6 +2,7 @@ import { ConsumerRequest_SubscriptionType } from '../generated/danube/DanubeApi.
 import { Deadline } from './backoff.js';
 import { parseConsumerOptions, type ConsumerOptions, type ResolvedConsumerOptions, type SubscriptionType } from './consumer-options.js';
 import type { ClientContext } from './context.js';
+import { withAbort } from './abort.js';
 import { ClientClosedError, DanubeError, TopicNotFoundError, Status } from './errors.js';
 import { retrying } from './establish.js';
 import { topicPartitions } from './lookup.js';
@@ -64,11 +65,20 @@ export class Consumer implements AsyncIterable<DanubeMessage>, MessageSink {
 
   /** @internal Use `client.subscribe()`. */
   static async create(ctx: ClientContext, input: ConsumerOptions): Promise<Consumer> {
-    const options = parseConsumerOptions(input);
+    const { signal, ...rest } = input ?? ({} as ConsumerOptions);
+    const options = parseConsumerOptions(rest);
     ctx.ensureOpen('subscribe', options.topic);
-    const consumer = new Consumer(ctx, options);
-    await consumer.start();
-    return consumer;
+    return withAbort(
+      signal,
+      'subscribe',
+      options.topic,
+      async (stop) => {
+        const consumer = new Consumer(ctx, options);
+        await consumer.start(stop);
+        return consumer;
+      },
+      (late) => void late.close(),
+    );
   }
 
   /** Partition topics consumed (`[topic]` when not partitioned). */
@@ -114,9 +124,9 @@ export class Consumer implements AsyncIterable<DanubeMessage>, MessageSink {
     return { attached: false, detachedSince, detachedPartitions };
   }
 
-  private async start(): Promise<void> {
+  private async start(signal: AbortSignal | undefined): Promise<void> {
     const { ctx, options } = this;
-    const deadline = new Deadline(ctx.options.connectTimeoutMs, 'subscribe', options.topic);
+    const deadline = new Deadline(ctx.options.connectTimeoutMs, 'subscribe', options.topic, signal);
     const topics = await retrying(ctx, options.topic, 'topic partitions', deadline, () => topicPartitions(ctx, options.topic, deadline));
     if (topics.length === 0) {
       throw new TopicNotFoundError(`subscribe on ${options.topic} failed: the topic does not exist`, { topic: options.topic, code: Status.NOT_FOUND, retryable: false });

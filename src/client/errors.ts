@@ -65,6 +65,13 @@ export class TimeoutError extends DanubeError {
 export class ClientClosedError extends DanubeError {
   override name = 'ClientClosedError';
 }
+/**
+ * The caller's `AbortSignal` aborted the operation (code `CANCELLED`, `cause` = the abort reason).
+ * Not retryable: the caller asked to stop.
+ */
+export class AbortedError extends DanubeError {
+  override name = 'AbortedError';
+}
 /** A topic name that Danube would reject (`/namespace/topic`, letters, digits, `_` and `-` only). */
 export class InvalidTopicError extends DanubeError {
   override name = 'InvalidTopicError';

@@ -46,6 +46,7 @@ export {
 } from './schema-registry.js';
 export { unwrapSchemaDefinition } from './schema-types.js';
 export {
+  AbortedError,
   ClientClosedError,
   ConnectionError,
   DanubeError,

@@ -108,6 +108,9 @@ export class PartitionProducer {
 
   /** Sends (or re-sends) one message; settles it through `onDone` when it is accepted or failed. */
   attempt(pending: PendingSend): void {
+    pending.stage = 'attempted';
+    // Aborted by the caller while queued or backing off: free the slot without sending.
+    if (pending.settled) return this.onDone(this, pending);
     if (this.recreating) {
       this.recreating.then(
         () => this.attempt(pending),
@@ -130,10 +133,13 @@ export class PartitionProducer {
   private call(pending: PendingSend, metadata: Metadata): void {
     const sweeper = this.ctx.sweeper;
     try {
+      if (pending.settled) return this.onDone(this, pending);
       const call = this.connection.producer.sendMessage(pending.message, metadata, (err) => {
         sweeper.unwatch(call);
+        pending.call = undefined;
         this.onResult(pending, err);
       });
+      pending.call = call;
       sweeper.watch(call, pending.deadlineAt);
     } catch (err) {
       // grpc-js throws synchronously on a channel that was closed meanwhile.
@@ -151,6 +157,8 @@ export class PartitionProducer {
   }
 
   private retryOrFail(pending: PendingSend, err: unknown): void {
+    // Aborted by the caller: its promise is already rejected; only the slot is left to free.
+    if (pending.settled) return this.onDone(this, pending);
     const code = (err as ServiceError).code;
     if (this.closed || this.ctx.signal.aborted) {
       return this.fail(pending, new ClientClosedError(`send on ${this.topic} aborted: producer closed`, { topic: this.topic, cause: err, retryable: false }));
@@ -172,7 +180,8 @@ export class PartitionProducer {
     if (!retryable) return this.fail(pending, toDanubeError(err, 'send', this.topic));
     const failures = pending.failures++;
     const delay = Math.min(backoffDelay(failures % (retry.maxRetries + 1), retry), Math.max(0, pending.deadlineAt - Date.now()));
-    setTimeout(() => {
+    pending.timer = setTimeout(() => {
+      pending.timer = undefined;
       // After maxRetries in a row, look the topic up again and recreate, as the Rust client does.
       if (pending.failures % (retry.maxRetries + 1) === 0) {
         this.recreate('retries exhausted').then(
@@ -181,6 +190,21 @@ export class PartitionProducer {
         );
       } else this.attempt(pending);
     }, delay);
+  }
+
+  /**
+   * The caller aborted `pending` (its promise is already rejected): stop what it is doing. A call
+   * in flight is cancelled; a backoff is cut short. The slot is freed once the call has ended, so
+   * in ordered mode the next message never overtakes one the broker may still be storing.
+   */
+  abandon(pending: PendingSend): void {
+    if (pending.call) pending.call.cancel();
+    else if (pending.timer) {
+      clearTimeout(pending.timer);
+      pending.timer = undefined;
+      this.onDone(this, pending);
+    }
+    // Otherwise it waits on a recreation or on call metadata, whose continuation frees the slot.
   }
 
   private fail(pending: PendingSend, err: unknown): void {

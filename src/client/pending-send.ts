@@ -32,6 +32,16 @@ export class PendingSend {
 
   /** Set when the send leaves the queue: waiting for a free slot does not count against it. */
   deadlineAt = 0;
+  /** `waiting` for a slot, `queued` behind its partition (ordered mode), or `attempted`. */
+  stage: 'waiting' | 'queued' | 'attempted' = 'waiting';
+  /** The promise settled (an abort settles it before the send path has finished with it). */
+  settled = false;
+  /** The gRPC call in flight, so an abort can cancel it. */
+  call: { cancel(): void } | undefined;
+  /** The backoff timer before the next retry, so an abort can skip it. */
+  timer: ReturnType<typeof setTimeout> | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
 
   constructor(
     readonly message: StreamMessage,
@@ -39,6 +49,9 @@ export class PendingSend {
   ) {}
 
   settle(result: SendResult | undefined, error?: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.onAbort) this.signal!.removeEventListener('abort', this.onAbort);
     if (result) this.resolve(result);
     else this.reject(error);
     const waiters = this.waiters;

@@ -34,6 +34,11 @@ export interface ProducerOptions {
   /** Time limit of one `send()`, retries included (default: the client's `requestTimeoutMs`). */
   sendTimeoutMs?: number;
   schema?: ProducerSchemaOptions;
+  /**
+   * Cancels creating the producer (retries included): `createProducer()` then rejects at once
+   * with `AbortedError`. Only bounds the creation, not the producer's life.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ResolvedProducerOptions {
@@ -70,7 +75,7 @@ const schema = z.strictObject({
 });
 
 /** Checks producer options once (topic name included), fills defaults, names unknown keys. */
-export function parseProducerOptions(input: ProducerOptions): ResolvedProducerOptions {
+export function parseProducerOptions(input: Omit<ProducerOptions, 'signal'>): ResolvedProducerOptions {
   const options = parseWith(schema, input, 'producer options');
   validateTopic(options.topic);
   return options;

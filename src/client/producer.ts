@@ -1,6 +1,7 @@
 import { DispatchStrategy, type SchemaReference, type StreamMessage } from '../generated/danube/DanubeApi.js';
 import { Deadline } from './backoff.js';
 import type { ClientContext } from './context.js';
+import { abortedError, withAbort } from './abort.js';
 import { ClientClosedError, MessageTooLargeError, SchemaError } from './errors.js';
 import { partitionForKey } from './fnv.js';
 import { topicPartitions } from './lookup.js';
@@ -15,6 +16,12 @@ export interface SendOptions {
   attributes?: Record<string, string>;
   /** Routing key: picks the partition (`FNV-1a-64(key) % partitions`) and is sent as `routing_key`. */
   key?: string;
+  /**
+   * Cancels this send: it rejects at once with `AbortedError`. Aborted before the message left,
+   * it is never sent; aborted after it was handed to gRPC, the call is cancelled but the broker
+   * may still have stored it (at-least-once). In ordered mode the other sends keep their order.
+   */
+  signal?: AbortSignal;
 }
 
 const NO_ATTRIBUTES: Record<string, string> = Object.freeze({}) as Record<string, string>;
@@ -63,11 +70,20 @@ export class Producer {
 
   /** @internal Use `client.createProducer()`. */
   static async create(ctx: ClientContext, input: ProducerOptions): Promise<Producer> {
-    const options = parseProducerOptions(input);
+    const { signal, ...rest } = input ?? ({} as ProducerOptions);
+    const options = parseProducerOptions(rest);
     ctx.ensureOpen('create producer', options.topic);
-    const producer = new Producer(ctx, options);
-    await producer.open();
-    return producer;
+    return withAbort(
+      signal,
+      'create producer',
+      options.topic,
+      async (stop) => {
+        const producer = new Producer(ctx, options);
+        await producer.open(stop);
+        return producer;
+      },
+      (late) => void late.close(),
+    );
   }
 
   /** Partition topics this producer writes to (`[topic]` when not partitioned). */
@@ -75,9 +91,9 @@ export class Producer {
     return this.partitionList.map((p) => p.topic);
   }
 
-  private async open(): Promise<void> {
+  private async open(signal: AbortSignal | undefined): Promise<void> {
     const { options, ctx } = this;
-    const deadline = new Deadline(ctx.options.connectTimeoutMs, 'create producer', options.topic);
+    const deadline = new Deadline(ctx.options.connectTimeoutMs, 'create producer', options.topic, signal);
     let topics: string[];
     if (options.partitions !== undefined) {
       topics = Array.from({ length: options.partitions }, (_, i) => partitionTopic(options.topic, i));
@@ -122,9 +138,15 @@ export class Producer {
 
   /**
    * Sends one message; resolves once the broker accepted it. Retries transient failures (with
-   * fresh lookups and producer recreation) within `sendTimeoutMs`.
+   * fresh lookups and producer recreation) within `sendTimeoutMs`. `options.signal` cancels it
+   * (see `SendOptions.signal`: once handed to gRPC, the broker may still store the message).
+   *
+   * @example
+   * await producer.send(body, { key: order.id, signal: AbortSignal.timeout(1_000) });
    */
   send(payload: Uint8Array | string, options?: SendOptions): Promise<SendResult> {
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(abortedError(signal, 'send', this.topic));
     if (this.closed) return Promise.reject(new ClientClosedError(`producer ${this.name} on ${this.topic} is closed`, { topic: this.topic, retryable: false }));
     if (this.ctx.signal.aborted) return Promise.reject(new ClientClosedError(`client is closed; cannot send to ${this.topic}`, { topic: this.topic, retryable: false }));
     const bytes = payloadBytes(payload);
@@ -154,6 +176,11 @@ export class Producer {
       pending.reject = reject;
     });
     this.live.add(pending);
+    if (signal) {
+      pending.signal = signal;
+      pending.onAbort = () => this.abortSend(pending, signal);
+      signal.addEventListener('abort', pending.onAbort, { once: true });
+    }
     if (this.outstanding < this.maxInFlight) this.startSend(pending);
     else this.waiting.push(pending);
     return promise;
@@ -166,8 +193,10 @@ export class Producer {
     if (!this.ordered) return partition.attempt(pending);
     // Ordered: one send in flight per partition; the rest wait in send() order.
     const queue = this.queues.get(partition)!;
-    if (queue.busy) queue.items.push(pending);
-    else {
+    if (queue.busy) {
+      pending.stage = 'queued';
+      queue.items.push(pending);
+    } else {
       queue.busy = true;
       partition.attempt(pending);
     }
@@ -178,40 +207,74 @@ export class Producer {
     this.live.delete(pending);
     if (this.ordered) {
       const queue = this.queues.get(partition)!;
-      if (queue.head < queue.items.length) {
-        const next = queue.items[queue.head]!;
+      let next: PendingSend | undefined;
+      while (queue.head < queue.items.length) {
+        const item = queue.items[queue.head]!;
         queue.items[queue.head++] = undefined as unknown as PendingSend;
-        if (queue.head > 1024 && queue.head * 2 > queue.items.length) {
-          queue.items = queue.items.slice(queue.head);
-          queue.head = 0;
+        // Aborted while queued: already rejected; it gives its slot back and keeps no place in line.
+        if (!item.settled) {
+          next = item;
+          break;
         }
-        partition.attempt(next);
-      } else {
+        this.outstanding--;
+      }
+      if (queue.head > 1024 && queue.head * 2 > queue.items.length) {
+        queue.items = queue.items.slice(queue.head);
+        queue.head = 0;
+      }
+      if (next) partition.attempt(next);
+      else {
         queue.busy = false;
         queue.items.length = 0;
         queue.head = 0;
       }
     }
-    if (this.waiting.length > this.waitingHead && this.outstanding < this.maxInFlight) {
+    while (this.waiting.length > this.waitingHead && this.outstanding < this.maxInFlight) {
       const next = this.waiting[this.waitingHead]!;
       this.waiting[this.waitingHead++] = undefined as unknown as PendingSend;
       if (this.waitingHead === this.waiting.length) {
         this.waiting = [];
         this.waitingHead = 0;
       }
+      // Aborted while waiting for a slot: never started, nothing to free.
+      if (next.settled) continue;
       this.startSend(next);
+      break;
     }
   }
 
   /**
-   * Resolves when every send made so far has been accepted; rejects if any of them failed
-   * (each failed `send()` promise also rejects on its own).
+   * The caller's signal aborted `pending`: reject it now. Not yet handed to gRPC: it never leaves.
+   * Handed over: the call is cancelled, but the broker may already have stored the message.
    */
-  flush(): Promise<void> {
+  private abortSend(pending: PendingSend, signal: AbortSignal): void {
+    const attempted = pending.stage === 'attempted';
+    const note = attempted ? '; the message had been sent and the broker may still have stored it' : '; the message was not sent';
+    pending.settle(undefined, abortedError(signal, 'send', this.topic, note));
+    this.live.delete(pending);
+    if (attempted) pending.partition.abandon(pending);
+  }
+
+  /**
+   * Resolves when every send made so far has been accepted; rejects if any of them failed
+   * (each failed `send()` promise also rejects on its own). `signal` stops the wait (rejects with
+   * `AbortedError`); the sends go on.
+   */
+  flush(options: { signal?: AbortSignal } = {}): Promise<void> {
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(abortedError(signal, 'flush', this.topic));
     if (this.live.size === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      const waiter: FlushWaiter = { remaining: this.live.size, failed: 0, resolve, reject };
+      const onAbort = () => reject(abortedError(signal!, 'flush', this.topic, '; the sends themselves go on'));
+      const done = () => signal?.removeEventListener('abort', onAbort);
+      const waiter: FlushWaiter = {
+        remaining: this.live.size,
+        failed: 0,
+        resolve: () => (done(), resolve()),
+        reject: (err) => (done(), reject(err)),
+      };
       for (const pending of this.live) (pending.waiters ??= []).push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
       if (waiter.remaining === 0) settleFlush(waiter);
     });
   }
