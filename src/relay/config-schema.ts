@@ -20,6 +20,11 @@ export const DEFAULT_BROKER_ACK_TIMEOUT_MS = 30_000;
 export const DEFAULT_BROKER_MAX_UNACKED = 10;
 export const DEFAULT_RETRY_BACKOFF = Object.freeze({ initialDelayMs: 500, maxDelayMs: 30_000, multiplier: 2, jitter: 'full' as const });
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+/**
+ * How long the broker may stay unconnected before `/readyz` says `broker-unreachable` (the client's
+ * own default): long enough that a broker restart or one lost connection does not flap readiness.
+ */
+export const DEFAULT_READINESS_GRACE_MS = 2_000;
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'letters, digits, ".", "_" or "-" (max 128)');
 const topic = z.string().regex(/^\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'a topic like /namespace/name');
@@ -136,6 +141,8 @@ export const RelayConfigSchema = z.strictObject({
   port: z.number().int().min(0).max(65_535).optional(),
   host: z.string().min(1).default('127.0.0.1'),
   drainTimeoutMs: z.number().int().min(0).max(900_000).default(DEFAULT_DRAIN_TIMEOUT_MS),
+  /** How long the broker may be unconnected before `/readyz` names it unreachable; 0 = at once. */
+  readinessGraceMs: z.number().int().min(0).max(600_000).default(DEFAULT_READINESS_GRACE_MS),
   bindings: z.array(BindingSchema).min(1, 'at least one binding'),
 });
 

@@ -48,9 +48,10 @@ export interface RelayBrokerConnectivity {
 export interface RelayClient {
   /**
    * Whether the client can reach its broker(s), without an RPC (`DanubeClient.connectivity()`).
-   * Optional: without it `/readyz` judges by the subscriptions alone.
+   * Optional: without it `/readyz` judges by the subscriptions alone. `graceMs` is how long a
+   * broker may be unconnected and still count as reachable (the relay's `readinessGraceMs`).
    */
-  connectivity?(): { reachable: boolean; brokers: RelayBrokerConnectivity[] };
+  connectivity?(options?: { graceMs?: number }): { reachable: boolean; brokers: RelayBrokerConnectivity[] };
   subscribe(options: RelaySubscribeOptions): Promise<RelayConsumer>;
   createProducer(options: { topic: string; name: string; dispatch?: 'reliable' | 'non-reliable' }): Promise<RelayProducer>;
   close(): Promise<void>;

@@ -87,7 +87,7 @@ export async function startRelay(input: RelayConfig | RelayConfigInput, options:
   await Promise.all(runners.map((r) => r.start()));
 
   const relayClient = client;
-  const readiness = (): RelayReadiness => relayReadiness(runners, relayClient.connectivity?.());
+  const readiness = (): RelayReadiness => relayReadiness(runners, relayClient.connectivity?.({ graceMs: config.readinessGraceMs }));
   const status = (): RelayStatus => ({ ready: readiness().ready, bindings: runners.map((r) => r.status()) });
   let http: RelayHttpServer | undefined;
   if (config.port !== undefined) {

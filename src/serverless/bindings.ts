@@ -74,6 +74,7 @@ export function buildRelayConfig(options: BuildRelayConfigOptions): ReturnType<t
   const raw: RelayConfigInput = {
     serviceUrl: options.danube.serviceUrl,
     ...(options.danube.relay.drainTimeoutMs !== undefined ? { drainTimeoutMs: options.danube.relay.drainTimeoutMs } : {}),
+    ...(options.danube.relay.readinessGraceMs !== undefined ? { readinessGraceMs: options.danube.relay.readinessGraceMs } : {}),
     bindings,
   };
   if (bindings.length === 0) return { config: { ...raw, host: '127.0.0.1', drainTimeoutMs: 0, bindings: [] } as never, warnings: [], raw };

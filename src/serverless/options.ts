@@ -59,6 +59,8 @@ const RelaySchema = z
   .strictObject({
     mode: z.enum(['lambda', 'container', 'none']).default(DEFAULT_RELAY_MODE),
     drainTimeoutMs: z.number().int().min(0).max(900_000).optional(),
+    /** The relay's `readinessGraceMs` (its `/readyz` is served in container mode, on `metricsPort`). */
+    readinessGraceMs: z.number().int().min(0).max(600_000).optional(),
     lambda: RelayLambdaSchema.default(() => RelayLambdaSchema.parse({})),
     container: RelayContainerSchema.optional(),
   })

@@ -122,4 +122,27 @@ describe('relay readiness', () => {
       await client.close();
     }
   }, 45_000);
+
+  it('with readinessGraceMs 0 names the broker unreachable as soon as it is gone', async () => {
+    const own = await startBroker({ port: 0, logger: silentLogger });
+    const quickTopic = `/default/readiness-quick-${process.pid}`;
+    own.admin.createTopic(quickTopic, { dispatch: 'reliable' });
+    let quick: Relay | undefined;
+    try {
+      quick = await startRelay(
+        { serviceUrl: own.url, port: 0, readinessGraceMs: 0, bindings: [binding({ name: 'quick', topic: quickTopic })] },
+        { logger: silentLogger, sinks: { quick: () => {} } },
+      );
+      await readyzBecomes(quick.url!, 200, 10_000);
+      await own.close();
+      const outageAt = Date.now();
+      const unreachable = await readyzUntil(quick.url!, (r) => r.brokers?.[0]?.reachable === false, 5_000);
+      // Well inside the default 2 s grace, which would still call the broker reachable.
+      expect(Date.now() - outageAt).toBeLessThan(1_500);
+      expect(unreachable.notReady).toEqual([expect.objectContaining({ binding: 'quick', reasons: expect.arrayContaining(['broker-unreachable']) })]);
+    } finally {
+      await quick?.close();
+      await own.close();
+    }
+  }, 30_000);
 });

@@ -19,6 +19,16 @@ describe('parseRelayConfig', () => {
     expect(Math.ceil(MAX_BATCH_BYTES / 3) * 4).toBeLessThan(6_291_456);
   });
 
+  it('takes a relay-level readiness grace, 2000 ms by default, within 0-600000', () => {
+    expect(parseRelayConfig(base).config.readinessGraceMs).toBe(2000);
+    expect(parseRelayConfig({ ...base, readinessGraceMs: 0 }).config.readinessGraceMs).toBe(0);
+    expect(parseRelayConfig({ ...base, readinessGraceMs: 600_000 }).config.readinessGraceMs).toBe(600_000);
+    expect(() => parseRelayConfig({ ...base, readinessGraceMs: -1 })).toThrow(/readinessGraceMs/);
+    expect(() => parseRelayConfig({ ...base, readinessGraceMs: 600_001 })).toThrow(/readinessGraceMs/);
+    expect(() => parseRelayConfig({ ...base, readinessGraceMs: 1.5 })).toThrow(/readinessGraceMs/);
+    expect(() => parseRelayConfig({ ...base, readinessGraceMS: 0 })).toThrow(/readinessGraceMS: unknown key/);
+  });
+
   it('reads YAML and substitutes ${ENV} placeholders', () => {
     const yaml = `
 bindings:
