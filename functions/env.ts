@@ -87,7 +87,5 @@ export function fromSettings<T>(names: string[], build: () => T): T {
   }
 }
 
-/** Drops undefined values so `exactOptionalPropertyTypes`-style option objects stay clean. */
-export function defined<T extends Record<string, unknown>>(object: T): T {
-  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;
-}
+/** Drops undefined values so option objects built from optional settings stay clean. */
+export { withoutUndefined as defined } from '../src/core/objects.js';

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../core/logger.js';
+import { withoutUndefined } from '../core/objects.js';
 import { startBroker, type BrokerOptions, type SubscriptionPolicy } from '../broker/index.js';
 import { registerCommand } from './main.js';
 
@@ -86,18 +87,16 @@ export async function runBroker(args: string[]): Promise<number> {
     return 0;
   }
   if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) throw new Error('--tls-cert and --tls-key go together');
-  const dispatch = Object.fromEntries(
-    Object.entries({
-      maxUnackedMessages: int('max-unacked', values['max-unacked']),
-      ackTimeoutMs: int('ack-timeout-ms', values['ack-timeout-ms']),
-      maxRedeliveryCount: int('max-redelivery-count', values['max-redelivery-count']),
-      baseRedeliveryDelayMs: int('base-redelivery-delay-ms', values['base-redelivery-delay-ms']),
-      maxRedeliveryDelayMs: int('max-redelivery-delay-ms', values['max-redelivery-delay-ms']),
-      backoff: values.backoff,
-      poisonPolicy: values['poison-policy'],
-      deadLetterTopic: values['dead-letter-topic'],
-    }).filter(([, v]) => v !== undefined),
-  ) as Partial<SubscriptionPolicy>;
+  const dispatch = withoutUndefined({
+    maxUnackedMessages: int('max-unacked', values['max-unacked']),
+    ackTimeoutMs: int('ack-timeout-ms', values['ack-timeout-ms']),
+    maxRedeliveryCount: int('max-redelivery-count', values['max-redelivery-count']),
+    baseRedeliveryDelayMs: int('base-redelivery-delay-ms', values['base-redelivery-delay-ms']),
+    maxRedeliveryDelayMs: int('max-redelivery-delay-ms', values['max-redelivery-delay-ms']),
+    backoff: values.backoff,
+    poisonPolicy: values['poison-policy'],
+    deadLetterTopic: values['dead-letter-topic'],
+  }) as Partial<SubscriptionPolicy>;
   const options: BrokerOptions = {
     port: int('port', values.port),
     ...(values.host ? { host: values.host } : {}),

@@ -11,3 +11,4 @@ export * from './signing.js';
 export * from './transforms.js';
 export * from './json-schema.js';
 export * from './check-options.js';
+export * from './objects.js';

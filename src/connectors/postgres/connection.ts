@@ -66,10 +66,3 @@ export function splitTable(name: string, defaultSchema = 'public'): { schema: st
   return dot < 0 ? { schema: defaultSchema, table: name } : { schema: name.slice(0, dot), table: name.slice(dot + 1) };
 }
 
-/**
- * The source-runner options a PostgreSQL source passes through, without the ones the user left
- * out: `defineSource` refuses keys set to `undefined`.
- */
-export function passThroughSourceOptions<T extends Record<string, unknown>>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
-}

@@ -1,10 +1,9 @@
-import { RetryableError, SourceRecord, silentLogger, type Logger } from '../../../core/index.js';
+import { RetryableError, SourceRecord, silentLogger, withoutUndefined, type Logger } from '../../../core/index.js';
 import { RECORD_ID_ATTRIBUTE, defineSource, type PollContext, type PollResult, type Source, type SourceOptions } from '../../../source/index.js';
 import { routingKey, type ChangeEvent } from './change.js';
 import { parsePostgresCdcOptions, type ParsedPostgresCdcOptions, type PostgresCdcOptions } from './options.js';
 import { CdcSession, type CdcCheckpoint } from './session.js';
 import { ensureReplicationSetup, releaseActiveSlot } from './setup.js';
-import { passThroughSourceOptions } from '../connection.js';
 
 /** Source-level settings of the CDC source (see `defineSource`). */
 export type PostgresCdcSourceOptions = PostgresCdcOptions &
@@ -115,7 +114,7 @@ export function postgresCdcSource(input: PostgresCdcSourceOptions): PostgresCdcS
   const source = defineSource<CdcCheckpoint>({
     name,
     poll,
-    ...passThroughSourceOptions({ topic, route, partitions, dispatch, deadLetterTopic, retry }),
+    ...withoutUndefined({ topic, route, partitions, dispatch, deadLetterTopic, retry }),
     ordering: ordering ?? 'partition',
     onCommitted,
     // However the run ended: stop streaming so the slot is free for the next run.

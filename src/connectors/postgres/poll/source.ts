@@ -1,8 +1,8 @@
 import pg from 'pg';
-import { ConfigError, SourceRecord, type Logger } from '../../../core/index.js';
+import { ConfigError, SourceRecord, withoutUndefined, type Logger } from '../../../core/index.js';
 import { RECORD_ID_ATTRIBUTE, defineSource, type PollContext, type PollResult, type Source, type SourceOptions } from '../../../source/index.js';
 import { routingKey } from '../cdc/change.js';
-import { clientConfig, describeTarget, passThroughSourceOptions, quoteIdent, quoteTable, splitTable } from '../connection.js';
+import { clientConfig, describeTarget, quoteIdent, quoteTable, splitTable } from '../connection.js';
 import { toConnectorError } from '../errors.js';
 import { decodeText, type JsonValue } from '../values.js';
 import { parsePostgresPollOptions, type ParsedPostgresPollOptions, type PostgresPollOptions } from './options.js';
@@ -116,7 +116,7 @@ export function postgresPollSource(input: PostgresPollSourceOptions): PostgresPo
   const source = defineSource<PollCheckpoint>({
     name,
     poll,
-    ...passThroughSourceOptions({ topic, route, partitions, dispatch, deadLetterTopic, retry }),
+    ...withoutUndefined({ topic, route, partitions, dispatch, deadLetterTopic, retry }),
     ordering: 'key',
   });
   return Object.freeze({
