@@ -27,7 +27,8 @@ const PAYLOAD = Buffer.alloc(256, 7);
 
 /** The embedded broker; on stdin `fill <topic> <n>` appends n messages in-process. */
 async function runBrokerChild(): Promise<void> {
-  const { startBroker, Faults } = await import('../src/broker/index.js');
+  const { startBroker } = await import('../src/broker/index.js');
+  const { Faults } = await import('../src/broker/faults.js');
   const { producerService } = await import('../src/broker/services/producer-service.js');
   const broker = await startBroker({ port: 0, dispatch: { maxUnackedMessages: WINDOW }, logger: silentLogger });
   // The bench reaches into the broker's state the way the broker's own bench does: the

@@ -2,12 +2,10 @@
 // Settings are the JSON in BRIDGE_CONFIG. The destination token is BRIDGE_DESTINATION_TOKEN, or is
 // read once per cold start from the SSM parameter BRIDGE_DESTINATION_TOKEN_SSM_PARAMETER or the
 // secret BRIDGE_DESTINATION_TOKEN_SECRET_ID (the function's role needs read access to it).
-import { DanubeClient } from '../src/client/client.js';
-import { parseBridgeOptions, type BridgeConfig, type BridgeOptions } from '../src/connectors/bridge/options.js';
-import { bridgeSink } from '../src/connectors/bridge/sink.js';
-import { ConfigError } from '../src/core/errors.js';
-import { CONNECTION_ENV, danubeConnectionFromEnv } from '../src/runtime/connection.js';
-import { lambdaSink } from '../src/runtime/lambda/sink.js';
+import { DanubeClient } from 'danube-connect-serverless/client';
+import { parseBridgeOptions, type BridgeConfig, type BridgeOptions, bridgeSink } from 'danube-connect-serverless/connectors/bridge';
+import { ConfigError } from 'danube-connect-serverless';
+import { CONNECTION_ENV, danubeConnectionFromEnv, lambdaSink } from 'danube-connect-serverless/lambda';
 import { fromSettings, needJson, optional } from './env.js';
 
 const TOKEN = 'BRIDGE_DESTINATION_TOKEN';

@@ -1,9 +1,9 @@
 // Writes the records of each relay batch to a DynamoDB table (see docs/connectors/dynamodb-sink.md).
 // The table is DYNAMODB_SINK_TABLE (or "table" in DYNAMODB_SINK_CONFIG); other settings are the
 // optional JSON in DYNAMODB_SINK_CONFIG.
-import { dynamoDbSink, type DynamoDbSinkOptions } from '../src/connectors/dynamodb-sink/index.js';
-import { ConfigError } from '../src/core/errors.js';
-import { lambdaSink } from '../src/runtime/lambda/index.js';
+import { dynamoDbSink, type DynamoDbSinkOptions } from 'danube-connect-serverless/connectors/dynamodb-sink';
+import { ConfigError } from 'danube-connect-serverless';
+import { lambdaSink } from 'danube-connect-serverless/lambda';
 import { fromSettings, optional, optionalJson } from './env.js';
 
 const env = process.env;

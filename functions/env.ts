@@ -1,7 +1,7 @@
 // Reads the handlers' settings from the function's environment, so each handler stays a few lines
 // and a missing or malformed variable fails the cold start with a message naming it (the names
 // are listed in each connector's page under docs/connectors/).
-import { ConfigError } from '../src/core/errors.js';
+import { ConfigError } from 'danube-connect-serverless';
 import { findJsonSyntaxProblem } from './json-syntax.js';
 
 type Env = Record<string, string | undefined>;
@@ -87,5 +87,7 @@ export function fromSettings<T>(names: string[], build: () => T): T {
   }
 }
 
-/** Drops undefined values so option objects built from optional settings stay clean. */
-export { withoutUndefined as defined } from '../src/core/objects.js';
+/** Drops undefined values, so that option objects built from optional settings get their defaults. */
+export function defined<T extends Record<string, unknown>>(object: T): T {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;
+}

@@ -3,10 +3,8 @@
 // invalid record: the relay dead-letters it and the rest of the batch goes on.
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { InvalidRecordError } from '../src/core/errors.js';
-import { lambdaSink } from '../src/runtime/lambda/sink.js';
-import { defineSink } from '../src/sink/define.js';
-import { forEachRecord } from '../src/sink/for-each.js';
+import { defineSink, forEachRecord, InvalidRecordError } from 'danube-connect-serverless';
+import { lambdaSink } from 'danube-connect-serverless/lambda';
 
 const file = process.env.EXAMPLE_SINK_FILE ?? '/tmp/danube-example-sink.jsonl';
 let ready: Promise<unknown> | undefined;

@@ -1,9 +1,8 @@
 // The example source: synthetic shop orders, a few per run, keyed by customer so that one
 // customer's orders stay in order. Every tenth order is deliberately broken (its payload is not
 // JSON), so that the example pipeline shows the dead-letter path end to end.
-import { SourceRecord } from '../src/core/source-record.js';
-import { defineSource } from '../src/source/define-source.js';
-import { lambdaSource } from '../src/runtime/lambda/index.js';
+import { defineSource, SourceRecord } from 'danube-connect-serverless';
+import { lambdaSource } from 'danube-connect-serverless/lambda';
 
 interface Checkpoint {
   /** Number of the last order produced. */

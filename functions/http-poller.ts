@@ -1,8 +1,8 @@
 // Polls a JSON API on a schedule (see docs/connectors/http-poller.md). Configuration is the JSON
 // in HTTP_POLLER_CONFIG; a secret header value (e.g. a bearer token) comes from
 // HTTP_POLLER_AUTHORIZATION so it can live in the function's secret store.
-import { httpPollerSource, type HttpPollerOptions } from '../src/connectors/http-poller/index.js';
-import { lambdaSource } from '../src/runtime/lambda/index.js';
+import { httpPollerSource, type HttpPollerOptions } from 'danube-connect-serverless/connectors/http-poller';
+import { lambdaSource } from 'danube-connect-serverless/lambda';
 import { fromSettings, needJson, optional } from './env.js';
 
 const env = process.env;

@@ -1,9 +1,9 @@
 // POSTs the records of each relay batch to HTTP_SINK_URL (see docs/connectors/http-sink.md).
 // Other settings are the optional JSON in HTTP_SINK_CONFIG; HTTP_SINK_AUTHORIZATION becomes the
 // Authorization header.
-import { httpSink, type HttpSinkOptions } from '../src/connectors/http-sink/index.js';
-import { ConfigError } from '../src/core/errors.js';
-import { lambdaSink } from '../src/runtime/lambda/index.js';
+import { httpSink, type HttpSinkOptions } from 'danube-connect-serverless/connectors/http-sink';
+import { ConfigError } from 'danube-connect-serverless';
+import { lambdaSink } from 'danube-connect-serverless/lambda';
 import { fromSettings, optional, optionalJson } from './env.js';
 
 const env = process.env;

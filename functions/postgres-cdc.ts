@@ -1,7 +1,7 @@
 // PostgreSQL change data capture, run on a schedule: each run publishes the changes committed
 // since the last one (logical replication, pgoutput) to DANUBE_TOPIC, keyed by primary key.
-import { postgresCdcSource } from '../src/connectors/postgres/index.js';
-import { lambdaSource } from '../src/runtime/lambda/index.js';
+import { postgresCdcSource } from 'danube-connect-serverless/connectors/postgres';
+import { lambdaSource } from 'danube-connect-serverless/lambda';
 import { bool, defined, int, list, need, optional } from './env.js';
 
 const env = process.env;

@@ -1,7 +1,7 @@
 // Incremental polling of one PostgreSQL table (no replication rights needed), on a schedule:
 // rows newer than the checkpoint (by id, or updated_at + id) are published to DANUBE_TOPIC.
-import { postgresPollSource } from '../src/connectors/postgres/index.js';
-import { lambdaSource } from '../src/runtime/lambda/index.js';
+import { postgresPollSource } from 'danube-connect-serverless/connectors/postgres';
+import { lambdaSource } from 'danube-connect-serverless/lambda';
 import { defined, int, list, need, optional } from './env.js';
 
 const env = process.env;

@@ -1,7 +1,7 @@
 // Writes each batch the relay sends to a PostgreSQL table: multi-row INSERT or upsert, column
 // mapping from PG_SINK_COLUMNS (JSON), idempotent on the record id (`_danube_id` unique).
-import { postgresSink, type ColumnMapping } from '../src/connectors/postgres/index.js';
-import { lambdaSink } from '../src/runtime/lambda/index.js';
+import { postgresSink, type ColumnMapping } from 'danube-connect-serverless/connectors/postgres';
+import { lambdaSink } from 'danube-connect-serverless/lambda';
 import { defined, int, list, need, needJson, optional } from './env.js';
 
 const env = process.env;

@@ -1,9 +1,10 @@
 // Receives webhooks through API Gateway (HTTP API, payload 2.0) and publishes them (see
 // docs/connectors/webhook.md). Routes and auth are the JSON in WEBHOOK_CONFIG; a secret given in
 // WEBHOOK_SECRET replaces "secret" of the top-level HMAC/JWT auth.
-import { producerPublisher, WebhookReceiver, webhookLambdaHandler, type WebhookOptions } from '../src/connectors/webhook/index.js';
-import { createLogger } from '../src/core/logger.js';
-import { danubeClientFromEnv } from '../src/runtime/connection.js';
+import { producerPublisher, WebhookReceiver, webhookLambdaHandler, type WebhookOptions } from 'danube-connect-serverless/connectors/webhook';
+import { DanubeClient } from 'danube-connect-serverless/client';
+import { danubeConnectionFromEnv } from 'danube-connect-serverless/lambda';
+import { createLogger } from 'danube-connect-serverless/logger';
 import { fromSettings, needJson, optional } from './env.js';
 
 const env = process.env;
@@ -13,7 +14,7 @@ if (secret && config.auth && 'secret' in config.auth) config.auth.secret = secre
 const logger = createLogger({ name: 'webhook' });
 // Module scope: the client, its producers and its token (read from SSM / Secrets Manager once per
 // cold start when DANUBE_TOKEN_SSM_PARAMETER / DANUBE_TOKEN_SECRET_ID name it) outlive the invocation.
-const client = danubeClientFromEnv(env, logger);
+const client = new DanubeClient({ ...danubeConnectionFromEnv(env), logger });
 
 export const receiver = fromSettings(['WEBHOOK_CONFIG'], () => new WebhookReceiver(config, { publisher: producerPublisher(client), logger }));
 export const handler = webhookLambdaHandler(receiver);

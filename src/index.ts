@@ -1,30 +1,31 @@
-// The package's public face: re-exports only.
-export * from './core/index.js';
-export * from './checkpoint/index.js';
-export * from './source/index.js';
-export * from './sink/index.js';
-export * from './broker/index.js';
-export * from './client/index.js';
-export * from './relay/index.js';
-export * from './runtime/lambda/index.js';
-export * from './runtime/cloudflare/index.js';
+// The package root: what every connector shares — records, errors and the two define helpers.
+// Light to import and free of Node built-ins, so a Worker bundle can take it whole.
 export {
-  postgresCdcSource, postgresPollSource, postgresSink, parsePostgresCdcOptions, parsePostgresPollOptions, parsePostgresSinkOptions,
-  UNCHANGED_TOAST, type ChangeEvent, type CdcCheckpoint, type PollCheckpoint, type ColumnMapping, type PostgresCdcSourceOptions,
-  type PostgresPollSourceOptions, type PostgresSinkConfig, type PostgresCdcSource, type PostgresPollSource, type PostgresSink,
-} from './connectors/postgres/index.js';
+  ConfigError,
+  ConnectorError,
+  FatalError,
+  InvalidRecordError,
+  isConnectorError,
+  RetryableError,
+  type ConnectorErrorOptions,
+  type ErrorKind,
+  type InvalidRecordErrorOptions,
+  type RetryableErrorOptions,
+} from './core/errors.js';
+export { classifyError, errorKind } from './core/classify.js';
+export { createSinkRecord, SinkRecord, type SinkRecordInit } from './core/records.js';
+export { SourceRecord, type SourceRecordOptions } from './core/source-record.js';
+export type { Logger } from './core/logger.js';
+export type { Transform } from './core/transforms.js';
+export { defineSink, type Sink, type SinkContext, type SinkHandler, type SinkOptions, type SinkResult } from './sink/define.js';
+export { forEachRecord, type ForEachRecordOptions, type RecordHandler } from './sink/for-each.js';
+export type { SinkBatchEventV1, SinkBatchItemFailure, SinkBatchRecordV1, SinkBatchResponse } from './sink/event.js';
 export {
-  httpPollerSource, HttpPoller, parseHttpPollerOptions, type HttpPollerOptions, type HttpPollerCheckpoint,
-} from './connectors/http-poller/index.js';
-export {
-  WebhookReceiver, webhookFetchHandler, webhookLambdaHandler, producerPublisher, parseWebhookOptions,
-  type WebhookOptions, type WebhookPublisher, type WebhookRequest, type WebhookResponse,
-} from './connectors/webhook/index.js';
-export { mqttSource, runMqttSource, MqttSourceError, parseMqttSourceOptions, type MqttSourceOptions, type MqttRunSummary } from './connectors/mqtt/index.js';
-export { httpSink, parseHttpSinkOptions, type HttpSinkOptions } from './connectors/http-sink/index.js';
-export { dynamoDbSink, parseDynamoDbSinkOptions, type DynamoDbSinkOptions } from './connectors/dynamodb-sink/index.js';
-export {
-  bridgeSink, parseBridgeOptions, wouldLoop, BRIDGE_ORIGIN_CLUSTER, BRIDGE_ORIGIN_TOPIC, BRIDGE_ORIGIN_OFFSET, BRIDGE_PATH,
-  type BridgeOptions, type BridgeStats,
-} from './connectors/bridge/index.js';
-export * from './serverless/index.js';
+  defineSource,
+  type PollContext,
+  type PollResult,
+  type Source,
+  type SourceOptions,
+  type SourceOrdering,
+} from './source/define-source.js';
+export { RECORD_ID_ATTRIBUTE } from './source/record-id.js';

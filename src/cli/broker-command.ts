@@ -4,7 +4,6 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '../core/logger.js';
 import { withoutUndefined } from '../core/objects.js';
 import { startBroker, type BrokerOptions, type SubscriptionPolicy } from '../broker/index.js';
-import { registerCommand } from './main.js';
 
 const HELP = `usage: danube-connect broker [options]
 
@@ -126,5 +125,3 @@ export async function runBroker(args: string[]): Promise<number> {
   await broker.close();
   return 0;
 }
-
-registerCommand('broker', 'run the embedded Danube-compatible broker', runBroker);

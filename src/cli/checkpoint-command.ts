@@ -7,7 +7,6 @@ import { checkpointKey, type CheckpointState } from '../checkpoint/types.js';
 import { stringifyJson } from '../core/bytes.js';
 import { LOCAL_AWS, needsLocalAwsCredentials, SOURCE_ENV } from '../source/settings.js';
 import { DEFAULT_SERVICE } from '../source/run-options.js';
-import { registerCommand } from './main.js';
 
 const HELP = `usage: danube-connect checkpoint <get|set|reset> NAME [JSON] [options]
 
@@ -117,5 +116,3 @@ export async function runCheckpoint(args: string[]): Promise<number> {
     store.close();
   }
 }
-
-registerCommand('checkpoint', "read, set or reset a source's checkpoint", runCheckpoint);

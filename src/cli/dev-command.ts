@@ -9,7 +9,6 @@ import { pino } from 'pino';
 import type { Logger } from '../core/logger.js';
 import { renderStatus, statusLogLines } from '../dev/status.js';
 import { startDevPipeline, writeDevInfo, type DevPipeline } from './dev/pipeline.js';
-import { registerCommand } from './main.js';
 
 const HELP = `usage: danube-connect dev [options]      (npm start -- [options])
 
@@ -192,5 +191,3 @@ async function runPipeline(values: Record<string, string | string[] | boolean | 
   out(`${statusLogLines(final).join('\n')}\ndanube-connect dev: stopped\n`);
   return 0;
 }
-
-registerCommand('dev', 'run serverless.yml locally: broker, DynamoDB, sources, relay, sinks (npm start)', runDev);

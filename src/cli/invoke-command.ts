@@ -2,7 +2,6 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { registerCommand } from './main.js';
 
 const HELP = `usage: danube-connect invoke NAME [--data-dir DIR]
 
@@ -38,5 +37,3 @@ export async function runInvoke(args: string[]): Promise<number> {
   process.stdout.write(body);
   return res.ok ? 0 : 1;
 }
-
-registerCommand('invoke', 'run a source of the running `npm start` now', runInvoke);

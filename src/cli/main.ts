@@ -1,10 +1,5 @@
 // The `danube-connect` command. The only place in the package that exits the process.
-const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promise<number> }> = {};
-
-/** Registers a sub-command; each command module calls this once. */
-export function registerCommand(name: string, summary: string, run: (args: string[]) => Promise<number>): void {
-  COMMANDS[name] = { summary, run };
-}
+import { COMMANDS } from './commands.js';
 
 function usage(): string {
   const lines = Object.entries(COMMANDS)
@@ -14,7 +9,6 @@ function usage(): string {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  await import('./commands.js');
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage());
@@ -26,7 +20,8 @@ export async function main(argv: string[]): Promise<void> {
     process.exit(2);
   }
   try {
-    const code = await command.run(rest);
+    const run = await command.load();
+    const code = await run(rest);
     process.exitCode = code;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

@@ -5,7 +5,6 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '../core/logger.js';
 import { parseRelayConfig, startRelay } from '../relay/index.js';
 import { TRANSFORM_NAMES } from '../core/transforms.js';
-import { registerCommand } from './main.js';
 
 const HELP = `usage: danube-connect relay --config relay.json|relay.yaml [options]
 
@@ -62,7 +61,7 @@ export async function runRelay(args: string[]): Promise<number> {
   if (!serviceUrl) throw new Error('no Danube service URL: pass --service-url, set DANUBE_SERVICE_URL, or set "serviceUrl" in the config');
   const logger = createLogger({ name: 'danube-relay', level: values['log-level'] as 'info' });
 
-  const { danubeClientFromEnv } = await import('../runtime/connection.js');
+  const { danubeClientFromEnv } = await import('../runtime/client-from-env.js');
   // The URL chosen above wins; token and CA come from the environment as in a deployed relay.
   const client = danubeClientFromEnv({ ...process.env, DANUBE_SERVICE_URL: serviceUrl }, logger);
   const relay = await startRelay(
@@ -90,5 +89,3 @@ export async function runRelay(args: string[]): Promise<number> {
   await client.close();
   return 0;
 }
-
-registerCommand('relay', 'invoke sink functions per batch from Danube topics (ack on success)', runRelay);

@@ -1,4 +1,4 @@
-import { ConnectorError, FatalError, InvalidRecordError, RetryableError, type ErrorKind } from './errors.js';
+import { FatalError, InvalidRecordError, isConnectorError, RetryableError, type ConnectorError, type ErrorKind } from './errors.js';
 
 // Network failures of Node sockets and undici (fetch) that a later try may not meet.
 const RETRYABLE_CODES = new Set([
@@ -50,7 +50,7 @@ function statusOf(err: Bag): number | undefined {
 
 /** The kind of an outside error, looking at its shape only (no instanceof on foreign classes). */
 export function errorKind(err: unknown): ErrorKind {
-  if (err instanceof ConnectorError) return err.kind;
+  if (isConnectorError(err)) return err.kind;
   if (typeof err !== 'object' || err === null) return 'retryable';
   const e = err as Bag;
   const name = typeof e.name === 'string' ? e.name : '';
@@ -92,7 +92,7 @@ export function errorKind(err: unknown): ErrorKind {
  * try { await dynamo.send(cmd); } catch (err) { throw classifyError(err); }
  */
 export function classifyError(err: unknown): ConnectorError {
-  if (err instanceof ConnectorError) return err;
+  if (isConnectorError(err)) return err;
   const kind = errorKind(err);
   const message = describe(err);
   if (kind === 'invalid') return new InvalidRecordError(message, { cause: err });

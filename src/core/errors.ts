@@ -4,6 +4,19 @@ import type { SourceRecord } from './source-record.js';
 /** How a failure should be handled: retried, skipped as a bad record, or stop everything. */
 export type ErrorKind = 'retryable' | 'invalid' | 'fatal';
 
+/** The mark every {@link ConnectorError} carries, whichever copy of the package made it. */
+export const CONNECTOR_ERROR: unique symbol = Symbol.for('danube-connect-serverless.connector-error');
+
+/**
+ * True for a {@link ConnectorError} of any copy of the package (`instanceof` sees only its own).
+ *
+ * @example
+ * if (isConnectorError(err) && err.kind === 'invalid') deadLetter(record, err);
+ */
+export function isConnectorError(err: unknown): err is ConnectorError {
+  return typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[CONNECTOR_ERROR] === true;
+}
+
 export interface ConnectorErrorOptions {
   cause?: unknown;
 }
@@ -19,6 +32,12 @@ export interface ConnectorErrorOptions {
 export class ConnectorError extends Error {
   override readonly name: string = 'ConnectorError';
   readonly kind: ErrorKind;
+  /**
+   * Marks connector errors by shape, not by class: a handler bundled with its own copy of the
+   * package (or loaded beside another copy) throws errors of a different class object, and they
+   * must classify the same.
+   */
+  readonly [CONNECTOR_ERROR] = true;
 
   constructor(message: string, kind: ErrorKind, options: ConnectorErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { importUserModule } from '../relay/invokers/import-module.js';
 import type { Source } from '../source/define-source.js';
 import { ServerlessConfigError } from '../serverless/options.js';
 import type { LambdaHandler } from './lambda-invoke.js';
@@ -33,14 +34,14 @@ function isSource(value: unknown): value is Source {
 }
 
 /**
- * Imports a function's module in this process (TypeScript through tsx, which the CLI registers).
+ * Imports a function's module in this process (TypeScript through tsx, registered on first use).
  *
  * @example
  * const fn = await loadFunction(process.cwd(), 'functions/example-source.handler');
  */
 export async function loadFunction(cwd: string, handler: string): Promise<LoadedFunction> {
   const { file, exportName } = resolveHandler(cwd, handler);
-  const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const module = await importUserModule(pathToFileURL(file).href);
   const loaded: LoadedFunction = { file, module };
   const h = module[exportName];
   if (typeof h === 'function') loaded.handler = h as LambdaHandler;

@@ -1,4 +1,3 @@
-import { DanubeClient } from '../client/client.js';
 import type { DanubeClientOptions } from '../client/client-options.js';
 import { ConfigError, RetryableError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -188,15 +187,4 @@ export async function resolveDanubeConnection(env: Env, reader?: SecretReader): 
   if (resolved) settings.token = resolved;
   if (typeof tls?.ca === 'string') settings.tls = { ca: tls.ca };
   return settings;
-}
-
-/**
- * A `DanubeClient` for a deployed function or the relay, from its environment (see
- * {@link danubeConnectionFromEnv}).
- *
- * @example
- * const client = danubeClientFromEnv(process.env, logger);
- */
-export function danubeClientFromEnv(env: Env, logger?: Logger, reader?: SecretReader): DanubeClient {
-  return new DanubeClient({ ...danubeConnectionFromEnv(env, reader ? { reader } : {}), ...(logger ? { logger } : {}) });
 }

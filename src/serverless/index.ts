@@ -7,5 +7,4 @@ export { ENV as DANUBE_ENV, connectionEnvironment } from './environment.js';
 export { SOURCE_TABLE_ACTIONS } from './iam.js';
 export { functionAccess } from './service-model.js';
 export { loadServiceFile, type ServiceFile, type LoadServiceFileOptions } from './service-file.js';
-export { resolveDanubeConnection, danubeClientFromEnv, awsSecretReader, type SecretReader, type DanubeConnectionSettings } from './connection.js';
 export { runRelayForBudget, type BudgetedRelayOptions, type BudgetedRelaySummary } from './relay-run.js';

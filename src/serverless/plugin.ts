@@ -1,21 +1,30 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join, relative } from 'node:path';
 import type { BindingInput } from '../relay/config-schema.js';
+import { missingCode } from './artifact-check.js';
 import { buildRelayConfig, type ServiceFunction } from './bindings.js';
+import { withEsbuildDefaults } from './esbuild-defaults.js';
 import { danubeCustomJsonSchema, danubeEventJsonSchema, danubeFunctionPropertiesJsonSchema } from './event-schema.js';
 import { ENV, connectionEnvironment } from './environment.js';
 import { checkpointTableStatement, logStatement, role, tokenStatements, VPC_ACCESS_POLICY } from './iam.js';
 import { ServerlessConfigError, parseDanubeServiceOptions, type DanubeServiceOptions } from './options.js';
 import { containerRelayResources } from './relay-container.js';
+import { exitWhenIdle, writeRequireShim } from './invoke-local.js';
+import { RELAY_HANDLER, writeRelayArtifact } from './relay-artifact.js';
 import { lambdaRelayParts } from './relay-lambda.js';
 import { checkpointTableName, checkpointTableResource, isSourceFunction, functionAccess } from './service-model.js';
 
 /** The subset of osls's `serverless` object the plugin uses. */
 export interface ServerlessLike {
   serviceDir: string;
+  /** `servicePath` is where serverless-esbuild points invoke local at its build folder. */
+  config?: { servicePath?: string };
   service: {
     service: string;
     custom?: Record<string, unknown>;
+    package?: { individually?: boolean; artifact?: string };
+    /** The configuration as read, before osls' own processing (osls v3). */
+    initialServerlessConfig?: { custom?: Record<string, unknown> };
     provider: {
       stage: string;
       timeout?: number;
@@ -60,17 +69,31 @@ export class DanubeServerlessPlugin {
 
   constructor(
     private readonly serverless: ServerlessLike,
-    _options: Record<string, unknown> = {},
+    private readonly options: { package?: string; function?: string } & Record<string, unknown> = {},
     private readonly utils: { log?: PluginLog } = {},
-    /** The package root: `infra/` and `functions/relay.ts` ship with the plugin. */
+    /** The package root: `infra/` and the relay's Lambda bundle ship with the plugin. */
     private readonly packageRoot: string = process.cwd(),
   ) {
     serverless.configSchemaHandler.defineFunctionEvent('aws', 'danube', danubeEventJsonSchema());
     serverless.configSchemaHandler.defineCustomProperties(danubeCustomJsonSchema());
     serverless.configSchemaHandler.defineFunctionProperties('aws', danubeFunctionPropertiesJsonSchema());
+    // Before any hook runs: serverless-esbuild reads its settings when it initializes. osls
+    // reloads `custom` from the configuration it read before running a command, so that is
+    // where the defaults go.
+    const service = serverless.service;
+    const input = service.initialServerlessConfig;
+    const custom = input?.custom ?? service.custom ?? {};
+    custom.esbuild = withEsbuildDefaults(custom.esbuild);
+    service.custom = custom;
+    if (input) input.custom = custom;
     this.hooks = {
       'before:package:initialize': () => this.guard(() => this.prepare()),
       'package:compileEvents': () => this.guard(() => this.addResources()),
+      'before:package:finalize': () => this.guard(() => this.checkArtifacts()),
+      // Functions get their Danube environment before osls reads it for the invocation.
+      'before:invoke:local:loadEnvVars': () => this.guard(() => this.wireFunctions()),
+      'before:invoke:local:invoke': () => this.guard(() => this.shimHandler()),
+      'after:invoke:local:invoke': () => exitWhenIdle(),
     };
   }
 
@@ -93,6 +116,38 @@ export class DanubeServerlessPlugin {
 
   /** Validates the events, wires sources and adds the relay functions before anything is built. */
   private prepare(): void {
+    const danube = this.wireFunctions();
+    const functions = this.serverless.service.functions;
+    const mode = danube.relay.mode;
+    if (mode === 'lambda' && this.bindings.length > 0) {
+      const artifact = writeRelayArtifact(this.packageRoot, this.packageDir());
+      const parts = lambdaRelayParts({
+        danube,
+        bindings: this.bindings,
+        stackPrefix: this.stackPrefix,
+        handler: RELAY_HANDLER,
+        logicalIdOf: (key) => this.logicalIdOf(key),
+        functionKeyOf: (binding) => this.bindingFunction.get(binding.name)!,
+      });
+      for (const fn of Object.values(parts.functions)) {
+        // Built when the package was, not from this service: serverless-esbuild leaves it alone.
+        Object.assign(fn, { package: { artifact: relative(this.serverless.serviceDir, artifact) }, skipEsbuild: true });
+      }
+      Object.assign(functions, parts.functions);
+      this.relayResources = parts.resources;
+    }
+  }
+
+  /**
+   * Where packaging collects artifacts. With `--package DIR` osls moves `.serverless` there at the
+   * end, and serverless-esbuild points every function's artifact into `.serverless` meanwhile.
+   */
+  private packageDir(): string {
+    return join(this.serverless.serviceDir, '.serverless');
+  }
+
+  /** Checks the events, derives the relay bindings, and gives sources and publishers their environment and role. */
+  private wireFunctions(): DanubeServiceOptions {
     const service = this.serverless.service;
     const danube = (this.danube = parseDanubeServiceOptions(service.custom?.danube));
     const functions = service.functions;
@@ -124,18 +179,7 @@ export class DanubeServerlessPlugin {
       else this.utils.log?.notice(`Danube: function ${key} has its own role; grant it the Danube permissions yourself`);
     }
 
-    if (mode === 'lambda' && this.bindings.length > 0) {
-      const parts = lambdaRelayParts({
-        danube,
-        bindings: this.bindings,
-        stackPrefix: this.stackPrefix,
-        handler: `${relative(this.serverless.serviceDir, join(this.packageRoot, 'functions', 'relay')).split(sep).join('/')}.handler`,
-        logicalIdOf: (key) => this.logicalIdOf(key),
-        functionKeyOf: (binding) => this.bindingFunction.get(binding.name)!,
-      });
-      Object.assign(functions, parts.functions);
-      this.relayResources = parts.resources;
-    }
+    return danube;
   }
 
   /** Adds the table, the roles and the container relay to the compiled template. */
@@ -194,5 +238,27 @@ export class DanubeServerlessPlugin {
       if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, 'danube-relay.json'), `${this.relayConfigJson}\n`);
     }
+  }
+
+  /** Fails the packaging, naming each function, when its artifact lacks its code. */
+  private checkArtifacts(): void {
+    const service = this.serverless.service;
+    const problems = missingCode({
+      serviceDir: this.serverless.serviceDir,
+      individually: service.package?.individually === true,
+      ...(service.package?.artifact ? { serviceArtifact: service.package.artifact } : {}),
+      functions: this.options.function ? { [this.options.function]: service.functions[this.options.function]! } : service.functions,
+    });
+    if (problems.length > 0) {
+      throw new ServerlessConfigError(`Danube: the packaged code is incomplete, a deploy would fail on every call:\n  ${problems.join('\n  ')}`);
+    }
+  }
+
+  /** `osls invoke local` of an ES module bundle: a CommonJS file osls can require() beside it. */
+  private shimHandler(): void {
+    const key = this.options.function;
+    const handler = key ? this.serverless.service.functions[key]?.handler : undefined;
+    if (typeof handler !== 'string') return;
+    writeRequireShim(this.serverless.config?.servicePath ?? this.serverless.serviceDir, handler);
   }
 }

@@ -91,11 +91,12 @@ export async function runSink(sink: Sink, input: unknown, options: RunSinkOption
     const error = classifyError(err);
     // One bad record named by the handler: dead-letter it and retry the others, which may or may
     // not have been written (at-least-once), instead of failing the batch forever.
-    if (error instanceof InvalidRecordError && error.recordId !== undefined && records.some((r) => r.id === error.recordId)) {
+    const recordId = error.kind === 'invalid' ? (error as InvalidRecordError).recordId : undefined;
+    if (recordId !== undefined && records.some((r) => r.id === recordId)) {
       for (const r of records) {
-        failures.push(r.id === error.recordId ? failure(r.id, error) : { itemIdentifier: r.id, reason: 'retryable', message: `not confirmed: the batch stopped at invalid record ${error.recordId}` });
+        failures.push(r.id === recordId ? failure(r.id, error) : { itemIdentifier: r.id, reason: 'retryable', message: `not confirmed: the batch stopped at invalid record ${recordId}` });
       }
-      logger.warn({ recordId: error.recordId, err: error.message }, 'invalid record; the rest of the batch is retried');
+      logger.warn({ recordId, err: error.message }, 'invalid record; the rest of the batch is retried');
       return finish('partial');
     }
     logger.error({ err: error.message, kind: error.kind }, 'sink failed the whole batch');

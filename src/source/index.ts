@@ -1,10 +1,16 @@
-export * from './define-source.js';
-export * from './errors.js';
-export * from './summary.js';
-export * from './record-id.js';
-export * from './publisher.js';
-export * from './run-options.js';
-export * from './runner.js';
-export * from './settings.js';
-export * from './resources.js';
-export * from './local-runner.js';
+// Sources: running a source once (as a scheduled function does) or locally on a timer.
+export {
+  defineSource,
+  type PollContext,
+  type PollResult,
+  type Source,
+  type SourceOptions,
+  type SourceOrdering,
+} from './define-source.js';
+export { runSource } from './runner.js';
+export type { SourceRunOptions } from './run-options.js';
+export type { SourceRunSummary, SourceStopReason } from './summary.js';
+export { SourceRunError } from './errors.js';
+export { RECORD_ID_ATTRIBUTE } from './record-id.js';
+export type { SourceClient, SourceProducer } from './publisher.js';
+export { LocalSourceRunner, type LocalSourceRun, type LocalSourceRunnerOptions } from './local-runner.js';

@@ -1,3 +1,3 @@
-export * from './options.js';
-export * from './mapping.js';
-export * from './sink.js';
+// A sink that writes records to a DynamoDB table with BatchWriteItem.
+export { parseDynamoDbSinkOptions, type DynamoDbSinkConfig, type DynamoDbSinkOptions } from './options.js';
+export { dynamoDbSink, type DynamoDbSinkDeps } from './sink.js';

@@ -1,5 +1,4 @@
-export * from './options.js';
-export * from './poller.js';
-export * from './source.js';
-export * from './json-path.js';
-export * from './http-headers.js';
+// A source that polls an HTTP API: cursors, `Link` pagination, ETag, `Retry-After`.
+export { parseHttpPollerOptions, type HttpPollerConfig, type HttpPollerCursor, type HttpPollerOptions } from './options.js';
+export { HttpPoller, type HttpPollerCheckpoint, type HttpPollerDeps, type HttpPollResult } from './poller.js';
+export { httpPollerSource } from './source.js';

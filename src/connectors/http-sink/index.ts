@@ -1,5 +1,3 @@
-export * from './limiter.js';
-export * from './options.js';
-export * from './request.js';
-export * from './send.js';
-export * from './sink.js';
+// A sink that POSTs records (one by one or as a batch) to an HTTP endpoint.
+export { parseHttpSinkOptions, type HttpSinkConfig, type HttpSinkOptions } from './options.js';
+export { httpSink, type HttpSinkDeps } from './sink.js';

@@ -1,3 +1,3 @@
-export * from './options.js';
-export * from './source.js';
-export * from './topic-filter.js';
+// A source that drains an MQTT broker's persistent session into Danube (PUBACK after publish).
+export { parseMqttSourceOptions, type MqttRoute, type MqttSourceConfig, type MqttSourceOptions } from './options.js';
+export { mqttSource, MqttSourceError, runMqttSource, type MqttRunOptions, type MqttRunSummary } from './source.js';

@@ -1,6 +1,4 @@
 import * as z from 'zod';
-import type pg from 'pg';
-import { SESSION_OPTIONS } from './values.js';
 
 /** How every PostgreSQL connector reaches the database. */
 export interface PostgresConnectionOptions {
@@ -22,22 +20,6 @@ export const connectionShape = {
     .optional(),
   connectTimeoutMs: z.number().int().min(100).max(120_000).default(DEFAULT_CONNECT_TIMEOUT_MS),
 };
-
-/** `pg` client config with the session settings the value decoder relies on. */
-export function clientConfig(
-  options: { connectionString: string; ssl?: PostgresConnectionOptions['ssl']; connectTimeoutMs: number },
-  extra: Partial<pg.ClientConfig> = {},
-): pg.ClientConfig {
-  const config: pg.ClientConfig = {
-    connectionString: options.connectionString,
-    connectionTimeoutMillis: options.connectTimeoutMs,
-    options: SESSION_OPTIONS,
-    application_name: 'danube-connect',
-    ...extra,
-  };
-  if (options.ssl !== undefined) config.ssl = options.ssl;
-  return config;
-}
 
 /** `user@host:port/db` for messages: never the password. */
 export function describeTarget(connectionString: string): string {

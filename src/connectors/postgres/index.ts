@@ -1,15 +1,11 @@
-export * from './connection.js';
-export * from './errors.js';
-export * from './values.js';
-export * from './cdc/change.js';
-export * from './cdc/lsn.js';
-export * from './cdc/options.js';
-export * from './cdc/session.js';
-export * from './cdc/source.js';
-export * from './poll/options.js';
-export * from './poll/source.js';
-export * from './sink/mapping.js';
-export * from './sink/options.js';
-export * from './sink/writer.js';
-export * from './sink/sink.js';
-export * from './cdc/open.js';
+// PostgreSQL: change data capture (pgoutput) and table polling as sources; INSERT/UPSERT as a sink.
+export type { PostgresConnectionOptions } from './connection.js';
+export type { JsonValue } from './values.js';
+export { UNCHANGED_TOAST, type ChangeEvent, type ChangeOperation, type ColumnValue, type Row } from './cdc/change.js';
+export { parsePostgresCdcOptions, type PostgresCdcOptions } from './cdc/options.js';
+export type { CdcCheckpoint } from './cdc/session.js';
+export { postgresCdcSource, type PostgresCdcSource, type PostgresCdcSourceOptions } from './cdc/source.js';
+export { parsePostgresPollOptions, type PostgresPollOptions } from './poll/options.js';
+export { postgresPollSource, type PollCheckpoint, type PostgresPollSource, type PostgresPollSourceOptions } from './poll/source.js';
+export { parsePostgresSinkOptions, type ColumnMapping, type ColumnType, type PostgresSinkOptions } from './sink/options.js';
+export { postgresSink, type PostgresSink, type PostgresSinkConfig } from './sink/sink.js';

@@ -1,9 +1,23 @@
 // Thin runtime adapters: a Web `fetch` handler (Workers, Bun, Node's own servers) and an API
-// Gateway HTTP API (payload v2) Lambda handler through middy. Each only translates.
-import middy from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+// Gateway HTTP API (payload v2) Lambda handler. Each only translates.
 import { fromBase64, utf8 } from '../../core/bytes.js';
 import type { WebhookReceiver, WebhookResponse } from './receiver.js';
+
+/** The fields of an API Gateway HTTP API event (payload 2.0) the handler reads. */
+export interface HttpApiEventLike {
+  readonly rawPath?: string;
+  readonly headers?: Readonly<Record<string, string | undefined>>;
+  readonly body?: string;
+  readonly isBase64Encoded?: boolean;
+  readonly requestContext?: { readonly http?: { readonly method?: string; readonly path?: string; readonly sourceIp?: string } };
+}
+
+/** An API Gateway HTTP API result. */
+export interface HttpApiResult {
+  statusCode: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
 
 /**
  * Reads a body stream, stopping as soon as it passes `max` bytes so an oversized upload is
@@ -57,7 +71,7 @@ export function webhookFetchHandler(receiver: WebhookReceiver): (request: Reques
 }
 
 /** Translates one API Gateway HTTP API (v2) event; exported for adapters that bring their own middleware. */
-export async function handleApiGatewayEvent(receiver: WebhookReceiver, event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+export async function handleApiGatewayEvent(receiver: WebhookReceiver, event: HttpApiEventLike): Promise<HttpApiResult> {
   const headers = new Headers();
   for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers.set(k, v);
   let body: Uint8Array | 'too-large';
@@ -83,14 +97,11 @@ export async function handleApiGatewayEvent(receiver: WebhookReceiver, event: AP
 }
 
 /**
- * An AWS Lambda handler (API Gateway HTTP API, payload format 2.0) wrapped in middy, so users can
- * `.use()` their own middleware.
+ * An AWS Lambda handler for API Gateway HTTP API events (payload format 2.0).
  *
  * @example
  * export const handler = webhookLambdaHandler(receiver);
  */
-export function webhookLambdaHandler(receiver: WebhookReceiver) {
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>().handler((event) =>
-    handleApiGatewayEvent(receiver, event),
-  );
+export function webhookLambdaHandler(receiver: WebhookReceiver): (event: HttpApiEventLike, context?: unknown) => Promise<HttpApiResult> {
+  return (event) => handleApiGatewayEvent(receiver, event);
 }

@@ -1,5 +1,5 @@
-export * from './options.js';
-export * from './auth.js';
-export * from './receiver.js';
-export * from './adapters.js';
-export * from './publisher.js';
+// A webhook receiver that publishes each accepted request to Danube (answers 202 once stored).
+export { parseWebhookOptions, type WebhookAuthConfig, type WebhookConfig, type WebhookOptions, type WebhookRoute } from './options.js';
+export { WebhookReceiver, type WebhookPublisher, type WebhookReceiverDeps, type WebhookRequest, type WebhookResponse } from './receiver.js';
+export { webhookFetchHandler, webhookLambdaHandler, type HttpApiEventLike, type HttpApiResult } from './adapters.js';
+export { producerPublisher, type ProducerPublisherOptions } from './publisher.js';

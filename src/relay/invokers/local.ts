@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { defineSink, isSink, type Sink, type SinkHandler } from '../../sink/define.js';
 import { runSink } from '../../sink/run.js';
 import { InvokeError } from '../errors.js';
+import { importUserModule } from './import-module.js';
 import type { InvokeBatch, InvokeResult, Invoker } from './types.js';
 
 export interface LocalInvokerOptions {
@@ -76,7 +77,7 @@ async function loadSink(options: LocalInvokerOptions): Promise<Sink> {
   const url = isPath ? pathToFileURL(resolve(options.baseDir ?? process.cwd(), spec)).href : spec;
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(url)) as Record<string, unknown>;
+    mod = await importUserModule(url);
   } catch (err) {
     throw new InvokeError(`cannot import sink module ${spec}: ${(err as Error).message}`, 'config', 'fatal', { cause: err });
   }

@@ -1,4 +1,5 @@
-// Thin Cloudflare-style adapters (fetch, queue, scheduled): re-exports only.
-export * from './scheduled.js';
-export * from './worker.js';
-export * from '../connection.js';
+// Worker adapters (Cloudflare Workers and any Web-standard runtime): a sink as a signed `fetch`
+// handler or a `queue()` consumer. No Node built-in is imported from here.
+export { DEADLINE_HEADER, fetchSink, type FetchSinkOptions } from './fetch.js';
+export { queueSink, type QueueSinkOptions } from './queue.js';
+export type { FromEnv, MessageBatchLike, QueueMessageLike, QueueRetryOptions } from './types.js';

@@ -1,4 +1,14 @@
-// Thin AWS Lambda adapters: re-exports only.
-export * from './source.js';
-export * from './sink.js';
-export * from '../connection.js';
+// AWS Lambda adapters: a sink as a handler for the relay's batch events, a source as a handler
+// for schedule events, and how a function reaches Danube from its environment.
+export { lambdaSink, type LambdaSinkOptions } from './sink.js';
+export { lambdaSource, type LambdaSourceHandler, type LambdaSourceOptions, type SourceInvocationEvent } from './source.js';
+export type { LambdaContextLike, LambdaHandler, ScheduledEventLike } from './context.js';
+export {
+  CONNECTION_ENV,
+  danubeConnectionFromEnv,
+  resolveDanubeConnection,
+  type DanubeConnection,
+  type DanubeConnectionFromEnvOptions,
+  type DanubeConnectionSettings,
+  type SecretReader,
+} from '../connection.js';

@@ -1,9 +1,11 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { createLogger, type Logger, type LoggerOptions } from '../../core/logger.js';
+import type { Logger, LoggerOptions } from '../../core/logger.js';
 import type { Sink } from '../../sink/define.js';
 import { SinkEventError, type SinkBatchResponse } from '../../sink/event.js';
 import { runSink, toSinkBatchResponse } from '../../sink/run.js';
+import { defaultLogger } from '../default-logger.js';
+import type { LambdaContextLike, LambdaHandler } from './context.js';
 
 export interface LambdaSinkOptions {
   /** Defaults to a JSON logger on stdout (CloudWatch) named after the sink, at `LOG_LEVEL`. */
@@ -26,10 +28,11 @@ function levelFromEnv(): LoggerOptions['level'] {
  * @example
  * export const handler = lambdaSink(defineSink(async (records) => { ... }));
  */
-export function lambdaSink(sink: Sink, options: LambdaSinkOptions = {}) {
-  const logger = options.logger ?? createLogger({ name: `sink:${sink.options.name}`, level: levelFromEnv() });
-  return middy<unknown, SinkBatchResponse, Error, Context>().handler(async (event, context, { signal }) => {
-    const log = logger.child({ requestId: context.awsRequestId });
+export function lambdaSink(sink: Sink, options: LambdaSinkOptions = {}): LambdaHandler<unknown, SinkBatchResponse> {
+  let logger: Logger | Promise<Logger> | undefined = options.logger;
+  const handler = middy<unknown, SinkBatchResponse, Error, Context>().handler(async (event, context, { signal }) => {
+    logger ??= defaultLogger({ name: `sink:${sink.options.name}`, level: levelFromEnv() });
+    const log = (await logger).child({ requestId: context.awsRequestId });
     // Some emulators pass a context without the timer; the sink's default timeout applies then.
     const remaining = typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : undefined;
     let outcome;
@@ -44,4 +47,5 @@ export function lambdaSink(sink: Sink, options: LambdaSinkOptions = {}) {
     else log.info(summary, outcome.status === 'success' ? 'batch done' : 'batch done with failures');
     return toSinkBatchResponse(outcome);
   });
+  return (event, context) => handler(event, context as Context);
 }

@@ -1,14 +1,14 @@
 import middy from '@middy/core';
-import type { Context, ScheduledEvent } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import type { CheckpointStore } from '../../checkpoint/store.js';
-import { createLogger, type Logger } from '../../core/logger.js';
+import type { Logger } from '../../core/logger.js';
 import type { Source } from '../../source/define-source.js';
-import { createSourceResources, type SourceResources } from '../../source/resources.js';
-import { sourceSettingsFromEnv } from '../../source/settings.js';
 import type { SourceClient } from '../../source/publisher.js';
-import { runSource } from '../../source/runner.js';
 import type { SourceRunSummary } from '../../source/summary.js';
-import { danubeConnectionFromEnv, type SecretReader } from '../connection.js';
+import type { SecretReader } from '../connection.js';
+import { defaultLogger } from '../default-logger.js';
+import type { SourceHost } from '../source-host.js';
+import type { LambdaHandler, ScheduledEventLike } from './context.js';
 
 export interface LambdaSourceOptions {
   /**
@@ -26,6 +26,7 @@ export interface LambdaSourceOptions {
   /** Kept free before the Lambda timeout to commit and release (see `runSource`). */
   safetyMarginMs?: number;
   leaseMs?: number;
+  /** Defaults to a JSON logger on stdout (CloudWatch) named after the source. */
   logger?: Logger;
   /** Environment to read instead of `process.env` (tests). */
   env?: Record<string, string | undefined>;
@@ -34,36 +35,36 @@ export interface LambdaSourceOptions {
 }
 
 /** What the handler accepts: the EventBridge scheduled event, or any JSON for a manual invoke. */
-export type SourceInvocationEvent = ScheduledEvent | Record<string, unknown> | null | undefined;
+export type SourceInvocationEvent = ScheduledEventLike | Record<string, unknown> | null | undefined;
+
+/** A source's Lambda handler; `dispose()` closes the client and store it made (local hosts, tests). */
+export type LambdaSourceHandler = LambdaHandler<SourceInvocationEvent, SourceRunSummary> & { dispose(): Promise<void> };
 
 /**
  * A Lambda handler (middy) that runs a source once per invocation, for a `schedule` event.
  * The time budget is the invocation's remaining time; the lease owner is the request id, so an
  * invocation that Lambda retries after a crash gets its own lease back at once. The handler
- * returns the run summary; a failed run throws, so Lambda's retry policy applies.
+ * returns the run summary; a failed run throws, so Lambda's retry policy applies. The client,
+ * the checkpoint store and the runner are loaded on the first invocation and kept while the
+ * function stays warm.
  *
  * @example
  * export const handler = lambdaSource(orders);
  */
-export function lambdaSource<C>(source: Source<C>, options: LambdaSourceOptions = {}) {
+export function lambdaSource<C>(source: Source<C>, options: LambdaSourceOptions = {}): LambdaSourceHandler {
   const env = options.env ?? process.env;
-  const logger = options.logger ?? createLogger({ name: `source:${source.name}` });
-  // Made on the first invocation and kept while the container stays warm.
-  let resources: SourceResources | undefined;
-  const resolve = (): { client: SourceClient; store: CheckpointStore; service: string } => {
-    if (options.client && options.store && options.service) return { client: options.client, store: options.store, service: options.service };
-    const settings = sourceSettingsFromEnv(env);
-    resources ??= createSourceResources(settings, {
-      logger,
-      ...(options.client ? { client: options.client } : { connection: danubeConnectionFromEnv(env, reader(options)) }),
-      ...(options.store ? { store: options.store } : {}),
-    });
-    return { client: resources.client, store: resources.store, service: options.service ?? settings.service };
-  };
+  let loaded: Promise<{ host: SourceHost; runSource: typeof import('../source-host.js').runSource; logger: Logger }> | undefined;
+  const load = () =>
+    (loaded ??= (async () => {
+      const { SourceHost, runSource } = await import('../source-host.js');
+      const logger = options.logger ?? (await defaultLogger({ name: `source:${source.name}` }));
+      return { host: new SourceHost(options), runSource, logger };
+    })());
 
   const handler = middy<SourceInvocationEvent, SourceRunSummary, Error, Context>().handler(async (event, context, { signal }) => {
-    const { client, store, service } = resolve();
-    const scheduled = event && typeof event === 'object' && event['detail-type'] === 'Scheduled Event' ? (event as ScheduledEvent) : undefined;
+    const { host, runSource, logger } = await load();
+    const { client, store, service } = host.parts(env, logger);
+    const scheduled = event && typeof event === 'object' && event['detail-type'] === 'Scheduled Event' ? (event as ScheduledEventLike) : undefined;
     const log = logger.child({
       requestId: context.awsRequestId,
       ...(scheduled ? { scheduledAt: scheduled.time, rule: scheduled.resources?.[0] } : {}),
@@ -81,15 +82,11 @@ export function lambdaSource<C>(source: Source<C>, options: LambdaSourceOptions 
       ...(options.partition !== undefined ? { partition: options.partition } : {}),
     });
   });
-  /** Closes the client and store this handler made from the environment (local hosts, tests). */
   const dispose = async (): Promise<void> => {
-    const made = resources;
-    resources = undefined;
-    await made?.close();
+    const made = loaded;
+    loaded = undefined;
+    await (await made)?.host.dispose();
   };
-  return Object.assign(handler, { dispose });
-}
-
-function reader(options: { secretReader?: SecretReader }): { reader?: SecretReader } {
-  return options.secretReader ? { reader: options.secretReader } : {};
+  const run: LambdaHandler<SourceInvocationEvent, SourceRunSummary> = (event, context) => handler(event, context as Context);
+  return Object.assign(run, { dispose });
 }

@@ -18,8 +18,9 @@ let dynamo: LocalDynamo;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'danube-start-ext-'));
-  for (const entry of ['serverless.yml', 'package.json', 'tsconfig.json', 'bin', 'src', 'functions']) {
-    await cp(join(ROOT, entry), join(dir, entry), { recursive: true });
+  for (const entry of ['serverless.yml', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'bin', 'scripts', 'src', 'dist', 'functions', 'infra', 'proto']) {
+    // Timestamps kept: the copied dist/ is as current as the sources, so `npm start` does not rebuild.
+    await cp(join(ROOT, entry), join(dir, entry), { recursive: true, preserveTimestamps: true });
   }
   await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   broker = await startBroker({ port: 0, logger: silentLogger });

@@ -14,8 +14,9 @@ let dir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'danube-start-'));
-  for (const entry of ['serverless.yml', 'package.json', 'tsconfig.json', 'bin', 'src', 'functions', 'infra', 'proto']) {
-    if (existsSync(join(ROOT, entry))) await cp(join(ROOT, entry), join(dir, entry), { recursive: true });
+  for (const entry of ['serverless.yml', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'bin', 'scripts', 'src', 'dist', 'functions', 'infra', 'proto']) {
+    // Timestamps kept: the copied dist/ is as current as the sources, so `npm start` does not rebuild.
+    if (existsSync(join(ROOT, entry))) await cp(join(ROOT, entry), join(dir, entry), { recursive: true, preserveTimestamps: true });
   }
   await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
 });

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { zipEntries } from './zip.js';
+import { readZipEntries } from '../../../src/serverless/zip.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const OSLS = join(ROOT, 'node_modules', '.bin', 'osls');
@@ -55,7 +55,7 @@ async function packageInto(cwd: string, out: string, extra: string[] = []): Prom
 
 async function copyService(): Promise<string> {
   const target = await mkdtemp(join(tmpdir(), 'danube-sls-'));
-  for (const entry of ['serverless.yml', 'package.json', 'tsconfig.json', 'src', 'functions', 'infra']) {
+  for (const entry of ['serverless.yml', 'package.json', 'tsconfig.json', 'src', 'dist', 'functions', 'infra']) {
     await cp(join(ROOT, entry), join(target, entry), { recursive: true });
   }
   await symlink(join(ROOT, 'node_modules'), join(target, 'node_modules'), 'dir');
@@ -157,7 +157,7 @@ describe('osls package (relay as a scheduled Lambda, the default)', () => {
   });
 
   it('bundles ESM with the createRequire banner, leaves the AWS SDK out, and keeps a sink under 1 MiB', async () => {
-    const entries = await zipEntries(join(dir, 'out-lambda', 'exampleSink.zip'));
+    const entries = readZipEntries(join(dir, 'out-lambda', 'exampleSink.zip'));
     const code = entries.filter((e) => e.name.endsWith('.mjs'));
     expect(code.length).toBe(1);
     const size = code[0]!.size;
@@ -166,14 +166,14 @@ describe('osls package (relay as a scheduled Lambda, the default)', () => {
     expect(text.slice(0, 200)).toContain('createRequire');
     expect(text).not.toMatch(/node_modules\/@aws-sdk\/client-/);
     for (const zip of ['exampleSource.zip', ...(await zipNames())]) {
-      const names = (await zipEntries(join(dir, 'out-lambda', zip))).map((e) => e.name);
+      const names = (readZipEntries(join(dir, 'out-lambda', zip))).map((e) => e.name);
       expect(names.some((n) => n.startsWith('node_modules/@aws-sdk')), zip).toBe(false);
     }
     process.stdout.write(`example sink bundle: ${size} bytes\n`);
     // Every sink stays under 1 MiB too, the bridge included although it embeds a Danube client
     // (grpc-js, the generated protocol) to republish.
     for (const zip of ['exampleSink.zip', 'httpSink.zip', 'dynamodbSink.zip', 'postgresSink.zip', 'bridge.zip']) {
-      const mjs = (await zipEntries(join(dir, 'out-lambda', zip))).find((e) => e.name.endsWith('.mjs'))!;
+      const mjs = (readZipEntries(join(dir, 'out-lambda', zip))).find((e) => e.name.endsWith('.mjs'))!;
       process.stdout.write(`${zip}: ${mjs.size} bytes\n`);
       expect(mjs.size, zip).toBeLessThanOrEqual(1024 * 1024);
     }
@@ -192,15 +192,15 @@ describe('the bundles run as Lambda loads them', () => {
     cleanup.push(task);
     await mkdir(join(task, 'node_modules'), { recursive: true });
     for (const p of RUNTIME_PACKAGES) if (existsSync(join(ROOT, 'node_modules', p))) await symlink(join(ROOT, 'node_modules', p), join(task, 'node_modules', p), 'dir');
-    const zips = (await zipNames()).filter((z) => z.startsWith('relay-') || z === 'exampleSource.zip' || z === 'exampleSink.zip');
+    const zips = (await zipNames()).filter((z) => z === 'danube-relay.zip' || z === 'exampleSource.zip' || z === 'exampleSink.zip');
     for (const zip of zips) {
-      for (const e of await zipEntries(join(dir, 'out-lambda', zip))) {
+      for (const e of readZipEntries(join(dir, 'out-lambda', zip))) {
         if (!e.name.endsWith('.mjs')) continue;
         await mkdir(join(task, e.name, '..'), { recursive: true });
         await write(join(task, e.name), e.text());
       }
     }
-    const script = `for (const f of ['relay', 'example-source', 'example-sink']) { const m = await import('./functions/' + f + '.mjs'); if (typeof m.handler !== 'function') throw new Error(f + ': no handler'); } console.log('ok');`;
+    const script = `for (const f of ['./danube-relay.mjs', './functions/example-source.mjs', './functions/example-sink.mjs']) { const m = await import(f); if (typeof m.handler !== 'function') throw new Error(f + ': no handler'); } console.log('ok');`;
     const out = await new Promise<string>((ok, fail) =>
       execFile(process.execPath, ['--input-type=module', '-e', script], {
         cwd: task,

@@ -74,7 +74,7 @@ it('hands the subscription from one budgeted run to the next without losing a re
   expect(new Set(seen)).toEqual(new Set(Array.from({ length: 50 }, (_, i) => i)));
 }, 30_000);
 
-it('functions/relay.ts: a scheduled run serves its binding from the environment the plugin sets, then stops in time', async () => {
+it('the relay Lambda handler: a scheduled run serves its binding from the environment the plugin sets, then stops in time', async () => {
   const topic = '/default/relay-handler';
   broker.admin.createTopic(topic, { dispatch: 'reliable' });
   const dir = await mkdtemp(join(tmpdir(), 'danube-relay-handler-'));
@@ -90,7 +90,7 @@ it('functions/relay.ts: a scheduled run serves its binding from the environment 
     function: { type: 'local', module: resolve(import.meta.dirname, '../../../functions/example-sink.ts'), export: 'sink', timeoutMs: 2_000 },
     batchSize: 10, maxBatchingWindowMs: 50,
   });
-  const { handler } = await import('../../../functions/relay.js');
+  const { handler } = await import('../../../src/serverless/relay-handler.js');
   const deadline = Date.now() + 2_000;
   const context = { awsRequestId: 'req-1', functionName: 'relay-handler', getRemainingTimeInMillis: () => deadline - Date.now() } as unknown as Context;
   const run = handler({ 'detail-type': 'Scheduled Event' }, context);

@@ -4,7 +4,7 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FatalError, silentLogger, SourceRecord } from '../../../src/core/index.js';
-import { scheduledSource } from '../../../src/runtime/cloudflare/index.js';
+import { scheduledSource } from '../../../src/runtime/scheduled/index.js';
 import { lambdaSource } from '../../../src/runtime/lambda/index.js';
 import { defineSource, LocalSourceRunner, SourceRunError } from '../../../src/source/index.js';
 import { startDynalite } from '../../support/dynamo.js';

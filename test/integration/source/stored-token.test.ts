@@ -9,7 +9,7 @@ import { signBrokerToken, startBroker, type Broker } from '../../../src/broker/i
 import { DanubeClient } from '../../../src/client/index.js';
 import { DynamoDbCheckpointStore } from '../../../src/checkpoint/index.js';
 import { silentLogger } from '../../../src/core/index.js';
-import { scheduledSource } from '../../../src/runtime/cloudflare/index.js';
+import { scheduledSource } from '../../../src/runtime/scheduled/index.js';
 import { lambdaSource, type SecretReader } from '../../../src/runtime/lambda/index.js';
 import { SourceRunError } from '../../../src/source/index.js';
 import { createCheckpointTable, localDynamoClient, startDynalite, type LocalDynamo } from '../../support/dynamo.js';

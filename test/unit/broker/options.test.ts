@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BrokerOptionsError, DEFAULT_SUBSCRIPTION_POLICY, parseBrokerOptions } from '../../../src/broker/index.js';
+import { BrokerOptionsError } from '../../../src/broker/index.js';
+import { DEFAULT_SUBSCRIPTION_POLICY, parseBrokerOptions } from '../../../src/broker/options.js';
 
 describe('parseBrokerOptions', () => {
   it('fills the real broker’s defaults', () => {

@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  InvalidOptionsError,
-  InvalidTopicError,
-  parseClientOptions,
-  parseConsumerOptions,
-  parseProducerOptions,
-} from '../../../src/client/index.js';
+import { InvalidOptionsError, InvalidTopicError } from '../../../src/client/index.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, parseClientOptions } from '../../../src/client/client-options.js';
+import { parseConsumerOptions } from '../../../src/client/consumer-options.js';
+import { parseProducerOptions } from '../../../src/client/producer-options.js';
 
 describe('parseClientOptions', () => {
   it('fills defaults', () => {

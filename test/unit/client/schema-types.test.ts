@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { unwrapSchemaDefinition } from '../../../src/client/index.js';
+import { unwrapSchemaDefinition } from '../../../src/client/schema-types.js';
 
 const bytes = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidTopicError, logicalTopic, partitionTopic, validateTopic } from '../../../src/client/index.js';
+import { InvalidTopicError } from '../../../src/client/index.js';
+import { logicalTopic, partitionTopic, validateTopic } from '../../../src/client/topic.js';
 import { partitionIndex, partitionsOf } from '../../../src/client/topic.js';
 
 describe('validateTopic', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { booleanRule, checkOptions, ConfigError, intRule, numberRule, stringRule } from '../../../src/core/index.js';
-import { parseForEachRecordOptions, parseSinkOptions } from '../../../src/sink/index.js';
+import { parseForEachRecordOptions } from '../../../src/sink/for-each.js';
+import { parseSinkOptions } from '../../../src/sink/define.js';
 
 const rules = { size: intRule(10, 1, 100), ratio: numberRule(0.5, 0), on: booleanRule(true), name: stringRule('x') };
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseRelayConfig, RelayConfigError, MAX_BATCH_BYTES } from '../../../src/relay/index.js';
+import { parseRelayConfig, RelayConfigError } from '../../../src/relay/index.js';
+import { MAX_BATCH_BYTES } from '../../../src/relay/config-schema.js';
 
 const base = {
   bindings: [{ name: 'orders', topic: '/default/orders', subscription: 'orders-sub', function: { type: 'local', module: './sink.js' } }],

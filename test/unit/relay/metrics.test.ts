@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RelayMetrics } from '../../../src/relay/index.js';
+import { RelayMetrics } from '../../../src/relay/metrics.js';
 
 describe('RelayMetrics', () => {
   it('renders counters, gauges and histograms in the Prometheus text format', () => {

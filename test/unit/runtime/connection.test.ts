@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/core/index.js';
 import { danubeConnectionFromEnv, resolveDanubeConnection, type SecretReader } from '../../../src/runtime/lambda/index.js';
-import { resolveDanubeConnection as fromServerless } from '../../../src/serverless/index.js';
 
 const CA = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 
@@ -81,11 +80,10 @@ describe('danubeConnectionFromEnv', () => {
 });
 
 describe('resolveDanubeConnection', () => {
-  it('returns the fetched token; the serverless layer offers the same function', async () => {
+  it('returns the fetched token', async () => {
     const { reader, calls } = countingReader({ 'unit/secret': 'jwt-from-secrets-manager' });
     const env = { DANUBE_SERVICE_URL: 'https://d:6650', DANUBE_TOKEN_SECRET_ID: 'unit/secret', DANUBE_TLS_CA: CA };
     expect(await resolveDanubeConnection(env, reader)).toEqual({ serviceUrl: 'https://d:6650', token: 'jwt-from-secrets-manager', tls: { ca: CA } });
-    expect(fromServerless).toBe(resolveDanubeConnection);
     expect(calls).toEqual(['secret:unit/secret']);
   });
 });

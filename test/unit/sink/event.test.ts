@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gzip, utf8 } from '../../../src/core/index.js';
-import { decodeSinkBatch, encodeSinkBatch, encodedRecordBytes, parseSinkBatchEvent, parseSinkBatchResponse, SinkEventError } from '../../../src/sink/index.js';
+import { encodeSinkBatch, parseSinkBatchEvent, SinkEventError } from '../../../src/sink/index.js';
+import { decodeSinkBatch, encodedRecordBytes, parseSinkBatchResponse } from '../../../src/sink/event.js';
 
 const meta = { binding: 'orders-to-pg', topic: '/default/orders', subscription: 'orders-pg' };
 const message = {

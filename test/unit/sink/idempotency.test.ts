@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidRecordError, RetryableError, type SinkRecord } from '../../../src/core/index.js';
-import {
-  defineSink, DynamoDbIdempotencyStore, ensureIdempotencyTable, forEachRecord, idempotent, MemoryIdempotencyStore, runSink,
-  type IdempotencyStore,
-} from '../../../src/sink/index.js';
+import { defineSink, forEachRecord, idempotent, MemoryIdempotencyStore, runSink, type IdempotencyStore } from '../../../src/sink/index.js';
+import { DynamoDbIdempotencyStore, ensureIdempotencyTable } from '../../../src/sink/dynamodb.js';
 import { LOCAL_DYNAMOS, localDynamoClient, type LocalDynamo } from '../../support/dynamo.js';
 import { makeEvent } from './make-event.js';
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, SourceRecord } from '../../../src/core/index.js';
-import { checkpointDigest, createSourceResources, recordIdFor, sourceSettingsFromEnv } from '../../../src/source/index.js';
+import { checkpointDigest, recordIdFor } from '../../../src/source/record-id.js';
+import { createSourceResources } from '../../../src/source/resources.js';
+import { sourceSettingsFromEnv } from '../../../src/source/settings.js';
 
 describe('sourceSettingsFromEnv', () => {
   it('reads what the Serverless plugin sets, with defaults for the rest', () => {

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { FatalError, RetryableError } from '../../../core/index.js';
-import { clientConfig, describeTarget } from '../connection.js';
+import { clientConfig } from '../client-config.js';
+import { describeTarget } from '../connection.js';
 import { toConnectorError } from '../errors.js';
 import { parseLsn } from './lsn.js';
 import type { ParsedPostgresCdcOptions } from './options.js';

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { FatalError, RetryableError, type Logger } from '../../../core/index.js';
-import { clientConfig, describeTarget, quoteIdent, quoteTable } from '../connection.js';
+import { clientConfig } from '../client-config.js';
+import { describeTarget, quoteIdent, quoteTable } from '../connection.js';
 import { toConnectorError } from '../errors.js';
 import type { ParsedPostgresCdcOptions } from './options.js';
 

@@ -1,7 +1,8 @@
 import pg from 'pg';
 import type { Logger } from '../../../core/index.js';
 import { defineSink, type Sink, type SinkBatchItemFailure, type SinkOptions } from '../../../sink/index.js';
-import { clientConfig, describeTarget } from '../connection.js';
+import { clientConfig } from '../client-config.js';
+import { describeTarget } from '../connection.js';
 import { toConnectorError } from '../errors.js';
 import { mapRecords, type MappedRow } from './mapping.js';
 import { parsePostgresSinkOptions, type PostgresSinkOptions } from './options.js';

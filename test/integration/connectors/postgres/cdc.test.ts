@@ -4,7 +4,8 @@ import { startBroker, type Broker } from '../../../../src/broker/index.js';
 import { MemoryCheckpointStore, type Lease } from '../../../../src/checkpoint/index.js';
 import { DanubeClient, type Consumer, type DanubeMessage } from '../../../../src/client/index.js';
 import { FatalError, RetryableError, silentLogger } from '../../../../src/core/index.js';
-import { CdcSession, parsePostgresCdcOptions, postgresCdcSource, type ChangeEvent, type PostgresCdcSource, type PostgresCdcSourceOptions } from '../../../../src/connectors/postgres/index.js';
+import { parsePostgresCdcOptions, postgresCdcSource, type ChangeEvent, type PostgresCdcSource, type PostgresCdcSourceOptions } from '../../../../src/connectors/postgres/index.js';
+import { CdcSession } from '../../../../src/connectors/postgres/cdc/session.js';
 import { runSource, SourceRunError } from '../../../../src/source/index.js';
 import { startPostgres, type PostgresServer } from '../../../support/postgres.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../../src/core/index.js';
-import {
-  buildPollQuery, parsePostgresCdcOptions, parsePostgresPollOptions, parsePostgresSinkOptions, RowWriter,
-} from '../../../../src/connectors/postgres/index.js';
+import { parsePostgresCdcOptions, parsePostgresPollOptions, parsePostgresSinkOptions } from '../../../../src/connectors/postgres/index.js';
+import { buildPollQuery } from '../../../../src/connectors/postgres/poll/source.js';
+import { RowWriter } from '../../../../src/connectors/postgres/sink/writer.js';
 
 const url = 'postgres://app@127.0.0.1:5432/shop';
 

@@ -2,12 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { CheckpointStore } from '../../checkpoint/store.js';
 import { createLogger, type Logger } from '../../core/logger.js';
 import type { Source } from '../../source/define-source.js';
-import { createSourceResources, type SourceResources } from '../../source/resources.js';
-import { sourceSettingsFromEnv } from '../../source/settings.js';
 import type { SourceClient } from '../../source/publisher.js';
-import { runSource } from '../../source/runner.js';
 import type { SourceRunSummary } from '../../source/summary.js';
-import { danubeConnectionFromEnv, type SecretReader } from '../connection.js';
+import type { SecretReader } from '../connection.js';
+import { runSource, SourceHost } from '../source-host.js';
 
 /** The `controller` a Cloudflare cron trigger passes to `scheduled()`. */
 export interface ScheduledControllerLike {
@@ -60,26 +58,11 @@ export const DEFAULT_SCHEDULED_BUDGET_MS = 30_000;
  */
 export function scheduledSource<C>(source: Source<C>, options: ScheduledSourceOptions = {}) {
   const logger = options.logger ?? createLogger({ name: `source:${source.name}` });
-  let resources: SourceResources | undefined;
+  const host = new SourceHost(options);
 
   return {
     async scheduled(controller: ScheduledControllerLike, env: Record<string, unknown> = {}, ctx?: ExecutionContextLike): Promise<void> {
-      let client = options.client;
-      let store = options.store;
-      let service = options.service;
-      if (!client || !store || !service) {
-        const vars = { ...process.env, ...env };
-        const settings = sourceSettingsFromEnv(vars);
-        const given = options.client;
-        resources ??= createSourceResources(settings, {
-          logger,
-          ...(given ? { client: given } : { connection: danubeConnectionFromEnv(vars, options.secretReader ? { reader: options.secretReader } : {}) }),
-          ...(options.store ? { store: options.store } : {}),
-        });
-        client = resources.client;
-        store = resources.store;
-        service ??= settings.service;
-      }
+      const { client, store, service } = host.parts({ ...process.env, ...env }, logger);
       const run = runSource(source, {
         client,
         store,
@@ -95,10 +78,6 @@ export function scheduledSource<C>(source: Source<C>, options: ScheduledSourceOp
       options.onSummary?.(summary);
     },
     /** Closes the client and store made from the environment (Node hosts, tests). */
-    async dispose(): Promise<void> {
-      const made = resources;
-      resources = undefined;
-      await made?.close();
-    },
+    dispose: (): Promise<void> => host.dispose(),
   };
 }
