@@ -5,7 +5,7 @@
 import { DanubeClient } from 'danube-connect-serverless/client';
 import { parseBridgeOptions, type BridgeConfig, type BridgeOptions, bridgeSink } from 'danube-connect-serverless/connectors/bridge';
 import { ConfigError } from 'danube-connect-serverless';
-import { CONNECTION_ENV, danubeConnectionFromEnv, lambdaSink } from 'danube-connect-serverless/lambda';
+import { DANUBE_ENV, danubeConnectionFromEnv, lambdaSink } from 'danube-connect-serverless/lambda';
 import { fromSettings, needJson, optional } from './env.js';
 
 const TOKEN = 'BRIDGE_DESTINATION_TOKEN';
@@ -27,7 +27,7 @@ function storedTokenClient(d: BridgeConfig['destination']): DanubeClient | undef
   const secretId = optional(env, TOKEN_SECRET_ID, (v) => v);
   if ((!ssm && !secretId) || d.token) return undefined;
   if (ssm && secretId) throw new ConfigError(`set either ${TOKEN_SSM_PARAMETER} or ${TOKEN_SECRET_ID}, not both`, [TOKEN_SSM_PARAMETER, TOKEN_SECRET_ID]);
-  const E = CONNECTION_ENV;
+  const E = DANUBE_ENV;
   const connection = danubeConnectionFromEnv({
     ...env,
     [E.serviceUrl]: d.serviceUrl,

@@ -28,4 +28,4 @@ export {
   type SourceOptions,
   type SourceOrdering,
 } from './source/define-source.js';
-export { RECORD_ID_ATTRIBUTE } from './source/record-id.js';
+export { RECORD_ID_ATTRIBUTE } from './core/attributes.js';

@@ -5,7 +5,7 @@ import { LeaseHeldError } from '../checkpoint/errors.js';
 import { DEFAULT_CHECKPOINT_TABLE } from '../checkpoint/table.js';
 import { checkpointKey, type CheckpointState } from '../checkpoint/types.js';
 import { stringifyJson } from '../core/bytes.js';
-import { LOCAL_AWS, needsLocalAwsCredentials, SOURCE_ENV } from '../source/settings.js';
+import { DANUBE_ENV, LOCAL_AWS, needsLocalAwsCredentials } from '../core/environment.js';
 import { DEFAULT_SERVICE } from '../source/run-options.js';
 
 const HELP = `usage: danube-connect checkpoint <get|set|reset> NAME [JSON] [options]
@@ -14,10 +14,10 @@ const HELP = `usage: danube-connect checkpoint <get|set|reset> NAME [JSON] [opti
   set NAME JSON          store JSON as the checkpoint (the next run resumes from it)
   reset NAME             forget the checkpoint (the next run starts from the source's beginning)
 
-  --service S            checkpoint key prefix (default $${SOURCE_ENV.service} or "${DEFAULT_SERVICE}")
+  --service S            checkpoint key prefix (default $${DANUBE_ENV.service} or "${DEFAULT_SERVICE}")
   --partition P          input partition of the source, if it is run per partition
-  --table T              DynamoDB table (default $${SOURCE_ENV.checkpointTable} or "${DEFAULT_CHECKPOINT_TABLE}")
-  --endpoint URL         DynamoDB endpoint (default $${SOURCE_ENV.dynamoDbEndpoint} or AWS)
+  --table T              DynamoDB table (default $${DANUBE_ENV.checkpointTable} or "${DEFAULT_CHECKPOINT_TABLE}")
+  --endpoint URL         DynamoDB endpoint (default $${DANUBE_ENV.dynamoDbEndpoint} or AWS)
   --region R             AWS region (default from the AWS environment)
   --force                set/reset even while a run holds the lease (that run then fails to commit)
 
@@ -72,14 +72,14 @@ export async function runCheckpoint(args: string[]): Promise<number> {
   }
 
   const env = process.env;
-  const endpoint = values.endpoint ?? env[SOURCE_ENV.dynamoDbEndpoint];
+  const endpoint = values.endpoint ?? env[DANUBE_ENV.dynamoDbEndpoint];
   const key = checkpointKey({
-    service: values.service ?? env[SOURCE_ENV.service] ?? DEFAULT_SERVICE,
+    service: values.service ?? env[DANUBE_ENV.service] ?? DEFAULT_SERVICE,
     source: name,
     ...(values.partition !== undefined ? { partition: values.partition } : {}),
   });
   const store = new DynamoDbCheckpointStore({
-    tableName: values.table ?? env[SOURCE_ENV.checkpointTable] ?? DEFAULT_CHECKPOINT_TABLE,
+    tableName: values.table ?? env[DANUBE_ENV.checkpointTable] ?? DEFAULT_CHECKPOINT_TABLE,
     ...(endpoint ? { endpoint } : {}),
     ...(needsLocalAwsCredentials(endpoint, env) ? LOCAL_AWS : {}),
     ...(values.region ? { region: values.region } : {}),

@@ -3,34 +3,41 @@ import { ConfigError } from './errors.js';
 /** One option: its default and a check that returns what is wrong, or undefined. */
 export interface OptionRule<T> {
   default: T;
+  /** A missing required option is reported instead of defaulted. */
+  required?: boolean;
   check: (value: unknown) => string | undefined;
 }
 
 type Parsed<S extends Record<string, OptionRule<unknown>>> = { [K in keyof S]: S[K]['default'] };
 
 /**
- * A dependency-free sibling of `parseWithSchema` for code that ends up in Worker bundles, where
- * zod alone would weigh ~450 KB: fills defaults and rejects unknown or wrong keys, naming them.
+ * Checks an options object against its rules: fills defaults and rejects unknown, missing or
+ * wrong keys, naming each. It weighs nothing to import, so every function on a cold-start path
+ * (adapters, sinks, sources, the client) checks its options this way; zod stays with the large
+ * configuration documents (relay configuration, connector settings, the serverless schema).
  *
  * @example
  * const opts = checkOptions(input, { concurrency: intRule(1, 1) }, 'forEachRecord options');
  */
 export function checkOptions<S extends Record<string, OptionRule<unknown>>>(input: unknown, rules: S, what: string): Parsed<S> {
   const given = (input ?? {}) as Record<string, unknown>;
+  if (typeof given !== 'object' || Array.isArray(given)) throw new ConfigError(`invalid ${what}: must be an object`, ['(root)']);
   const problems: string[] = [];
   const keys: string[] = [];
-  if (typeof given !== 'object' || Array.isArray(given)) throw new ConfigError(`invalid ${what}: must be an object`, ['(root)']);
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(given)) {
-    if (!(key in rules)) {
+    if (!Object.hasOwn(rules, key)) {
       keys.push(key);
-      problems.push(`${key}: unknown key`);
+      problems.push(`${key}: unknown key${suggestion(key, Object.keys(rules))}`);
     }
   }
   for (const [key, rule] of Object.entries(rules)) {
     const value = given[key];
     if (value === undefined) {
-      out[key] = rule.default;
+      if (rule.required) {
+        keys.push(key);
+        problems.push(`${key}: required`);
+      } else if (rule.default !== undefined) out[key] = rule.default;
       continue;
     }
     const problem = rule.check(value);
@@ -42,6 +49,32 @@ export function checkOptions<S extends Record<string, OptionRule<unknown>>>(inpu
   }
   if (problems.length > 0) throw new ConfigError(`invalid ${what}: ${problems.join('; ')}`, keys);
   return out as Parsed<S>;
+}
+
+/** ` (did you mean "x"?)` for a key one or two edits away from a known one. */
+function suggestion(key: string, known: string[]): string {
+  const near = known.find((k) => distance(k.toLowerCase(), key.toLowerCase()) <= 2);
+  return near ? ` (did you mean "${near}"?)` : '';
+}
+
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** The same rule, without a default: the key may be left out. */
+export function optional<T>(rule: OptionRule<T>): OptionRule<T | undefined> {
+  return { default: undefined, check: rule.check };
+}
+
+/** The same rule, with no default: leaving the key out is an error. */
+export function required<T>(rule: OptionRule<T>): OptionRule<T> {
+  return { ...rule, required: true };
 }
 
 /** An integer in [min, max]. */
@@ -58,11 +91,38 @@ export function booleanRule(defaultValue: boolean): OptionRule<boolean> {
   return { default: defaultValue, check: (v) => (typeof v === 'boolean' ? undefined : 'must be true or false') };
 }
 
-export function stringRule(defaultValue: string): OptionRule<string> {
-  return { default: defaultValue, check: (v) => (typeof v === 'string' && v.length > 0 ? undefined : 'must be a non-empty string') };
+/** A non-empty string, matching `pattern` when one is given (`hint` says what it must look like). */
+export function stringRule(defaultValue: string, pattern?: RegExp, hint?: string): OptionRule<string> {
+  return {
+    default: defaultValue,
+    check: (v) => {
+      if (typeof v !== 'string' || v.length === 0) return 'must be a non-empty string';
+      return pattern && !pattern.test(v) ? `must be ${hint ?? `like ${pattern}`}, got "${v}"` : undefined;
+    },
+  };
+}
+
+/** One of `values`. */
+export function enumRule<T extends string>(defaultValue: T, values: readonly T[]): OptionRule<T> {
+  return { default: defaultValue, check: (v) => (values.includes(v as T) ? undefined : `must be one of ${values.map((x) => `"${x}"`).join(', ')}, got ${JSON.stringify(v)}`) };
+}
+
+/** A function. */
+export function functionRule<F extends (...args: never[]) => unknown>(defaultValue: F): OptionRule<F> {
+  return { default: defaultValue, check: (v) => (typeof v === 'function' ? undefined : 'must be a function') };
 }
 
 /** An array of functions. */
 export function functionsRule<F>(defaultValue: F[]): OptionRule<F[]> {
   return { default: defaultValue, check: (v) => (Array.isArray(v) && v.every((f) => typeof f === 'function') ? undefined : 'must be an array of functions') };
+}
+
+/** A plain object (its own keys are checked elsewhere). */
+export function objectRule<T extends object>(defaultValue: T): OptionRule<T> {
+  return { default: defaultValue, check: (v) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? undefined : 'must be an object') };
+}
+
+/** Any value at all (the caller's own data, e.g. an initial checkpoint). */
+export function anyRule<T>(): OptionRule<T | undefined> {
+  return { default: undefined, check: () => undefined };
 }

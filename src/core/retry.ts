@@ -1,7 +1,6 @@
-import * as z from 'zod';
 import { classifyError } from './classify.js';
 import { RetryableError } from './errors.js';
-import { parseWithSchema } from './options.js';
+import { checkOptions, enumRule, intRule, numberRule } from './check-options.js';
 
 /** How many times and how long to retry a transient failure. */
 export interface RetryPolicyOptions {
@@ -30,14 +29,14 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
   jitter: 'full',
 });
 
-const RetryPolicySchema = z.strictObject({
-  maxAttempts: z.number().int().min(1).default(DEFAULT_RETRY_POLICY.maxAttempts),
-  initialDelayMs: z.number().min(0).default(DEFAULT_RETRY_POLICY.initialDelayMs),
-  maxDelayMs: z.number().min(0).default(DEFAULT_RETRY_POLICY.maxDelayMs),
-  multiplier: z.number().min(1).default(DEFAULT_RETRY_POLICY.multiplier),
-  maxElapsedMs: z.number().min(0).default(DEFAULT_RETRY_POLICY.maxElapsedMs),
-  jitter: z.enum(['full', 'none']).default(DEFAULT_RETRY_POLICY.jitter),
-});
+const RETRY_POLICY_RULES = {
+  maxAttempts: intRule(DEFAULT_RETRY_POLICY.maxAttempts, 1),
+  initialDelayMs: numberRule(DEFAULT_RETRY_POLICY.initialDelayMs, 0),
+  maxDelayMs: numberRule(DEFAULT_RETRY_POLICY.maxDelayMs, 0),
+  multiplier: numberRule(DEFAULT_RETRY_POLICY.multiplier, 1),
+  maxElapsedMs: numberRule(DEFAULT_RETRY_POLICY.maxElapsedMs, 0),
+  jitter: enumRule<'full' | 'none'>(DEFAULT_RETRY_POLICY.jitter, ['full', 'none']),
+};
 
 /**
  * Fills defaults and rejects unknown keys, naming them.
@@ -46,7 +45,7 @@ const RetryPolicySchema = z.strictObject({
  * const policy = parseRetryPolicy({ maxAttempts: 3, initialDelayMs: 50 });
  */
 export function parseRetryPolicy(options: RetryPolicyOptions = {}): RetryPolicy {
-  return parseWithSchema(RetryPolicySchema, options, 'retry policy');
+  return checkOptions(options, RETRY_POLICY_RULES, 'retry policy');
 }
 
 /**

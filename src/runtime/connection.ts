@@ -1,24 +1,7 @@
 import type { DanubeClientOptions } from '../client/client-options.js';
 import { ConfigError, RetryableError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { LOCAL_AWS, needsLocalAwsCredentials } from '../source/settings.js';
-
-/**
- * The variables through which a deployed function or the relay learns how to reach Danube (the
- * Serverless plugin sets them). A deployment names where the token lives, never the token itself.
- */
-export const CONNECTION_ENV = Object.freeze({
-  serviceUrl: 'DANUBE_SERVICE_URL',
-  /** Plain token: local runs, tests, and the relay container (ECS injects it from the secret). */
-  token: 'DANUBE_TOKEN',
-  tokenSsmParameter: 'DANUBE_TOKEN_SSM_PARAMETER',
-  tokenSecretId: 'DANUBE_TOKEN_SECRET_ID',
-  /** PEM text of the CA that signed the broker's certificate. */
-  tlsCa: 'DANUBE_TLS_CA',
-  /** The AWS SDK's own endpoint variables (a local stand-in, a VPC endpoint). */
-  ssmEndpoint: 'AWS_ENDPOINT_URL_SSM',
-  secretsManagerEndpoint: 'AWS_ENDPOINT_URL_SECRETS_MANAGER',
-});
+import { DANUBE_ENV, envValue, LOCAL_AWS, needsLocalAwsCredentials, parseConnectionEnv } from '../core/environment.js';
 
 /** The part of `DanubeClientOptions` an environment decides. */
 export type DanubeConnection = Pick<DanubeClientOptions, 'serviceUrl' | 'token' | 'tokenSupplier' | 'tls'>;
@@ -38,14 +21,9 @@ export interface SecretReader {
 
 type Env = Record<string, unknown>;
 
-const SERVICE_URL = /^https?:\/\/[^/\s]+\/?$/;
 // Errors no retry fixes: the parameter or secret is missing, or the role may not read it.
 const PERMANENT = /NotFound|AccessDenied|Unrecognized|InvalidParameter|InvalidRequest|DecryptionFailure|KMS/;
 
-function read(env: Env, name: string): string | undefined {
-  const v = env[name];
-  return typeof v === 'string' && v.trim() !== '' ? v : undefined;
-}
 
 /**
  * A {@link SecretReader} over the AWS SDK. The SDK ships with the Lambda runtime, so bundles leave
@@ -60,8 +38,8 @@ function read(env: Env, name: string): string | undefined {
  */
 export function awsSecretReaderFor(env: Env): SecretReader {
   const clientConfig = (endpointVar: string): Record<string, unknown> => {
-    const endpoint = read(env, endpointVar);
-    const region = read(env, 'AWS_REGION') ?? read(env, 'AWS_DEFAULT_REGION');
+    const endpoint = envValue(env, endpointVar);
+    const region = envValue(env, 'AWS_REGION') ?? envValue(env, 'AWS_DEFAULT_REGION');
     return {
       ...(needsLocalAwsCredentials(endpoint, env) ? LOCAL_AWS : {}),
       ...(region ? { region } : {}),
@@ -70,9 +48,9 @@ export function awsSecretReaderFor(env: Env): SecretReader {
   };
   return {
     async ssmParameter(name) {
-      const variable = CONNECTION_ENV.tokenSsmParameter;
+      const variable = DANUBE_ENV.tokenSsmParameter;
       const { SSMClient, GetParameterCommand } = await import('@aws-sdk/client-ssm');
-      const ssm = new SSMClient(clientConfig(CONNECTION_ENV.ssmEndpoint));
+      const ssm = new SSMClient(clientConfig(DANUBE_ENV.ssmEndpoint));
       try {
         const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true })).catch((err: unknown) => {
           throw wrapAwsError(err, `reading the Danube token from SSM parameter "${name}" (${variable})`, variable);
@@ -85,9 +63,9 @@ export function awsSecretReaderFor(env: Env): SecretReader {
       }
     },
     async secret(id) {
-      const variable = CONNECTION_ENV.tokenSecretId;
+      const variable = DANUBE_ENV.tokenSecretId;
       const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-      const sm = new SecretsManagerClient(clientConfig(CONNECTION_ENV.secretsManagerEndpoint));
+      const sm = new SecretsManagerClient(clientConfig(DANUBE_ENV.secretsManagerEndpoint));
       try {
         const out = await sm.send(new GetSecretValueCommand({ SecretId: id })).catch((err: unknown) => {
           throw wrapAwsError(err, `reading the Danube token from secret "${id}" (${variable})`, variable);
@@ -145,32 +123,17 @@ export interface DanubeConnectionFromEnvOptions {
  * const client = new DanubeClient({ ...danubeConnectionFromEnv(process.env), logger });
  */
 export function danubeConnectionFromEnv(env: Env, options: DanubeConnectionFromEnvOptions = {}): DanubeConnection {
-  const E = CONNECTION_ENV;
-  const serviceUrl = read(env, E.serviceUrl)?.trim();
-  if (!serviceUrl) throw new ConfigError(`${E.serviceUrl} is not set: where is the Danube broker?`, [E.serviceUrl]);
-  if (!SERVICE_URL.test(serviceUrl)) {
-    throw new ConfigError(`${E.serviceUrl} must be "http://host:port" or "https://host:port", got "${serviceUrl}"`, [E.serviceUrl]);
-  }
-  const connection: DanubeConnection = { serviceUrl };
-  const token = read(env, E.token)?.trim();
-  const ssm = read(env, E.tokenSsmParameter)?.trim();
-  const secretId = read(env, E.tokenSecretId)?.trim();
-  if (token) connection.token = token;
-  else if (ssm && secretId) {
-    throw new ConfigError(`set either ${E.tokenSsmParameter} or ${E.tokenSecretId}, not both`, [E.tokenSsmParameter, E.tokenSecretId]);
-  } else if (ssm || secretId) {
+  const parsed = parseConnectionEnv(env);
+  const connection: DanubeConnection = { serviceUrl: parsed.serviceUrl };
+  if (parsed.token) connection.token = parsed.token;
+  const { tokenSsmParameter: ssm, tokenSecretId: secretId } = parsed;
+  if (ssm || secretId) {
     const reader = options.reader ?? awsSecretReaderFor(env);
     connection.tokenSupplier = ssm
       ? () => cached(`ssm:${ssm}`, () => reader.ssmParameter(ssm))
       : () => cached(`secret:${secretId}`, () => reader.secret(secretId!));
   }
-  const ca = read(env, E.tlsCa);
-  if (ca !== undefined) {
-    if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
-      throw new ConfigError(`${E.tlsCa} must hold a PEM certificate ("-----BEGIN CERTIFICATE-----"), not a file name or other text`, [E.tlsCa]);
-    }
-    connection.tls = { ca };
-  }
+  if (parsed.tlsCa) connection.tls = { ca: parsed.tlsCa };
   return connection;
 }
 

@@ -1,28 +1,7 @@
-import { CONNECTION_ENV } from '../runtime/connection.js';
+import { DANUBE_ENV as ENV } from '../core/environment.js';
 import type { DanubeServiceOptions } from './options.js';
 
-/**
- * The environment variables the plugin sets on deployed functions and the relay. The connection
- * names are the ones the runtime reads (`CONNECTION_ENV` in `src/runtime/connection.ts`), so the
- * two cannot drift apart. The token itself is never among them: only the name of the SSM
- * parameter or secret that holds it, which the function reads at start with its own IAM permission.
- */
-export const ENV = Object.freeze({
-  serviceUrl: CONNECTION_ENV.serviceUrl,
-  tokenSsmParameter: CONNECTION_ENV.tokenSsmParameter,
-  tokenSecretId: CONNECTION_ENV.tokenSecretId,
-  /** Plain token: local runs only (`npm start`, tests); deployments use the two above. */
-  token: CONNECTION_ENV.token,
-  tlsCa: CONNECTION_ENV.tlsCa,
-  checkpointTable: 'DANUBE_CHECKPOINT_TABLE',
-  /** Prefix of checkpoint ids (`<service>/<source>`). */
-  service: 'DANUBE_SERVICE',
-  /** One binding (JSON) for a relay Lambda run. */
-  relayBinding: 'DANUBE_RELAY_BINDING',
-  /** A whole relay configuration (JSON) for the relay container. */
-  relayConfig: 'DANUBE_RELAY_CONFIG',
-  relayStopMarginMs: 'DANUBE_RELAY_STOP_MARGIN_MS',
-});
+export { ENV };
 
 /**
  * The connection variables for a function or the relay.

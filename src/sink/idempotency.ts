@@ -1,12 +1,9 @@
-import * as z from 'zod';
+import { RECORD_ID_ATTRIBUTE } from '../core/attributes.js';
 import { ConnectorError, RetryableError } from '../core/errors.js';
-import { parseWithSchema } from '../core/options.js';
+import { checkOptions, functionRule, intRule } from '../core/check-options.js';
 import type { SinkRecord } from '../core/records.js';
 import type { SinkContext } from './define.js';
 import type { RecordHandler } from './for-each.js';
-
-/** The attribute sources stamp on every record with a stable id (see `src/source/record-id.ts`). */
-export const SOURCE_RECORD_ID_ATTRIBUTE = 'x-danube-record-id';
 
 /** One remembered record. */
 export interface IdempotencyItem {
@@ -34,11 +31,11 @@ export interface IdempotencyStoreOptions {
   now?: () => number;
 }
 
-const StoreOptionsSchema = z.strictObject({
-  ttlSeconds: z.number().int().positive().default(86_400),
-  inProgressTtlMs: z.number().int().positive().default(900_000),
-  now: z.custom<() => number>((v) => typeof v === 'function', 'must be a function').default(() => Date.now),
-});
+const STORE_OPTION_RULES = {
+  ttlSeconds: intRule(86_400, 1),
+  inProgressTtlMs: intRule(900_000, 1),
+  now: functionRule<() => number>(() => Date.now()),
+};
 
 /** What `begin()` found: the key is ours now, or already done, or another run is on it. */
 export type BeginResult = 'claimed' | 'completed' | 'in-progress';
@@ -56,7 +53,7 @@ export abstract class IdempotencyStore {
   protected readonly now: () => number;
 
   constructor(options: IdempotencyStoreOptions = {}) {
-    const parsed = parseWithSchema(StoreOptionsSchema, options, 'idempotency store options');
+    const parsed = checkOptions(options, STORE_OPTION_RULES, 'idempotency store options');
     this.ttlSeconds = parsed.ttlSeconds;
     this.inProgressTtlMs = parsed.inProgressTtlMs;
     this.now = parsed.now;
@@ -142,7 +139,7 @@ export interface IdempotentOptions {
  * export const sink = defineSink(forEachRecord(idempotent(writeOrder, { store })));
  */
 export function idempotent(fn: RecordHandler, options: IdempotentOptions): RecordHandler {
-  const keyOf = options.keyOf ?? ((record: SinkRecord, ctx: SinkContext) => `${ctx.binding}#${record.attributes[SOURCE_RECORD_ID_ATTRIBUTE] ?? record.id}`);
+  const keyOf = options.keyOf ?? ((record: SinkRecord, ctx: SinkContext) => `${ctx.binding}#${record.attributes[RECORD_ID_ATTRIBUTE] ?? record.id}`);
   return async (record, ctx) => {
     const key = keyOf(record, ctx);
     const state = await options.store.begin(key);

@@ -1,5 +1,5 @@
-import * as z from 'zod';
-import { parseWithSchema } from '../core/options.js';
+import { anyRule, checkOptions, enumRule, functionRule, intRule, objectRule, optional, required, stringRule } from '../core/check-options.js';
+import { ConfigError } from '../core/errors.js';
 import { parseRetryPolicy, type RetryPolicy, type RetryPolicyOptions } from '../core/retry.js';
 import type { Logger } from '../core/logger.js';
 import type { SourceRecord } from '../core/source-record.js';
@@ -76,28 +76,26 @@ export interface Source<C = unknown> {
 }
 
 export const DEFAULT_SOURCE_ORDERING: SourceOrdering = 'key';
-export const DEFAULT_SOURCE_DISPATCH = 'reliable';
+export const DEFAULT_SOURCE_DISPATCH: 'reliable' | 'non-reliable' = 'reliable';
 
-const fn = (what: string) => z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', `${what} must be a function`);
+const anyFunction = functionRule<(...args: never[]) => unknown>(() => undefined);
+const TOPIC = /^\/[^/\s]+\/[^/\s]+$/;
 
-const SourceOptionsSchema = z
-  .strictObject({
-    // Names end up in checkpoint keys (`<service>/<source>#<partition>`) and producer names.
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'letters, digits, ".", "_" or "-" (at most 128)'),
-    poll: fn('poll'),
-    topic: z.string().startsWith('/').optional(),
-    route: fn('route').optional(),
-    ordering: z.enum(['key', 'partition', 'none']).default(DEFAULT_SOURCE_ORDERING),
-    partitions: z.number().int().min(1).max(10_000).optional(),
-    dispatch: z.enum(['reliable', 'non-reliable']).default(DEFAULT_SOURCE_DISPATCH),
-    deadLetterTopic: z.string().startsWith('/').optional(),
-    initialCheckpoint: z.unknown().optional(),
-    retry: z.record(z.string(), z.unknown()).optional(),
-    onCommitted: fn('onCommitted').optional(),
-    onRunEnd: fn('onRunEnd').optional(),
-  })
-  .refine((o) => o.topic !== undefined || o.route !== undefined, { message: 'give "topic" or "route"', path: ['topic'] })
-  .refine((o) => o.topic === undefined || o.route === undefined, { message: 'give "topic" or "route", not both', path: ['route'] });
+const SOURCE_OPTION_RULES = {
+  // Names end up in checkpoint keys (`<service>/<source>#<partition>`) and producer names.
+  name: required(stringRule('', /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'letters, digits, ".", "_" or "-" (at most 128)')),
+  poll: required(anyFunction),
+  topic: optional(stringRule('', TOPIC, 'a topic such as "/default/orders"')),
+  route: optional(anyFunction),
+  ordering: enumRule<SourceOrdering>(DEFAULT_SOURCE_ORDERING, ['key', 'partition', 'none']),
+  partitions: optional(intRule(1, 1, 10_000)),
+  dispatch: enumRule<'reliable' | 'non-reliable'>(DEFAULT_SOURCE_DISPATCH, ['reliable', 'non-reliable']),
+  deadLetterTopic: optional(stringRule('', TOPIC, 'a topic such as "/default/orders-dlq"')),
+  initialCheckpoint: anyRule<unknown>(),
+  retry: optional(objectRule({})),
+  onCommitted: optional(anyFunction),
+  onRunEnd: optional(anyFunction),
+};
 
 /**
  * Checks a source once, at start-up: unknown keys, a missing `topic`/`route` or a bad name fail
@@ -119,7 +117,11 @@ const SourceOptionsSchema = z
  * });
  */
 export function defineSource<C = unknown>(options: SourceOptions<C>): Source<C> {
-  const parsed = parseWithSchema(SourceOptionsSchema, options, `source "${String(options?.name)}"`);
+  const what = `source "${String(options?.name)}"`;
+  const parsed = checkOptions(options, SOURCE_OPTION_RULES, what);
+  if ((parsed.topic === undefined) === (parsed.route === undefined)) {
+    throw new ConfigError(`invalid ${what}: give "topic" or "route"${parsed.topic === undefined ? '' : ', not both'}`, [parsed.topic === undefined ? 'topic' : 'route']);
+  }
   const source: Source<C> = {
     name: parsed.name,
     poll: options.poll,

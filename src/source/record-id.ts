@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { stringifyJson } from '../core/bytes.js';
 import type { SourceRecord } from '../core/source-record.js';
 
-/** The attribute every published record carries, so sinks can drop duplicates. */
-export const RECORD_ID_ATTRIBUTE = 'x-danube-record-id';
+import { RECORD_ID_ATTRIBUTE } from '../core/attributes.js';
+
+export { RECORD_ID_ATTRIBUTE };
 
 /**
  * The stable id of the `index`-th record returned by a poll that started at `checkpoint`.

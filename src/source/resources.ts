@@ -5,7 +5,8 @@ import type { DanubeClientOptions } from '../client/client-options.js';
 import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { SourceClient } from './publisher.js';
-import { LOCAL_AWS, SOURCE_ENV, type SourceSettings } from './settings.js';
+import { DANUBE_ENV, LOCAL_AWS } from '../core/environment.js';
+import type { SourceSettings } from './settings.js';
 
 /** A client and a checkpoint store for source runs; reused across warm invocations. */
 export interface SourceResources {
@@ -66,7 +67,7 @@ function connectionOf(settings: SourceSettings, connection: SourceConnection | u
   if (connection) return connection;
   if (!settings.token && (settings.tokenSsmParameter || settings.tokenSecretId)) {
     // Connecting without the token would only fail later as "unauthenticated", far from the cause.
-    const variable = settings.tokenSsmParameter ? SOURCE_ENV.tokenSsmParameter : SOURCE_ENV.tokenSecretId;
+    const variable = settings.tokenSsmParameter ? DANUBE_ENV.tokenSsmParameter : DANUBE_ENV.tokenSecretId;
     throw new ConfigError(
       `${variable} is set, but nothing here reads it: run the source through lambdaSource / scheduledSource, or pass { connection: danubeConnectionFromEnv(env) }`,
       [variable],

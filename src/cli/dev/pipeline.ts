@@ -13,7 +13,7 @@ import { createLocalInvoker } from '../../relay/invokers/local.js';
 import type { Invoker } from '../../relay/invokers/types.js';
 import { startRelay, type Relay } from '../../relay/relay.js';
 import { buildRelayConfig, findDanubeEvents, type ServiceFunction } from '../../serverless/bindings.js';
-import { ENV } from '../../serverless/environment.js';
+import { DANUBE_ENV as ENV, LOCAL_AWS, needsLocalAwsCredentials } from '../../core/environment.js';
 import { parseDanubeServiceOptions } from '../../serverless/options.js';
 import { loadServiceFile } from '../../serverless/service-file.js';
 import { checkpointTableName, hasSchedule } from '../../serverless/service-model.js';
@@ -35,8 +35,6 @@ export interface DevPipeline {
   /** Stops the schedules, drains the relay, closes everything. Safe to call twice. */
   close(): Promise<void>;
 }
-
-const LOCAL_AWS = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
 /** The schedule expressions of a function's `schedule` events (enabled ones). */
 function schedulesOf(fn: ServiceFunction): string[] {
@@ -117,7 +115,9 @@ export async function startDevPipeline(input: DevOptions, logger: Logger): Promi
       dynamoDbEndpoint = local.endpoint;
     }
     const tableName = checkpointTableName(danube, stackPrefix);
-    const ddb = new DynamoDBClient({ endpoint: dynamoDbEndpoint, ...(/127\.0\.0\.1|localhost/.test(dynamoDbEndpoint) ? LOCAL_AWS : {}) });
+    // A loopback endpoint without credentials gets placeholder ones; credentials the user gave are used.
+    const localAws = needsLocalAwsCredentials(dynamoDbEndpoint, process.env) ? LOCAL_AWS : {};
+    const ddb = new DynamoDBClient({ endpoint: dynamoDbEndpoint, ...localAws });
     await ensureCheckpointTable(ddb, tableName);
     ddb.destroy();
 
@@ -127,7 +127,7 @@ export async function startDevPipeline(input: DevOptions, logger: Logger): Promi
       [ENV.serviceUrl]: serviceUrl,
       [ENV.checkpointTable]: tableName,
       [ENV.service]: service.service,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEndpoint,
+      [ENV.dynamoDbEndpoint]: dynamoDbEndpoint,
       DANUBE_DATA_DIR: dataDir,
       ...(options.token ? { [ENV.token]: options.token } : {}),
     };
@@ -210,7 +210,7 @@ export async function startDevPipeline(input: DevOptions, logger: Logger): Promi
       const schedules: Schedule[] = schedulesOf(fn).map((e) => parseSchedule(e));
       if (!schedules.length) continue;
       const loaded = loadedFns.get(key)!;
-      const store = () => new DynamoDbCheckpointStore({ tableName, endpoint: dynamoDbEndpoint!, ...LOCAL_AWS });
+      const store = () => new DynamoDbCheckpointStore({ tableName, endpoint: dynamoDbEndpoint!, ...localAws });
       const handler =
         loaded.handler ??
         ((_event: unknown, context: { getRemainingTimeInMillis(): number }) =>

@@ -1,5 +1,6 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { errorKind } from '../../core/classify.js';
+import { isLoopbackUrl } from '../../core/environment.js';
 import { encodeSinkBatch } from '../../sink/event.js';
 import { InvokeError } from '../errors.js';
 import { readAnswer } from './answer.js';
@@ -33,7 +34,7 @@ export function createLambdaInvoker(options: LambdaInvokerOptions): Invoker {
   // A loopback endpoint is a local emulator (serverless-offline): it checks neither region nor
   // signatures, and a developer machine may have no AWS credentials at all. Elsewhere the SDK's
   // own chain (AWS_REGION, profiles, instance roles) decides.
-  const local = options.endpoint !== undefined && isLoopback(options.endpoint);
+  const local = isLoopbackUrl(options.endpoint);
   const region = options.region ?? (local ? 'us-east-1' : undefined);
   const client = options.client ?? new LambdaClient({
     maxAttempts: 1,
@@ -98,13 +99,4 @@ function describePayload(text: string): string {
     /* not JSON: show the text */
   }
   return text.slice(0, 300);
-}
-
-function isLoopback(endpoint: string): boolean {
-  try {
-    const host = new URL(endpoint).hostname;
-    return host === '127.0.0.1' || host === 'localhost' || host === '[::1]' || host === '::1';
-  } catch {
-    return false;
-  }
 }

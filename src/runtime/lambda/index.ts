@@ -3,8 +3,8 @@
 export { lambdaSink, type LambdaSinkOptions } from './sink.js';
 export { lambdaSource, type LambdaSourceHandler, type LambdaSourceOptions, type SourceInvocationEvent } from './source.js';
 export type { LambdaContextLike, LambdaHandler, ScheduledEventLike } from './context.js';
+export { DANUBE_ENV } from '../../core/environment.js';
 export {
-  CONNECTION_ENV,
   danubeConnectionFromEnv,
   resolveDanubeConnection,
   type DanubeConnection,

@@ -1,7 +1,10 @@
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
-/** Bundles a fixture as a Worker module: ESM, no Node built-ins, Worker/browser package entries. */
+/**
+ * Bundles a fixture as a Worker module: ESM, no Node built-ins, Worker/browser package entries.
+ * The fixtures import the package by name, as a user's Worker does (the built `dist/`).
+ */
 export async function bundleWorker(fixture: string): Promise<string> {
   const result = await build({
     entryPoints: [fileURLToPath(new URL(`./fixtures/${fixture}`, import.meta.url))],
