@@ -33,5 +33,5 @@ export {
   UnauthenticatedError,
   type DanubeErrorFields,
 } from './errors.js';
-export { partitionForKey } from './fnv.js';
+export { fnv1a64, partitionForKey } from './fnv.js';
 export type { RetryOptions as ClientRetryOptions } from './backoff.js';

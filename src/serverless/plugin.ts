@@ -19,6 +19,7 @@ export interface ServerlessLike {
   serviceDir: string;
   /** `servicePath` is where serverless-esbuild points invoke local at its build folder. */
   config?: { servicePath?: string };
+  processedInput?: { commands?: string[] };
   service: {
     service: string;
     custom?: Record<string, unknown>;
@@ -90,8 +91,11 @@ export class DanubeServerlessPlugin {
       'before:package:initialize': () => this.guard(() => this.prepare()),
       'package:compileEvents': () => this.guard(() => this.addResources()),
       'before:package:finalize': () => this.guard(() => this.checkArtifacts()),
-      // Functions get their Danube environment before osls reads it for the invocation.
-      'before:invoke:local:loadEnvVars': () => this.guard(() => this.wireFunctions()),
+      // Functions get their Danube environment before osls reads it for an invocation (osls's own
+      // loadEnvVars hook runs before any plugin's).
+      initialize: () => this.guard(() => {
+        if (serverless.processedInput?.commands?.join(' ') === 'invoke local') this.wireFunctions();
+      }),
       'before:invoke:local:invoke': () => this.guard(() => this.shimHandler()),
       'after:invoke:local:invoke': () => exitWhenIdle(),
     };

@@ -177,7 +177,10 @@ describe('osls package in the fresh project', () => {
       }
       // The relay's code runs with nothing beside it but the runtime's AWS SDK.
       const task = join(dir, `relay-task-${individually}`);
-      await mkdir(task, { recursive: true });
+      await mkdir(join(task, 'node_modules'), { recursive: true });
+      for (const p of ['@aws-sdk', '@smithy', '@aws-crypto', '@aws']) {
+        if (existsSync(join(app, 'node_modules', p))) await symlink(join(app, 'node_modules', p), join(task, 'node_modules', p), 'dir');
+      }
       for (const e of readZipEntries(join(out, 'danube-relay.zip'))) await writeFile(join(task, e.name), e.text());
       const loaded = await new Promise<string>((ok) =>
         execFile(process.execPath, ['--input-type=module', '-e', "const m = await import('./danube-relay.mjs'); console.log(typeof m.handler);"], {
