@@ -9,6 +9,7 @@ export {
   DEFAULT_BROKER_HOST,
   DEFAULT_MAX_MESSAGE_SIZE,
   DEFAULT_FSYNC_INTERVAL_MS,
+  DEFAULT_ADMIN_PORT,
   parseBrokerOptions,
   type BrokerOptions,
   type SubscriptionPolicy,

@@ -5,4 +5,7 @@ import './checkpoint-command.js';
 import './relay-command.js';
 import './dev-command.js';
 import './invoke-command.js';
+import './admin/topics-command.js';
+import './admin/subscriptions-command.js';
+import './admin/namespaces-command.js';
 export {};

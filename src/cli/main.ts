@@ -9,7 +9,7 @@ export function registerCommand(name: string, summary: string, run: (args: strin
 function usage(): string {
   const lines = Object.entries(COMMANDS)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`);
+    .map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`);
   return ['usage: danube-connect <command> [options]', '', 'commands:', ...lines, ''].join('\n');
 }
 
