@@ -69,7 +69,10 @@ export interface Subcommand {
 }
 
 function usage(group: string, subcommands: Record<string, Subcommand>): string {
-  const lines = Object.entries(subcommands).map(([name, s]) => `  ${`${name} ${s.usage}`.padEnd(58)} ${s.summary}`);
+  const lines = Object.entries(subcommands).map(([name, s]) => {
+    const left = `${name} ${s.usage}`;
+    return left.length > 56 ? `  ${left}\n  ${''.padEnd(58)} ${s.summary}` : `  ${left.padEnd(58)} ${s.summary}`;
+  });
   return `usage: danube-connect ${group} <command> [options]\n\n${lines.join('\n')}\n\n${COMMON_HELP}`;
 }
 
