@@ -5,6 +5,7 @@ export * from './source/index.js';
 export * from './sink/index.js';
 export * from './broker/index.js';
 export * from './client/index.js';
+export { DanubeAdmin, AdminError, AdminAuthError, AdminUnavailableError, AdminUnsupportedError, AdminOptionsError, type DanubeAdminOptions } from './admin/index.js';
 export * from './relay/index.js';
 export * from './runtime/lambda/index.js';
 export * from './runtime/cloudflare/index.js';
