@@ -22,6 +22,8 @@ export const ENV = Object.freeze({
   /** A whole relay configuration (JSON) for the relay container. */
   relayConfig: 'DANUBE_RELAY_CONFIG',
   relayStopMarginMs: 'DANUBE_RELAY_STOP_MARGIN_MS',
+  /** The broker's admin API, for the provisioning step (default: the service URL's host, port 50051). */
+  adminUrl: 'DANUBE_ADMIN_URL',
 });
 
 /**

@@ -8,6 +8,7 @@ import { checkpointTableStatement, logStatement, role, tokenStatements, VPC_ACCE
 import { ServerlessConfigError, parseDanubeServiceOptions, type DanubeServiceOptions } from './options.js';
 import { containerRelayResources } from './relay-container.js';
 import { lambdaRelayParts } from './relay-lambda.js';
+import { gateOnProvisioning, PROVISION_FUNCTION_KEY, provisionFunction, provisionResources } from './provision-parts.js';
 import { checkpointTableName, checkpointTableResource, isSourceFunction, functionAccess } from './service-model.js';
 
 /** The subset of osls's `serverless` object the plugin uses. */
@@ -71,6 +72,8 @@ export class DanubeServerlessPlugin {
     this.hooks = {
       'before:package:initialize': () => this.guard(() => this.prepare()),
       'package:compileEvents': () => this.guard(() => this.addResources()),
+      // Every event is compiled by then: schedules, APIs and the relay wait for provisioning.
+      'before:package:finalize': () => this.guard(() => this.gate()),
     };
   }
 
@@ -124,6 +127,11 @@ export class DanubeServerlessPlugin {
       else this.utils.log?.notice(`Danube: function ${key} has its own role; grant it the Danube permissions yourself`);
     }
 
+    if (danube.provision.enabled && this.bindings.length > 0) {
+      const handler = `${relative(this.serverless.serviceDir, join(this.packageRoot, 'functions', 'provision')).split(sep).join('/')}.handler`;
+      functions[PROVISION_FUNCTION_KEY] = provisionFunction(danube, this.stackPrefix, handler);
+    }
+
     if (mode === 'lambda' && this.bindings.length > 0) {
       const parts = lambdaRelayParts({
         danube,
@@ -174,6 +182,19 @@ export class DanubeServerlessPlugin {
       });
     }
     Object.assign(resources, this.relayResources);
+    const provisioner = service.functions[PROVISION_FUNCTION_KEY];
+    if (provisioner) {
+      Object.assign(
+        resources,
+        provisionResources({
+          danube,
+          relayConfigJson: this.relayConfigJson,
+          functionName: provisioner.name ?? PROVISION_FUNCTION_KEY,
+          functionLogicalId: this.logicalIdOf(PROVISION_FUNCTION_KEY),
+          inVpc: inVpc(provisioner),
+        }),
+      );
+    }
     if (danube.relay.mode === 'container' && this.bindings.length > 0) {
       Object.assign(
         resources,
@@ -194,5 +215,12 @@ export class DanubeServerlessPlugin {
       if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, 'danube-relay.json'), `${this.relayConfigJson}\n`);
     }
+  }
+
+  /** Schedules, APIs, event source mappings and the relay service wait for the provisioning resource. */
+  private gate(): void {
+    if (!this.serverless.service.functions[PROVISION_FUNCTION_KEY]) return;
+    const gated = gateOnProvisioning(this.serverless.service.provider.compiledCloudFormationTemplate.Resources);
+    this.utils.log?.notice(`Danube: ${gated.length} resource(s) wait for topics and subscriptions to be provisioned`);
   }
 }
