@@ -8,4 +8,5 @@ import './invoke-command.js';
 import './admin/topics-command.js';
 import './admin/subscriptions-command.js';
 import './admin/namespaces-command.js';
+import './provision-command.js';
 export {};

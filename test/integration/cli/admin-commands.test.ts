@@ -1,6 +1,9 @@
 // The admin commands (`topics`, `subscriptions`, `namespaces`, `brokers`) as a user runs them,
 // against an embedded 2-broker cluster over its admin port.
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signBrokerToken, startBroker, type Broker } from '../../../src/broker/index.js';
 import { DanubeClient } from '../../../src/client/index.js';
@@ -111,6 +114,23 @@ describe('danube-connect topics / subscriptions / namespaces / brokers', () => {
     expect(usage.stderr).toContain('unknown command "frobnicate"');
     expect(badFlag.stderr).toContain("'--partitons'");
     expect(badValue.stderr).toContain('--dispatch must be one of reliable, non-reliable, got "sometimes"');
+  });
+
+  it('provision: creates what a relay configuration needs, once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'provision-cli-'));
+    try {
+      const file = join(dir, 'relay.json');
+      writeFileSync(file, JSON.stringify({ bindings: [{ name: 'cli-b', topic: '/default/cli-provisioned', partitions: 2, subscription: 'cli-sub', function: { type: 'local', module: 'm' } }] }));
+      const penv = { ...env, DANUBE_SERVICE_URL: broker.url };
+      const first = await cli(['provision', '--config', file], penv);
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stdout).toContain('/default/cli-provisioned: created (reliable, 2 partitions)');
+      expect(first.stdout).toContain('subscription cli-sub (binding cli-b): created; maxUnackedMessages 100, ackTimeoutMs 35500');
+      const again = JSON.parse((await cli(['provision', '--config', file, '--json'], penv)).stdout);
+      expect(again.topics[0]).toMatchObject({ created: false, subscriptions: [{ created: false }] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('sends the token: refused without it, served with a super admin’s', async () => {
