@@ -3,8 +3,8 @@ import type { FailurePolicy } from '../../admin/index.js';
 import { registerCommand } from '../main.js';
 import { choiceFlag, intFlag, runGroup, table, type Subcommand } from './admin-cli.js';
 
-const policyText = (r: { topic: string; subscription: string; policy?: FailurePolicy; type?: string; maxUnackedMessages?: number }) => {
-  const lines = [`${r.topic} ${r.subscription}${r.type ? ` (${r.type})` : ''}`];
+const policyText = (r: { topic: string; subscription: string; policy?: FailurePolicy; type?: string; maxUnackedMessages?: number; partitions?: string[] }) => {
+  const lines = [`${r.topic} ${r.subscription}${r.type ? ` (${r.type})` : ''}${r.partitions ? ` on ${r.partitions.length} partitions` : ''}`];
   if (r.maxUnackedMessages !== undefined) lines.push(`  maxUnackedMessages     ${r.maxUnackedMessages}`);
   if (r.policy) for (const [k, v] of Object.entries(r.policy)) lines.push(`  ${k.padEnd(22)} ${String(v)}`);
   if (!r.policy && r.maxUnackedMessages === undefined) lines.push('  (nothing set: broker defaults)');
@@ -41,7 +41,7 @@ export const SUBSCRIPTION_COMMANDS: Record<string, Subcommand> = {
   },
   set: {
     usage: 'TOPIC SUBSCRIPTION [--max-unacked N] [--ack-timeout-ms MS] [--max-redelivery-count N] [--base-redelivery-delay-ms MS] [--max-redelivery-delay-ms MS] [--backoff fixed|exponential] [--poison-policy block|drop|dead-letter] [--dead-letter-topic T]',
-    summary: 'set the unacked window and failure policy of a reliable subscription (before or after it exists)',
+    summary: 'set the unacked window and failure policy of a reliable subscription (before or after it exists; every partition of a partitioned topic)',
     args: ['TOPIC', 'SUBSCRIPTION'],
     options: Object.fromEntries(
       ['max-unacked', 'ack-timeout-ms', 'max-redelivery-count', 'base-redelivery-delay-ms', 'max-redelivery-delay-ms', 'backoff', 'poison-policy', 'dead-letter-topic'].map((f) => [f, { type: 'string' as const }]),
@@ -66,12 +66,16 @@ export const SUBSCRIPTION_COMMANDS: Record<string, Subcommand> = {
       if (values['dead-letter-topic']) patch.deadLetterTopic = values['dead-letter-topic'] as string;
       const max = intFlag(values, 'max-unacked');
       if (max === undefined && Object.keys(patch).length === 0) throw new Error('nothing to set: give --max-unacked or a failure policy flag');
-      const out: Record<string, unknown> = { topic, subscription };
-      if (max !== undefined) {
-        await admin.subscriptions.setMaxUnacked(topic!, subscription!, max);
-        out.maxUnackedMessages = max;
+      // The broker keeps these per partition: a partitioned topic's base name sets every partition.
+      const ns = topic!.split('/')[1] ?? '';
+      const parts = (await admin.topics.list(ns)).map((t) => t.name).filter((n) => n.startsWith(`${topic}-part-`) && /-part-\d+$/.test(n));
+      const targets = parts.length > 0 ? parts.sort() : [topic!];
+      const out: Record<string, unknown> = { topic, subscription, ...(parts.length ? { partitions: targets } : {}) };
+      for (const target of targets) {
+        if (max !== undefined) await admin.subscriptions.setMaxUnacked(target, subscription!, max);
+        if (Object.keys(patch).length) out.policy = await admin.subscriptions.setFailurePolicy(target, subscription!, patch);
       }
-      if (Object.keys(patch).length) out.policy = await admin.subscriptions.setFailurePolicy(topic!, subscription!, patch);
+      if (max !== undefined) out.maxUnackedMessages = max;
       return out;
     },
     text: policyText,

@@ -51,6 +51,9 @@ describe('danube-connect topics / subscriptions / namespaces / brokers', () => {
     expect(set.stdout).toContain('maxUnackedMessages     50');
     const got = JSON.parse((await cli(['subscriptions', 'get', '/default/cli-orders-part-0', 'relay', '--json'], env)).stdout);
     expect(got).toMatchObject({ maxUnackedMessages: 50, policy: { ackTimeoutMs: 60_000, poisonPolicy: 'block' } });
+    // The base name of a partitioned topic sets every partition.
+    const all = await cli(['subscriptions', 'set', '/default/cli-orders', 'audit', '--max-unacked', '7', '--json'], env);
+    expect(JSON.parse(all.stdout)).toMatchObject({ partitions: ['/default/cli-orders-part-0', '/default/cli-orders-part-1'], maxUnackedMessages: 7 });
   });
 
   it('unloads a topic to the other broker while a producer and a consumer keep working', async () => {
