@@ -70,7 +70,7 @@ const bench: Bench = async ({ quick }) => {
     const size = await bundleSize(join('functions', `${fn}.ts`));
     rows.push(row({ name: `package: ${fn} bundle (minified) vs 1 MiB`, unit: 'bytes', baseline: MIB, value: size, target: 1, lowerIsBetter: true }));
   }
-  const relayDir = join(ROOT, 'dist', 'relay-lambda');
+  const relayDir = join(ROOT, 'dist', 'lambda');
   const relay = readdirSync(relayDir).filter((f) => f.endsWith('.mjs')).reduce((n, f) => n + statSync(join(relayDir, f)).size, 0);
   rows.push(row({ name: 'package: relay Lambda bundle (prebuilt) vs 1 MiB', unit: 'bytes', baseline: MIB, value: relay, target: 0, lowerIsBetter: true, note: 'reported' }));
   return rows;

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds what the package ships: `tsc` writes dist/ (ESM, .d.ts, declaration and source maps),
-// esbuild writes the two files that must stand alone — the Serverless plugin as CommonJS (osls
-// require()s its plugins) and the relay's Lambda handler as one bundle the plugin zips.
+// esbuild writes the files that must stand alone — the Serverless plugin as CommonJS (osls
+// require()s its plugins) and the Lambda functions the plugin adds (relay, provisioning) as
+// bundles it zips.
 //
 //   node scripts/build.mjs              build
 //   node scripts/build.mjs --if-stale   build only when a source is newer than the last build
@@ -58,11 +59,13 @@ writeFileSync(
   ].join('\n'),
 );
 
-// The relay Lambda: everything but the AWS SDK (the nodejs runtimes ship it) in one ESM file.
-mkdirSync(join(root, 'dist/relay-lambda'), { recursive: true });
+// The functions the plugin adds to a service (the relay runs, the provisioning step): each is
+// everything but the AWS SDK (the nodejs runtimes ship it) in one ESM file.
+mkdirSync(join(root, 'dist/lambda'), { recursive: true });
 await esbuild.build({
-  entryPoints: [join(root, 'src/serverless/relay-handler.ts')],
-  outfile: join(root, 'dist/relay-lambda/danube-relay.mjs'),
+  entryPoints: { 'danube-relay': join(root, 'src/serverless/relay-handler.ts'), 'danube-provision': join(root, 'src/serverless/provision-handler.ts') },
+  outdir: join(root, 'dist/lambda'),
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   minify: true,
   sourcemap: 'linked',

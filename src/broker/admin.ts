@@ -43,6 +43,17 @@ export class BrokerAdmin {
   createNamespace(name: string): void {
     if (this.state.namespaces.has(name)) throw new BrokerError(`Namespace ${name} already exists.`);
     this.state.namespaces.add(name);
+    // Namespaces created at run time get the real broker's empty policies: no size limit.
+    this.state.namespaceLimits.set(name, 0);
+    this.state.persistence?.topicChanged(null);
+  }
+
+  /** Deletes an empty namespace. */
+  deleteNamespace(name: string): void {
+    if (!this.state.namespaces.has(name)) throw new BrokerError(`Namespace ${name} does not exists.`);
+    if (this.listTopics(name).length > 0) throw new BrokerError(`Can't delete and non empty namespace: ${name}`);
+    this.state.namespaces.delete(name);
+    this.state.namespaceLimits.delete(name);
     this.state.persistence?.topicChanged(null);
   }
 
@@ -160,6 +171,23 @@ export class BrokerAdmin {
     t?.subscriptions.get(subscription)?.setPolicy(policy);
     if (t) this.state.persistence?.topicChanged(t);
     return policy;
+  }
+
+  /**
+   * Replaces the whole failure policy of a subscription (`SetSubscriptionFailurePolicy`),
+   * keeping its `maxUnackedMessages`: a field left out goes back to the broker default.
+   */
+  replaceFailurePolicy(topic: string, subscription: string, policy: Omit<SubscriptionPolicy, 'maxUnackedMessages'>): SubscriptionPolicy {
+    const key = `${topic}\0${subscription}`;
+    const kept = this.state.policyOverrides.get(key)?.maxUnackedMessages;
+    this.state.policyOverrides.set(key, kept === undefined ? {} : { maxUnackedMessages: kept });
+    const patch = Object.fromEntries(Object.entries(policy).filter(([, v]) => v !== undefined)) as Partial<SubscriptionPolicy>;
+    return this.setSubscriptionPolicy(topic, subscription, patch);
+  }
+
+  /** The settings set explicitly for a subscription (admin calls or options), not the defaults. */
+  explicitPolicy(topic: string, subscription: string): Partial<SubscriptionPolicy> {
+    return { ...this.state.policyOverrides.get(`${topic}\0${subscription}`) };
   }
 
   getSubscriptionPolicy(topic: string, subscription: string): SubscriptionPolicy {

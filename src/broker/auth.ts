@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Metadata } from '@grpc/grpc-js';
-import { unauthenticated, type RpcStatus } from './errors.js';
+import { RpcStatus, unauthenticated } from './errors.js';
+import type { Principal } from './rbac.js';
 
 /** The real broker caches a validated token for 30 s, keyed by the raw header. */
 const CACHE_MS = 30_000;
@@ -16,52 +17,60 @@ export interface DanubeClaims {
   principal_name: string;
 }
 
+/** The real broker's mapping of `principal_type`: anything but user and broker_internal is a service account. */
+function principalOf(claims: DanubeClaims): Principal {
+  const type = claims.principal_type === 'user' || claims.principal_type === 'broker_internal' ? claims.principal_type : 'service_account';
+  return { type, name: claims.principal_name };
+}
+
 /**
  * Checks `authorization: Bearer <jwt>` (HS256) on every call, with the real
- * broker's UNAUTHENTICATED messages.
+ * broker's UNAUTHENTICATED messages, and tells who is calling.
  */
 export class JwtAuthenticator {
   private readonly key: Buffer;
-  private readonly cache = new Map<string, number>();
+  private readonly cache = new Map<string, { until: number; principal: Principal }>();
 
   constructor(secret: string) {
     this.key = Buffer.from(secret, 'utf8');
   }
 
-  /** Undefined when the call may proceed, else the status to answer. */
-  check(metadata: Metadata): RpcStatus | undefined {
+  /** The caller, or the status to answer. */
+  authenticate(metadata: Metadata): Principal | RpcStatus {
     const values = metadata.get('authorization');
     if (values.length === 0) return unauthenticated('Authentication credentials are missing');
     const header = values[0];
     if (typeof header !== 'string') return unauthenticated('Authentication metadata is invalid');
     const now = Date.now();
-    const cachedUntil = this.cache.get(header);
-    if (cachedUntil !== undefined && cachedUntil > now) return undefined;
+    const cached = this.cache.get(header);
+    if (cached !== undefined && cached.until > now) return cached.principal;
     const token = header.startsWith('Bearer ') ? header.slice(7) : header.startsWith('bearer ') ? header.slice(7) : undefined;
-    if (token === undefined || !this.valid(token, now)) return unauthenticated('Invalid token');
+    const claims = token === undefined ? undefined : this.verify(token, now);
+    if (claims === undefined) return unauthenticated('Invalid token');
+    const principal = principalOf(claims);
     if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(header, now + CACHE_MS);
-    return undefined;
+    this.cache.set(header, { until: now + CACHE_MS, principal });
+    return principal;
   }
 
-  private valid(token: string, now: number): boolean {
+  private verify(token: string, now: number): DanubeClaims | undefined {
     const parts = token.split('.');
-    if (parts.length !== 3) return false;
+    if (parts.length !== 3) return undefined;
     const [h, p, s] = parts as [string, string, string];
     try {
       const header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8')) as { alg?: string };
-      if (header.alg !== 'HS256') return false;
+      if (header.alg !== 'HS256') return undefined;
       const expected = createHmac('sha256', this.key).update(`${h}.${p}`).digest();
       const given = Buffer.from(s, 'base64url');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return false;
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
       const claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as Partial<DanubeClaims>;
       for (const k of ['iss', 'sub', 'principal_type', 'principal_name'] as const) {
-        if (typeof claims[k] !== 'string') return false;
+        if (typeof claims[k] !== 'string') return undefined;
       }
-      if (typeof claims.exp !== 'number') return false;
-      return claims.exp + LEEWAY_S > now / 1000;
+      if (typeof claims.exp !== 'number') return undefined;
+      return claims.exp + LEEWAY_S > now / 1000 ? (claims as DanubeClaims) : undefined;
     } catch {
-      return false;
+      return undefined;
     }
   }
 }

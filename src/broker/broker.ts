@@ -24,6 +24,13 @@ export interface Broker {
   readonly proxyUrl: string | undefined;
   /** Every broker's URL, in order. */
   readonly urls: string[];
+  /**
+   * The first broker's admin API URL (`danube_admin.*` and the schema registry), on its own
+   * port as with the real broker: `adminPort` (broker i gets `adminPort + i`), any free port by default.
+   */
+  readonly adminUrl: string;
+  /** Every broker's admin API URL, in order. */
+  readonly adminUrls: string[];
   readonly admin: BrokerAdmin;
   readonly faults: Faults;
   /**
@@ -55,9 +62,13 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     ? new BrokerProxy(opts.host, opts.port === 0 ? 0 : opts.port + opts.brokers, opts.tls, () => nodes)
     : undefined;
   const view = { peers: () => nodes, proxyUrl: () => proxy?.url() };
-  const makeNodes = (ports: number[]): BrokerNode[] =>
-    ports.map((port, i) => new BrokerNode(i, state, auth, faults, opts.host, port, opts.tls, view));
-  nodes = makeNodes(Array.from({ length: opts.brokers }, (_, i) => (opts.port === 0 ? 0 : opts.port + i)));
+  const makeNodes = (ports: Array<[port: number, adminPort: number]>): BrokerNode[] =>
+    ports.map(
+      ([port, adminPort], i) =>
+        new BrokerNode(i, state, auth, faults, opts.host, { port, adminPort, tls: opts.tls, adminTls: opts.adminTls }, view),
+    );
+  const from = (base: number, i: number): number => (base === 0 ? 0 : base + i);
+  nodes = makeNodes(Array.from({ length: opts.brokers }, (_, i) => [from(opts.port, i), from(opts.adminPort, i)]));
   try {
     for (const n of nodes) await n.start();
     await proxy?.start();
@@ -67,7 +78,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     await state.persistence?.close();
     throw err;
   }
-  for (const n of nodes) opts.logger.info({ url: n.url(), broker: n.index }, 'danube broker listening');
+  for (const n of nodes) opts.logger.info({ url: n.url(), adminUrl: n.adminUrl(), broker: n.index }, 'danube broker listening');
   if (proxy) opts.logger.info({ url: proxy.url() }, 'danube broker proxy listening');
 
   let closed = false;
@@ -87,15 +98,24 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     get urls() {
       return nodes.map((n) => n.url());
     },
+    get adminUrl() {
+      return nodes[0]!.adminUrl();
+    },
+    get adminUrls() {
+      return nodes.map((n) => n.adminUrl());
+    },
     get admin() {
       return admin.current;
     },
     faults,
     async restart() {
       if (closed) throw new Error('broker is closed');
-      const ports = nodes.map((n) => n.port);
+      const ports = nodes.map((n): [number, number] => [n.port, n.adminPort]);
       await stopAll();
       const next = new BrokerState(opts, opts.logger);
+      // The same brokers come back: their ids and states survive the restart.
+      next.brokerIds = state.brokerIds;
+      next.brokerStatus = state.brokerStatus;
       if (opts.dataDir) {
         await state.persistence?.close();
         await openDataDir(next, opts.dataDir);

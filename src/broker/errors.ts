@@ -46,6 +46,7 @@ export const alreadyExists = (m: string): RpcStatus => new RpcStatus(status.ALRE
 export const internal = (m: string): RpcStatus => new RpcStatus(status.INTERNAL, m);
 export const unauthenticated = (m: string): RpcStatus => new RpcStatus(status.UNAUTHENTICATED, m);
 export const resourceExhausted = (m: string): RpcStatus => new RpcStatus(status.RESOURCE_EXHAUSTED, m);
+export const unimplemented = (m: string): RpcStatus => new RpcStatus(status.UNIMPLEMENTED, m);
 
 /** Turns anything a handler threw into a status; unexpected errors become INTERNAL. */
 export function toStatus(err: unknown): RpcStatus {

@@ -38,6 +38,8 @@ export const DEFAULT_BROKER_HOST = '127.0.0.1';
 /** The `policies.max_message_size` the real broker gives bootstrap namespaces. */
 export const DEFAULT_MAX_MESSAGE_SIZE = 10 * 1024 * 1024;
 export const DEFAULT_FSYNC_INTERVAL_MS = 1_000;
+/** The real broker's admin port (`broker.ports.admin`); `startBroker` takes any free port unless told. */
+export const DEFAULT_ADMIN_PORT = 50051;
 
 const policyShape = {
   maxUnackedMessages: z.number().int().min(1).max(10_000),
@@ -60,7 +62,15 @@ const brokerSchema = z.strictObject({
   proxy: z.boolean().default(false),
   dataDir: z.string().min(1).optional(),
   fsyncIntervalMs: z.number().int().min(0).default(DEFAULT_FSYNC_INTERVAL_MS),
-  auth: z.strictObject({ jwtSecret: z.string().min(1) }).optional(),
+  adminPort: z.number().int().min(0).max(65535).default(0),
+  adminTls: z.boolean().default(false),
+  auth: z
+    .strictObject({
+      jwtSecret: z.string().min(1),
+      // `auth.super_admins`: principal names that bypass RBAC.
+      superAdmins: z.array(z.string().min(1)).default([]),
+    })
+    .optional(),
   tls: z.strictObject({ cert: pem, key: pem }).optional(),
   dispatch: subscriptionPolicySchema.default({}),
   subscriptions: z
@@ -98,6 +108,7 @@ export function parseBrokerOptions(options: BrokerOptions = {}): ParsedBrokerOpt
     throw new BrokerOptionsError(`invalid broker option "${keys}": ${issue.message}`);
   }
   const parsed = result.data;
+  if (parsed.adminTls && !parsed.tls) throw new BrokerOptionsError('invalid broker option "adminTls": needs "tls" (the admin port uses the same certificate)');
   const dispatch = mergePolicy(DEFAULT_SUBSCRIPTION_POLICY, parsed.dispatch);
   return { ...parsed, dispatch } as ParsedBrokerOptions;
 }

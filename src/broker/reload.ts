@@ -33,6 +33,8 @@ export function reloadTopic(old: Topic, host: TopicHost, owner = old.owner): Top
 /** Carries the durable state into a fresh one (restart without `dataDir`). */
 export function reloadTopics(from: BrokerState, to: BrokerState): void {
   for (const ns of from.namespaces) to.namespaces.add(ns);
+  for (const [ns, limit] of from.namespaceLimits) to.namespaceLimits.set(ns, limit);
+  to.rbac.restore(from.rbac.snapshot());
   for (const [k, v] of from.policyOverrides) to.policyOverrides.set(k, v);
   to.schemas.copyFrom(from.schemas);
   for (const old of from.topics.values()) to.topics.set(old.name, reloadTopic(old, to));

@@ -9,6 +9,10 @@ import { Topic as TopicImpl } from './topic.js';
 import { namespaceOf, partitionBase } from './topic-name.js';
 import { SchemaRegistry } from './schema-registry.js';
 import type { Persistence } from './persistence.js';
+import { Rbac } from './rbac.js';
+
+/** A broker's state as the admin API reports it (`broker_status`). */
+export type BrokerStatus = 'active' | 'draining' | 'drained';
 
 /**
  * What every broker of the (in-process) cluster shares, as a real cluster shares
@@ -22,6 +26,15 @@ export class BrokerState implements TopicHost {
   readonly producers = new Map<bigint, Producer>();
   readonly consumers = new Map<bigint, Consumer>();
   readonly schemas = new SchemaRegistry();
+  readonly rbac: Rbac;
+  /**
+   * `max_message_size` per namespace (0 = unlimited): bootstrap namespaces get the broker's
+   * policy, namespaces created through the admin API get none, as in the real broker.
+   */
+  readonly namespaceLimits = new Map<string, number>();
+  /** Each broker's id (a uint64 in decimal, as real broker ids), by broker index. */
+  brokerIds: string[];
+  brokerStatus: BrokerStatus[];
   /** Per-subscription settings set by admin calls or options, keyed `topic\0subscription`. */
   readonly policyOverrides = new Map<string, Partial<SubscriptionPolicy>>();
   persistence: Persistence | null = null;
@@ -33,6 +46,10 @@ export class BrokerState implements TopicHost {
     readonly logger: Logger,
   ) {
     this.namespaces = new Set(options.namespaces);
+    this.rbac = new Rbac(options.auth?.superAdmins ?? []);
+    for (const ns of options.namespaces) this.namespaceLimits.set(ns, options.maxMessageSize);
+    this.brokerIds = Array.from({ length: options.brokers }, () => this.newId().toString());
+    this.brokerStatus = this.brokerIds.map(() => 'active');
     for (const s of options.subscriptions) {
       const { topic, subscription, ...patch } = s;
       this.policyOverrides.set(`${topic}\0${subscription}`, patch);
@@ -84,10 +101,49 @@ export class BrokerState implements TopicHost {
         );
       }
     }
-    const topic = new TopicImpl(name, reliable, owner ?? this.assigned++ % this.nodes, this);
+    const topic = new TopicImpl(name, reliable, owner ?? this.nextOwner(), this);
     this.topics.set(name, topic);
     this.persistence?.topicCreated(topic);
     return topic;
+  }
+
+  /**
+   * The broker a new (or moved) topic goes to: round-robin over the active brokers, as a
+   * load manager spreading topics, never `exclude` (the broker an unload moves away from).
+   * Falls back to any broker when none is active.
+   */
+  nextOwner(exclude?: number): number {
+    const n = this.nodes;
+    for (let i = 0; i < n; i++) {
+      const candidate = this.assigned++ % n;
+      if (candidate !== exclude && this.brokerStatus[candidate] === 'active') return candidate;
+    }
+    for (let i = 0; i < n; i++) if (i !== exclude) return i;
+    return 0;
+  }
+
+  /** The real broker's `Policies` of a namespace, as GetNamespacePolicies prints them. */
+  namespacePolicies(ns: string): Record<string, number> {
+    return {
+      max_producers_per_topic: 0,
+      max_subscriptions_per_topic: 0,
+      max_consumers_per_topic: 0,
+      max_consumers_per_subscription: 0,
+      max_publish_rate: 0,
+      max_subscription_dispatch_rate: 0,
+      max_message_size: this.namespaceLimits.get(ns) ?? 0,
+    };
+  }
+
+  /** The `max_message_size` that applies to a topic (0 = none), cached on the topic. */
+  sizeLimit(topic: Topic): number {
+    return (topic.sizeLimit ??= this.namespaceLimits.get(namespaceOf(topic.name)) ?? 0);
+  }
+
+  /** Broker index of a broker id, or undefined. */
+  brokerIndex(id: string): number | undefined {
+    const i = this.brokerIds.indexOf(id);
+    return i < 0 ? undefined : i;
   }
 
   /**
@@ -140,6 +196,12 @@ export class BrokerState implements TopicHost {
 
   appended(topic: Topic, offset: number, msg: StreamMessage): void {
     this.persistence?.append(topic, offset, msg);
+  }
+
+  consumerEvicted(consumer: Consumer): void {
+    // Its id is unknown from now on: HealthCheck answers CLOSE, ReceiveMessages NOT_FOUND,
+    // and a Subscribe with its name joins the ring again as a new consumer.
+    if (this.consumers.get(consumer.id) === consumer) this.consumers.delete(consumer.id);
   }
 
   cursorsMoved(topic: Topic): void {

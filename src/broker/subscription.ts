@@ -1,5 +1,6 @@
 import { ConsumerRequest_SubscriptionType as SubType, type StreamMessage } from '../generated/danube/DanubeApi.js';
 import type { Consumer } from './consumer.js';
+import { InactiveConsumerEviction } from './dispatch/eviction.js';
 import { HashRing } from './hash-ring.js';
 import type { SubscriptionPolicy } from './options.js';
 import type { Topic } from './topic.js';
@@ -35,6 +36,7 @@ export class Subscription {
   readonly dispatcher: NonReliableDispatcher | ReliableDispatcher;
   private readonly ring = new HashRing<Consumer>();
   private rr = 0;
+  private readonly eviction: InactiveConsumerEviction | null;
 
   constructor(
     readonly name: string,
@@ -46,6 +48,17 @@ export class Subscription {
     this.dispatcher = topic.log
       ? new ReliableDispatcher(this, topic.log, startOffset ?? topic.log.next)
       : new NonReliableDispatcher(this);
+    this.eviction =
+      kind === 'key-shared' && topic.log
+        ? new InactiveConsumerEviction(
+            () => this.consumers,
+            (c) => {
+              topic.logger.warn({ topic: topic.name, subscription: name, consumer: c.name }, 'evicting inactive consumer from the Key-Shared ring');
+              this.removeConsumer(c);
+              topic.consumerEvicted(c);
+            },
+          )
+        : null;
   }
 
   findConsumer(name: string): Consumer | undefined {
@@ -106,6 +119,7 @@ export class Subscription {
 
   onConsumerDetached(consumer: Consumer): void {
     this.dispatcher.onConsumerDetached(consumer);
+    this.eviction?.watch();
   }
 
   setPolicy(policy: SubscriptionPolicy): void {
@@ -114,6 +128,7 @@ export class Subscription {
   }
 
   close(): void {
+    this.eviction?.close();
     this.dispatcher.close();
   }
 }

@@ -1,6 +1,7 @@
 import type { StreamMessage } from '../generated/danube/DanubeApi.js';
 import type { Logger } from '../core/logger.js';
 import { MessageLog } from './message-log.js';
+import type { Consumer } from './consumer.js';
 import type { Subscription } from './subscription.js';
 
 /** A producer attached to a topic; `active` turns false when the broker forgets it. */
@@ -28,6 +29,8 @@ export interface TopicHost {
   deadLetter(source: Topic, msg: StreamMessage, info: DeadLetterInfo): void;
   appended(topic: Topic, offset: number, msg: StreamMessage): void;
   cursorsMoved(topic: Topic): void;
+  /** A consumer was evicted from its subscription: the broker forgets its id. */
+  consumerEvicted(consumer: Consumer): void;
 }
 
 export type ValidationPolicy = 'none' | 'warn' | 'enforce';
@@ -45,6 +48,8 @@ export class Topic {
   validationPolicy: ValidationPolicy = 'none';
   enablePayloadValidation = false;
   published = 0;
+  /** The namespace's `max_message_size`, looked up once by the broker (0 = none). */
+  sizeLimit: number | undefined;
 
   constructor(
     readonly name: string,
@@ -89,6 +94,10 @@ export class Topic {
 
   get logger(): Logger {
     return this.host.logger;
+  }
+
+  consumerEvicted(consumer: Consumer): void {
+    this.host.consumerEvicted(consumer);
   }
 
   deadLetter(msg: StreamMessage, info: DeadLetterInfo): void {

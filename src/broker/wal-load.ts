@@ -58,6 +58,8 @@ function load(state: BrokerState, dir: string): void {
   if (existsSync(metaPath)) {
     const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as Metadata;
     for (const ns of meta.namespaces) state.namespaces.add(ns);
+    for (const [ns, limit] of meta.namespaceLimits ?? []) state.namespaceLimits.set(ns, limit);
+    if (meta.security) state.rbac.restore(meta.security);
     for (const [k, v] of meta.policies) state.policyOverrides.set(k, v);
     for (const r of meta.schemas) state.schemas.restore({ ...r, id: BigInt(r.id) });
     for (const tm of meta.topics) {

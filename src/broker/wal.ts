@@ -4,13 +4,14 @@ import { StreamMessage } from '../generated/danube/DanubeApi.js';
 import { ReliableDispatcher } from './dispatch/reliable.js';
 import type { Persistence } from './persistence.js';
 import type { SubscriptionPolicy } from './options.js';
+import type { RbacSnapshot } from './rbac.js';
 import type { SubjectRecord } from './schema-registry.js';
 import type { BrokerState } from './state.js';
 import type { SubscriptionKind } from './subscription.js';
 import type { Topic, ValidationPolicy } from './topic.js';
 
 // On-disk layout of `dataDir`:
-//   metadata.json                 namespaces, topics, subscriptions, policies, schemas (atomic rewrite)
+//   metadata.json                 namespaces, topics, subscriptions, policies, schemas, roles and bindings (atomic rewrite)
 //   topics/<topic>/log            append-only records: u32 length (LE) + StreamMessage bytes (offset inside)
 //   topics/<topic>/cursors.json   { next, cursors: { <subscription>: <first unacked offset> } }
 
@@ -30,6 +31,10 @@ export interface Metadata {
   policies: Array<[string, Partial<SubscriptionPolicy>]>;
   schemas: Array<Omit<SubjectRecord, 'id'> & { id: string }>;
   topics: TopicMeta[];
+  /** Namespaces' `max_message_size` (absent in files written before it existed). */
+  namespaceLimits?: Array<[string, number]>;
+  /** RBAC roles and bindings (absent in files written before it existed). */
+  security?: RbacSnapshot;
 }
 
 interface TopicFile {
@@ -194,6 +199,8 @@ export class DataDir implements Persistence {
     const meta: Metadata = {
       version: 1,
       namespaces: [...s.namespaces],
+      namespaceLimits: [...s.namespaceLimits],
+      security: s.rbac.snapshot(),
       policies: [...s.policyOverrides],
       schemas: [...s.schemas.subjects.values()].map((r) => ({ ...r, id: String(r.id) })),
       topics: [...s.topics.values()].map((t) => ({

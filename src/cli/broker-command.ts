@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '../core/logger.js';
 import { withoutUndefined } from '../core/objects.js';
 import { startBroker, type BrokerOptions, type SubscriptionPolicy } from '../broker/index.js';
+import { DEFAULT_ADMIN_PORT } from '../broker/options.js';
 
 const HELP = `usage: danube-connect broker [options]
 
@@ -13,7 +14,12 @@ const HELP = `usage: danube-connect broker [options]
   --proxy                      put a proxy in front (port N+brokers); lookups answer proxy=true
   --data-dir DIR               keep reliable topics and cursors across restarts
   --fsync-interval-ms MS       fsync period of the on-disk log (default 1000; 0 = every write)
-  --jwt-secret S               require "authorization: Bearer <HS256 JWT>" on every call
+  --admin-port N               admin API port of the first broker, broker i on N+i (default 50051,
+                               or any free port with --port 0)
+  --admin-tls                  serve the admin port with the TLS certificate too
+  --jwt-secret S               require "authorization: Bearer <HS256 JWT>" on every call, and
+                               authorize each call by RBAC (roles and bindings: admin API)
+  --super-admin NAME           a principal name that bypasses RBAC (repeatable)
   --tls-cert FILE --tls-key FILE   serve TLS (URLs become https://)
   --namespace NS               extra namespace (repeatable; "default" always exists)
   --max-unacked N              max_unacked_messages per subscription (default 10)
@@ -65,6 +71,9 @@ export async function runBroker(args: string[]): Promise<number> {
       'data-dir': { type: 'string' },
       'fsync-interval-ms': { type: 'string' },
       'jwt-secret': { type: 'string' },
+      'admin-port': { type: 'string' },
+      'admin-tls': { type: 'boolean' },
+      'super-admin': { type: 'string', multiple: true },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       namespace: { type: 'string', multiple: true },
@@ -86,6 +95,7 @@ export async function runBroker(args: string[]): Promise<number> {
     return 0;
   }
   if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) throw new Error('--tls-cert and --tls-key go together');
+  if (values['super-admin'] && !values['jwt-secret']) throw new Error('--super-admin needs --jwt-secret (RBAC is on only with authentication)');
   const dispatch = withoutUndefined({
     maxUnackedMessages: int('max-unacked', values['max-unacked']),
     ackTimeoutMs: int('ack-timeout-ms', values['ack-timeout-ms']),
@@ -103,7 +113,10 @@ export async function runBroker(args: string[]): Promise<number> {
     ...(values.proxy ? { proxy: true } : {}),
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
     ...(values['fsync-interval-ms'] ? { fsyncIntervalMs: int('fsync-interval-ms', values['fsync-interval-ms']) } : {}),
-    ...(values['jwt-secret'] ? { auth: { jwtSecret: values['jwt-secret'] } } : {}),
+    // --port 0 asks for free ports (tests, several brokers on one machine): the admin port follows.
+    adminPort: int('admin-port', values['admin-port']) ?? (values.port === '0' ? 0 : DEFAULT_ADMIN_PORT),
+    ...(values['admin-tls'] ? { adminTls: true } : {}),
+    ...(values['jwt-secret'] ? { auth: { jwtSecret: values['jwt-secret'], superAdmins: values['super-admin'] ?? [] } } : {}),
     ...(values['tls-cert'] ? { tls: { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']!) } } : {}),
     namespaces: ['default', ...(values.namespace ?? [])],
     dispatch,
@@ -112,6 +125,7 @@ export async function runBroker(args: string[]): Promise<number> {
   };
   const broker = await startBroker(options);
   for (const url of broker.urls) process.stdout.write(`danube broker listening on ${url}\n`);
+  for (const url of broker.adminUrls) process.stdout.write(`danube broker admin listening on ${url}\n`);
   if (broker.proxyUrl) process.stdout.write(`danube broker proxy listening on ${broker.proxyUrl}\n`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {

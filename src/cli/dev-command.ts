@@ -131,6 +131,7 @@ async function runPipeline(values: Record<string, string | string[] | boolean | 
       ...(brokerPort !== undefined ? { brokerPort } : {}),
       ...(values['no-initial-run'] ? { runSourcesAtStart: false } : {}),
       ...(process.env.DANUBE_SERVICE_URL ? { serviceUrl: process.env.DANUBE_SERVICE_URL } : {}),
+      ...(process.env.DANUBE_ADMIN_URL ? { adminUrl: process.env.DANUBE_ADMIN_URL } : {}),
       ...(process.env.DANUBE_TOKEN ? { token: process.env.DANUBE_TOKEN } : {}),
       ...(process.env.AWS_ENDPOINT_URL_DYNAMODB ? { dynamoDbEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB } : {}),
     },

@@ -4,7 +4,7 @@ import { COMMANDS } from './commands.js';
 function usage(): string {
   const lines = Object.entries(COMMANDS)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`);
+    .map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`);
   return ['usage: danube-connect <command> [options]', '', 'commands:', ...lines, ''].join('\n');
 }
 

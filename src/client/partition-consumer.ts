@@ -163,6 +163,12 @@ export class PartitionConsumer {
     this.stream = undefined;
     this.markDetached();
     if (this.closed) return;
+    // Refused by the broker's authentication or RBAC (ReceiveMessages needs Consume at cluster
+    // scope): subscribing again would succeed and be refused again, in a tight loop.
+    if (err && (err.code === Status.PERMISSION_DENIED || err.code === Status.UNAUTHENTICATED)) {
+      this.sink.fail(toDanubeError(err, 'receive', this.topic));
+      return;
+    }
     this.resubscribe(err ? `receive stream failed: ${err.details || err.message}` : 'receive stream ended');
   }
 

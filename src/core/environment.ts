@@ -28,6 +28,8 @@ export const DANUBE_ENV = Object.freeze({
   /** A whole relay configuration (JSON), for the relay container. */
   relayConfig: 'DANUBE_RELAY_CONFIG',
   relayStopMarginMs: 'DANUBE_RELAY_STOP_MARGIN_MS',
+  /** The broker's admin API, for provisioning (default: the service URL's host, port 50051). */
+  adminUrl: 'DANUBE_ADMIN_URL',
   /** The AWS SDK's own endpoint variables (a local stand-in, a VPC endpoint). */
   dynamoDbEndpoint: 'AWS_ENDPOINT_URL_DYNAMODB',
   ssmEndpoint: 'AWS_ENDPOINT_URL_SSM',

@@ -12,6 +12,8 @@ export interface DevOptions {
   dataDir?: string;
   /** An external Danube broker instead of the embedded one (`DANUBE_SERVICE_URL`). */
   serviceUrl?: string;
+  /** That broker's admin API, for provisioning (`DANUBE_ADMIN_URL`; default: its host, port 50051). */
+  adminUrl?: string;
   token?: string;
   /** An external DynamoDB endpoint instead of in-process dynalite (`AWS_ENDPOINT_URL_DYNAMODB`). */
   dynamoDbEndpoint?: string;
@@ -43,6 +45,7 @@ const Schema = z.strictObject({
   stage: z.string().regex(/^[A-Za-z0-9-]+$/).optional(),
   dataDir: z.string().min(1).default(DEFAULT_DEV_OPTIONS.dataDir),
   serviceUrl: z.url().optional(),
+  adminUrl: z.url().optional(),
   token: z.string().min(1).optional(),
   dynamoDbEndpoint: z.url().optional(),
   brokerPort: z.number().int().min(0).max(65_535).default(DEFAULT_DEV_OPTIONS.brokerPort),

@@ -15,6 +15,24 @@ import { bindingStatus, type BindingStatus } from './binding-status.js';
 
 type Msg = RelayDelivery;
 
+/**
+ * Longest wait between two subscribe attempts. A binding whose topic does not exist yet must
+ * subscribe within a second of its creation: records published before the subscription exists
+ * are never delivered to it.
+ */
+export const SUBSCRIBE_RETRY_MAX_MS = 1_000;
+const NOT_FOUND = 5;
+
+/**
+ * The consumer name a binding's relay subscribes with when it is fixed: exclusive and failover
+ * subscriptions stay bound to their first consumer name, so every relay (and provisioning,
+ * which subscribes first) must use the same one. Undefined for shared and key-shared ones.
+ */
+export function fixedConsumerName(b: BindingConfig): string | undefined {
+  const single = b.subscription.type === 'exclusive' || b.subscription.type === 'failover';
+  return b.subscription.consumerName ?? (single ? `${b.name}-relay` : undefined);
+}
+
 export interface BindingRunnerDeps {
   client: RelayClient;
   invoker: Invoker;
@@ -51,6 +69,8 @@ export class BindingRunner {
   private stopping = false;
   private stopped = false;
   subscribed = false;
+  /** The last subscribe failed because the topic does not exist (yet). */
+  topicMissing = false;
   lastError: string | undefined;
   private readonly unregister: Array<() => void> = [];
 
@@ -64,8 +84,7 @@ export class BindingRunner {
     // Exclusive and failover subscriptions stay bound to their first consumer name (a restarted
     // relay must take that consumer over, so the name is stable); on shared and key-shared ones a
     // shared name would make relays steal each other's stream, so each process gets its own.
-    const single = b.subscription.type === 'exclusive' || b.subscription.type === 'failover';
-    this.consumerName = b.subscription.consumerName ?? (single ? `${b.name}-relay` : `${b.name}-${Math.random().toString(16).slice(2, 10)}`);
+    this.consumerName = fixedConsumerName(b) ?? `${b.name}-${Math.random().toString(16).slice(2, 10)}`;
     const policy = { ...b.retryBackoff, maxAttempts: Number.MAX_SAFE_INTEGER, maxElapsedMs: 0 };
     this.state = new BatchState<Msg>({
       batchSize: b.batchSize, maxBatchBytes: b.maxBatchBytes, maxEventBytes: MAX_EVENT_BYTES, maxBatchingWindowMs: b.maxBatchingWindowMs,
@@ -104,12 +123,22 @@ export class BindingRunner {
         bufferSize: Math.min(1000, Math.max(10, b.batchSize)), dispatch: b.subscription.dispatch,
       });
       this.subscribed = true;
+      this.topicMissing = false;
       this.lastError = undefined;
       this.log.info({ consumer: this.consumerName }, 'binding subscribed');
     } catch (err) {
       this.subscribed = false;
-      this.lastError = `subscribe failed: ${(err as Error).message}`;
-      this.log.error({ err: (err as Error).message }, 'subscribe failed; retrying');
+      const missing = (err as { code?: unknown }).code === NOT_FOUND;
+      const message = missing
+        ? `topic ${b.topic} does not exist yet; subscribing again every ${SUBSCRIBE_RETRY_MAX_MS} ms (create it, or provision the bindings)`
+        : `subscribe failed: ${(err as Error).message}`;
+      // Logged when the reason changes, not on every retry.
+      if (message !== this.lastError) {
+        if (missing) this.log.warn({ err: (err as Error).message }, message);
+        else this.log.error({ err: (err as Error).message }, 'subscribe failed; retrying');
+      }
+      this.topicMissing = missing;
+      this.lastError = message;
       throw err;
     }
   }
@@ -120,7 +149,7 @@ export class BindingRunner {
     while (!this.stopping) {
       if (!this.consumer) {
         try {
-          await sleep(Math.min(10_000, 250 * 2 ** Math.min(failures++, 6)), this.readAbort.signal);
+          await sleep(Math.min(SUBSCRIBE_RETRY_MAX_MS, 250 * 2 ** Math.min(failures++, 3)), this.readAbort.signal);
           await this.subscribe();
           failures = 0;
         } catch {

@@ -3,10 +3,11 @@ import type { RelayMetrics } from './metrics.js';
 import type { RelayBrokerConnectivity } from './ports.js';
 
 /**
- * Why a binding is not ready: its consumer is not subscribed, it is subscribed but resubscribing
- * (no receive stream open, e.g. after a broker outage), or the client cannot reach the broker.
+ * Why a binding is not ready: its topic does not exist yet, its consumer is not subscribed for
+ * another reason, it is subscribed but resubscribing (no receive stream open, e.g. after a
+ * broker outage), or the client cannot reach the broker.
  */
-export type NotReadyReason = 'not-subscribed' | 'resubscribing' | 'broker-unreachable';
+export type NotReadyReason = 'topic-missing' | 'not-subscribed' | 'resubscribing' | 'broker-unreachable';
 
 /** What `GET /readyz` answers (503 unless `ready`). */
 export interface RelayReadiness {
@@ -32,7 +33,7 @@ export function relayReadiness(
   for (const r of runners) {
     const reasons: NotReadyReason[] = [];
     if (unreachable) reasons.push('broker-unreachable');
-    if (!r.subscribed) reasons.push('not-subscribed');
+    if (!r.subscribed) reasons.push(r.topicMissing ? 'topic-missing' : 'not-subscribed');
     else if (!r.attached) reasons.push('resubscribing');
     if (reasons.length === 0) continue;
     notReady.push(r.lastError === undefined ? { binding: r.binding.name, reasons } : { binding: r.binding.name, reasons, lastError: r.lastError });

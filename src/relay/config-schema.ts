@@ -71,9 +71,15 @@ const SubscriptionObjectSchema = z.strictObject({
    * drop newer ones otherwise), counted by the client.
    */
   dispatch: z.enum(['reliable', 'non-reliable']).default('reliable'),
-  /** The broker's ack timeout for this subscription (declared here; used for warnings). */
+  /**
+   * The broker's ack timeout for this subscription (provisioning sets it). Left out: 30 s, or
+   * longer when the function's timeout needs it (timeout + batching window + 5 s).
+   */
   ackTimeoutMs: z.number().int().min(1).default(DEFAULT_BROKER_ACK_TIMEOUT_MS),
-  /** The broker's `max_unacked_messages` for this subscription (declared; used for warnings and batch cutting). */
+  /**
+   * The broker's `max_unacked_messages` for this subscription (provisioning sets it; used for
+   * batch cutting). Left out: `batchSize × maxConcurrency` (at most 10000).
+   */
   maxUnackedMessages: z.number().int().min(1).max(10_000).default(DEFAULT_BROKER_MAX_UNACKED),
 });
 
@@ -114,6 +120,11 @@ const RetryBackoffSchema = z.strictObject({
 export const BindingSchema = z.strictObject({
   name,
   topic,
+  /**
+   * Partitions of the topic (`<topic>-part-0..N-1`), created by provisioning when the topic does
+   * not exist yet; absent: a plain topic. The relay itself reads whatever partitions exist.
+   */
+  partitions: z.number().int().min(1).max(10_000).optional(),
   subscription: SubscriptionSchema,
   function: FunctionSchema,
   enabled: z.boolean().default(true),

@@ -40,6 +40,7 @@ export function parseRelayConfig(input: string | RelayConfigInput | Record<strin
   const result = RelayConfigSchema.safeParse(raw);
   if (!result.success) throw toConfigError(result.error, raw);
   const config = result.data;
+  deriveSubscriptionSettings(config, raw);
   checkCrossFields(config, options);
   return { config, warnings: warningsFor(config) };
 }
@@ -86,6 +87,27 @@ function toConfigError(error: z.ZodError, raw: unknown): RelayConfigError {
     keys.push(issue.path.map(String).join('.'));
   }
   return new RelayConfigError(`invalid relay config: ${parts.join('; ')}`, keys);
+}
+
+/** Extra time a record may wait in the relay (batching, a busy lane) beyond one invocation. */
+const ACK_TIMEOUT_MARGIN_MS = 5_000;
+
+/**
+ * A subscription's `maxUnackedMessages` and `ackTimeoutMs` left out of the config are what the
+ * binding needs, not the broker's defaults (10 and 30 s): a window that holds every batch in
+ * flight (`batchSize × maxConcurrency`, at most 10000), and an ack timeout longer than an
+ * invocation. Provisioning sets them on the broker before the relay subscribes.
+ */
+function deriveSubscriptionSettings(config: RelayConfig, raw: unknown): void {
+  const rawBindings = (raw as { bindings?: unknown[] })?.bindings ?? [];
+  config.bindings.forEach((b, i) => {
+    const given = (rawBindings[i] as { subscription?: unknown } | undefined)?.subscription;
+    const declared = given !== null && typeof given === 'object' ? (given as Record<string, unknown>) : {};
+    if (declared.maxUnackedMessages === undefined) b.subscription.maxUnackedMessages = Math.min(10_000, b.batchSize * b.maxConcurrency);
+    if (declared.ackTimeoutMs === undefined) {
+      b.subscription.ackTimeoutMs = Math.max(b.subscription.ackTimeoutMs, b.function.timeoutMs + b.maxBatchingWindowMs + ACK_TIMEOUT_MARGIN_MS);
+    }
+  });
 }
 
 function fail(binding: BindingConfig, field: string, message: string): never {

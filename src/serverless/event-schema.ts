@@ -34,7 +34,7 @@ export function danubeCustomJsonSchema(): JsonSchema {
     properties: {
       danube: {
         type: 'object',
-        properties: { serviceUrl: { type: 'string' }, token: open, tls: open, checkpointTable: open, relay: open },
+        properties: { serviceUrl: { type: 'string' }, token: open, tls: open, checkpointTable: open, relay: open, provision: open },
         additionalProperties: false,
       },
     },

@@ -22,6 +22,16 @@ export const DEFAULT_RELAY_LAMBDA_SCHEDULE = 'rate(1 minute)';
 /** Time kept at the end of a relay Lambda run to finish in-flight batches and ack them. */
 export const DEFAULT_RELAY_STOP_MARGIN_MS = 15_000;
 export const DEFAULT_RELAY_CONTAINER = Object.freeze({ desiredCount: 1, cpu: 256, memory: 512, metricsPort: 9464 });
+/** The provisioning function's timeout: time to reach the broker, create topics and subscribe once each. */
+export const DEFAULT_PROVISION_TIMEOUT_S = 120;
+
+const ProvisionSchema = z.strictObject({
+  /** A custom resource creates the bound topics and subscriptions before anything publishes. */
+  enabled: z.boolean().default(true),
+  /** The broker's admin API; default: the service URL's host, port 50051. */
+  adminUrl: z.url().optional(),
+  timeout: z.number().int().min(10).max(900).default(DEFAULT_PROVISION_TIMEOUT_S),
+});
 
 const TokenSchema = z
   .strictObject({
@@ -85,6 +95,7 @@ export const DanubeServiceOptionsSchema = z.strictObject({
     })
     .default({}),
   relay: RelaySchema.default(() => RelaySchema.parse({})),
+  provision: ProvisionSchema.default(() => ProvisionSchema.parse({})),
 });
 
 /** `custom.danube` as written in serverless.yml. */

@@ -10,8 +10,9 @@ import { checkpointTableStatement, logStatement, role, tokenStatements, VPC_ACCE
 import { ServerlessConfigError, parseDanubeServiceOptions, type DanubeServiceOptions } from './options.js';
 import { containerRelayResources } from './relay-container.js';
 import { exitWhenIdle, writeRequireShim } from './invoke-local.js';
-import { RELAY_HANDLER, writeRelayArtifact } from './relay-artifact.js';
+import { bundledHandler, writeBundledArtifact, type BundledFunction } from './bundled-functions.js';
 import { lambdaRelayParts } from './relay-lambda.js';
+import { gateOnProvisioning, PROVISION_FUNCTION_KEY, provisionFunction, provisionResources } from './provision-parts.js';
 import { checkpointTableName, checkpointTableResource, isSourceFunction, functionAccess } from './service-model.js';
 
 /** The subset of osls's `serverless` object the plugin uses. */
@@ -90,7 +91,13 @@ export class DanubeServerlessPlugin {
     this.hooks = {
       'before:package:initialize': () => this.guard(() => this.prepare()),
       'package:compileEvents': () => this.guard(() => this.addResources()),
-      'before:package:finalize': () => this.guard(() => this.checkArtifacts()),
+      // Every event is compiled and every artifact written by then: schedules, APIs and the relay
+      // wait for provisioning, and no function ships without its code.
+      'before:package:finalize': () =>
+        this.guard(() => {
+          this.gate();
+          this.checkArtifacts();
+        }),
       // Functions get their Danube environment before osls reads it for an invocation (osls's own
       // loadEnvVars hook runs before any plugin's).
       initialize: () => this.guard(() => {
@@ -123,23 +130,27 @@ export class DanubeServerlessPlugin {
     const danube = this.wireFunctions();
     const functions = this.serverless.service.functions;
     const mode = danube.relay.mode;
+    if (danube.provision.enabled && this.bindings.length > 0) {
+      functions[PROVISION_FUNCTION_KEY] = this.bundled('provision', provisionFunction(danube, this.stackPrefix, bundledHandler('provision')));
+    }
     if (mode === 'lambda' && this.bindings.length > 0) {
-      const artifact = writeRelayArtifact(this.packageRoot, this.packageDir());
       const parts = lambdaRelayParts({
         danube,
         bindings: this.bindings,
         stackPrefix: this.stackPrefix,
-        handler: RELAY_HANDLER,
+        handler: bundledHandler('relay'),
         logicalIdOf: (key) => this.logicalIdOf(key),
         functionKeyOf: (binding) => this.bindingFunction.get(binding.name)!,
       });
-      for (const fn of Object.values(parts.functions)) {
-        // Built when the package was, not from this service: serverless-esbuild leaves it alone.
-        Object.assign(fn, { package: { artifact: relative(this.serverless.serviceDir, artifact) }, skipEsbuild: true });
-      }
-      Object.assign(functions, parts.functions);
+      for (const [key, fn] of Object.entries(parts.functions)) functions[key] = this.bundled('relay', fn);
       this.relayResources = parts.resources;
     }
+  }
+
+  /** A function whose code ships with the package: its prebuilt artifact, which serverless-esbuild leaves alone. */
+  private bundled(fn: BundledFunction, definition: Record<string, unknown>): ServiceFunction {
+    const artifact = writeBundledArtifact(this.packageRoot, fn, this.packageDir());
+    return { ...definition, package: { artifact: relative(this.serverless.serviceDir, artifact) }, skipEsbuild: true } as ServiceFunction;
   }
 
   /**
@@ -222,6 +233,19 @@ export class DanubeServerlessPlugin {
       });
     }
     Object.assign(resources, this.relayResources);
+    const provisioner = service.functions[PROVISION_FUNCTION_KEY];
+    if (provisioner) {
+      Object.assign(
+        resources,
+        provisionResources({
+          danube,
+          relayConfigJson: this.relayConfigJson,
+          functionName: provisioner.name ?? PROVISION_FUNCTION_KEY,
+          functionLogicalId: this.logicalIdOf(PROVISION_FUNCTION_KEY),
+          inVpc: inVpc(provisioner),
+        }),
+      );
+    }
     if (danube.relay.mode === 'container' && this.bindings.length > 0) {
       Object.assign(
         resources,
@@ -264,5 +288,12 @@ export class DanubeServerlessPlugin {
     const handler = key ? this.serverless.service.functions[key]?.handler : undefined;
     if (typeof handler !== 'string') return;
     writeRequireShim(this.serverless.config?.servicePath ?? this.serverless.serviceDir, handler);
+  }
+
+  /** Schedules, APIs, event source mappings and the relay service wait for the provisioning resource. */
+  private gate(): void {
+    if (!this.serverless.service.functions[PROVISION_FUNCTION_KEY]) return;
+    const gated = gateOnProvisioning(this.serverless.service.provider.compiledCloudFormationTemplate.Resources);
+    this.utils.log?.notice(`Danube: ${gated.length} resource(s) wait for topics and subscriptions to be provisioned`);
   }
 }

@@ -32,7 +32,7 @@ describe('the tarball', () => {
   it('holds the compiled code, its types and the LICENSE, and no tests, benches or CI files', async () => {
     const listing = await run('tar', ['tzf', tarball], { cwd: dir });
     const files = listing.output.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
-    for (const needed of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/index.d.ts.map', 'dist/client/index.d.ts', 'dist/serverless/plugin.cjs', 'dist/relay-lambda/danube-relay.mjs', 'bin/danube-connect.mjs']) {
+    for (const needed of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/index.d.ts.map', 'dist/client/index.d.ts', 'dist/serverless/plugin.cjs', 'dist/lambda/danube-relay.mjs', 'dist/lambda/danube-provision.mjs', 'bin/danube-connect.mjs']) {
       expect(files, needed).toContain(needed);
     }
     expect(files.filter((f) => /^(test|bench|functions|\.ci|\.github)\//.test(f) || f.endsWith('.test.ts'))).toEqual([]);
@@ -167,7 +167,7 @@ describe('osls package in the fresh project', () => {
       expect(packaged.code).toBe(0);
       const template = JSON.parse(await readFile(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, any> }> };
       const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
-      expect(functions.map((f) => f.Properties.Handler).sort()).toEqual(['danube-relay.handler', 'functions/orders-sink.handler', 'functions/orders-source.handler']);
+      expect(functions.map((f) => f.Properties.Handler).sort()).toEqual(['danube-provision.handler', 'danube-relay.handler', 'functions/orders-sink.handler', 'functions/orders-source.handler']);
       const { readZipEntries } = await import('../../src/serverless/zip.js');
       for (const fn of functions) {
         const zip = join(out, String(fn.Properties.Code.S3Key).split('/').at(-1)!);
@@ -175,19 +175,19 @@ describe('osls package in the fresh project', () => {
         const handlerFile = `${String(fn.Properties.Handler).replace(/\.[^.]+$/, '')}.mjs`;
         expect(names, `${fn.Properties.Handler} in ${zip}`).toContain(handlerFile);
       }
-      // The relay's code runs with nothing beside it but the runtime's AWS SDK.
+      // The code the plugin adds (relay, provisioning) runs with nothing beside it but the runtime's AWS SDK.
       const task = join(dir, `relay-task-${individually}`);
       await mkdir(join(task, 'node_modules'), { recursive: true });
       for (const p of ['@aws-sdk', '@smithy', '@aws-crypto', '@aws']) {
         if (existsSync(join(app, 'node_modules', p))) await symlink(join(app, 'node_modules', p), join(task, 'node_modules', p), 'dir');
       }
-      for (const e of readZipEntries(join(out, 'danube-relay.zip'))) await writeFile(join(task, e.name), e.text());
+      for (const zip of ['danube-relay.zip', 'danube-provision.zip']) for (const e of readZipEntries(join(out, zip))) await writeFile(join(task, e.name), e.text());
       const loaded = await new Promise<string>((ok) =>
-        execFile(process.execPath, ['--input-type=module', '-e', "const m = await import('./danube-relay.mjs'); console.log(typeof m.handler);"], {
+        execFile(process.execPath, ['--input-type=module', '-e', "const a = await import('./danube-relay.mjs'); const b = await import('./danube-provision.mjs'); console.log(typeof a.handler, typeof b.handler);"], {
           cwd: task, timeout: 60_000, env: { PATH: process.env.PATH, DANUBE_SERVICE_URL: 'http://127.0.0.1:9', DANUBE_RELAY_BINDING: '{}' },
         }, (err, stdout, stderr) => ok(err ? `${err.message}\n${stderr}` : stdout.trim())),
       );
-      expect(loaded).toBe('function');
+      expect(loaded).toBe('function function');
     }
   }, 400_000);
 });

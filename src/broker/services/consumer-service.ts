@@ -12,6 +12,7 @@ import { Consumer, type MessageStream } from '../consumer.js';
 import { internal, invalidArgument, notFound, permissionDenied } from '../errors.js';
 import { kindOf, Subscription } from '../subscription.js';
 import type { Topic } from '../topic.js';
+import { CLUSTER, topicResource } from '../rbac.js';
 import { gateWithFault, unary, type NodeContext } from './gate.js';
 import { resolveTopic } from './producer-service.js';
 
@@ -53,7 +54,7 @@ export function consumerService(ctx: NodeContext): ConsumerServiceServer {
       state.consumers.set(consumer.id, consumer);
       state.logger.debug({ topic: topic.name, subscription: sub.name, consumer: consumer.name, type: sub.kind }, 'consumer subscribed');
       return { requestId: req.requestId, consumerId: consumer.id, consumerName: consumer.name };
-    }),
+    }, (req) => ['Consume', topicResource(req.topicName)]),
 
     receiveMessages: (call: MessageStream) => {
       const start = (): void => {
@@ -70,7 +71,8 @@ export function consumerService(ctx: NodeContext): ConsumerServiceServer {
         call.on('error', onGone);
         consumer.attach(call);
       };
-      const verdict = gateWithFault(ctx, 'ReceiveMessages', call.metadata);
+      // The real broker checks Consume on the cluster here, not on the topic.
+      const verdict = gateWithFault(ctx, 'ReceiveMessages', call.metadata, () => ['Consume', CLUSTER]);
       if (verdict === undefined) start();
       else if (typeof verdict === 'number') setTimeout(start, verdict).unref();
       else setTimeout(() => call.emit('error', verdict.error), verdict.delayMs).unref();
@@ -81,7 +83,7 @@ export function consumerService(ctx: NodeContext): ConsumerServiceServer {
       const sub = subscriptionFor(req.msgId.topicName, req.subscriptionName, 'Error acknowledging message');
       sub.dispatcher.ack(Number(req.msgId.topicOffset));
       return { requestId: req.requestId };
-    }),
+    }, () => ['Consume', CLUSTER]),
 
     nack: unary(ctx, 'Nack', (req: NackRequest): NackResponse => {
       if (req.msgId === undefined) throw invalidArgument('Message ID cannot be None');
@@ -89,7 +91,7 @@ export function consumerService(ctx: NodeContext): ConsumerServiceServer {
       const delay = req.delayMs === undefined ? undefined : Number(req.delayMs);
       sub.dispatcher.nack(Number(req.msgId.topicOffset), delay, req.reason);
       return { requestId: req.requestId };
-    }),
+    }, () => ['Consume', CLUSTER]),
   };
 }
 

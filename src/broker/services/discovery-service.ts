@@ -12,6 +12,7 @@ import {
 } from '../../generated/danube/DanubeApi.js';
 import { invalidArgument, notFound } from '../errors.js';
 import { invalidTopicMessage, isValidTopicName } from '../topic-name.js';
+import { topicResource } from '../rbac.js';
 import { unary, type NodeContext } from './gate.js';
 
 /** `danube.Discovery`: Connect when the topic is ours, Redirect to its owner otherwise. */
@@ -32,11 +33,11 @@ export function discoveryService(ctx: NodeContext): DiscoveryServer {
         brokerUrl: url,
         proxy: proxy !== undefined,
       };
-    }),
+    }, (req) => ['Lookup', topicResource(req.topic)]),
     topicPartitions: unary(ctx, 'TopicPartitions', (req: TopicLookupRequest): TopicPartitionsResponse => {
       if (!isValidTopicName(req.topic)) throw invalidArgument(invalidTopicMessage(req.topic));
       return { requestId: req.requestId, partitions: ctx.state.partitionsFor(req.topic) };
-    }),
+    }, (req) => ['Lookup', topicResource(req.topic)]),
   };
 }
 

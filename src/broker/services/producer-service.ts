@@ -10,6 +10,7 @@ import {
 import { failedPrecondition, invalidArgument, notFound, permissionDenied, unavailable } from '../errors.js';
 import type { Topic } from '../topic.js';
 import { invalidTopicMessage, isValidTopicName } from '../topic-name.js';
+import { topicResource } from '../rbac.js';
 import { unary, type NodeContext } from './gate.js';
 
 const NO_ATTRIBUTES: { [key: string]: string } = Object.freeze({}) as { [key: string]: string };
@@ -99,7 +100,7 @@ export function producerService(ctx: NodeContext): ProducerServiceServer {
       state.producers.set(producer.id, producer);
       state.logger.debug({ topic: topic.name, producer: producer.name }, 'producer created');
       return { requestId: req.requestId, producerId: producer.id, producerName: producer.name };
-    }),
+    }, (req) => ['Produce', topicResource(req.topicName)]),
 
     sendMessage: unary(ctx, 'SendMessage', (msg: StreamMessage): MessageResponse => {
       const id = msg.msgId;
@@ -110,7 +111,7 @@ export function producerService(ctx: NodeContext): ProducerServiceServer {
         throw notFound(`The producer with id ${id.producerId} does not exist`);
       }
       const topic = producer.topic;
-      const max = state.options.maxMessageSize;
+      const max = state.sizeLimit(topic);
       if (max > 0 && msg.payload.length > max) {
         throw invalidArgument(`Message size ${msg.payload.length} exceeds maximum allowed ${max} for topic ${id.topicName}`);
       }
@@ -131,6 +132,6 @@ export function producerService(ctx: NodeContext): ProducerServiceServer {
       msg.subscriptionName = '';
       topic.publish(msg);
       return { requestId: msg.requestId };
-    }),
+    }, (msg) => ['Produce', topicResource(msg.msgId?.topicName ?? '')]),
   };
 }

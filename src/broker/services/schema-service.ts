@@ -7,6 +7,7 @@ import { failedPrecondition, internal, invalidArgument, notFound } from '../erro
 import { parseCompatibilityMode } from '../schema-compat.js';
 import { SchemaRegistry, type SchemaVersionRecord, type SubjectRecord } from '../schema-registry.js';
 import type { ValidationPolicy } from '../topic.js';
+import { CLUSTER, topicResource, type Permission, type Resource } from '../rbac.js';
 import { unary, type NodeContext } from './gate.js';
 
 function response(rec: SubjectRecord, ver: SchemaVersionRecord): GetSchemaResponse {
@@ -31,9 +32,23 @@ function parsePolicy(s: string): ValidationPolicy {
   throw invalidArgument(`Invalid validation policy: '${s}'. Must be 'none', 'warn', or 'enforce'`);
 }
 
-/** `danube_schema.SchemaRegistry`, served on the same port as the data plane. */
+type SchemaRequest = object & { subject?: string; topicName?: string };
+
+/**
+ * Every registry RPC needs ManageSchema, as in the real broker: on the subject, on the
+ * topic for the topic settings, on the cluster for GetSchema (by id) and ListSubjects.
+ */
+function schemaAuthz(rpc: string): (req: SchemaRequest) => [Permission, Resource] {
+  if (rpc === 'GetSchema' || rpc === 'ListSubjects') return () => ['ManageSchema', CLUSTER];
+  if (rpc.includes('Topic')) return (req) => ['ManageSchema', topicResource(req.topicName ?? '')];
+  return (req) => ['ManageSchema', { kind: 'SchemaSubject', name: req.subject ?? '' }];
+}
+
+/** `danube_schema.SchemaRegistry`, served on the client port and on the admin port. */
 export function schemaService(ctx: NodeContext): SchemaRegistryServer {
   const state = ctx.state;
+  const u = <Req, Res>(rpc: string, handler: (req: Req) => Res) =>
+    unary<Req, Res>(ctx, rpc, handler, schemaAuthz(rpc) as (req: Req) => [Permission, Resource]);
   const reg = state.schemas;
   const saved = <T>(v: T): T => {
     state.persistence?.topicChanged(null);
@@ -45,7 +60,7 @@ export function schemaService(ctx: NodeContext): SchemaRegistryServer {
     return t;
   };
   return {
-    registerSchema: unary(ctx, 'RegisterSchema', (req) =>
+    registerSchema: u('RegisterSchema', (req) =>
       saved(
         reg.register({
           subject: req.subject,
@@ -57,17 +72,17 @@ export function schemaService(ctx: NodeContext): SchemaRegistryServer {
         }),
       ),
     ),
-    getSchema: unary(ctx, 'GetSchema', (req) => {
+    getSchema: u('GetSchema', (req) => {
       const { rec, ver } = reg.byIdOrThrow(req.schemaId, req.version);
       return response(rec, ver);
     }),
-    getLatestSchema: unary(ctx, 'GetLatestSchema', (req) => {
+    getLatestSchema: u('GetLatestSchema', (req) => {
       const rec = reg.subjects.get(req.subject);
       const ver = rec?.versions.at(-1);
       if (!rec || !ver) throw notFound(`Schema not found for subject: ${req.subject}`);
       return response(rec, ver);
     }),
-    listVersions: unary(ctx, 'ListVersions', (req) => {
+    listVersions: u('ListVersions', (req) => {
       const rec = reg.subjects.get(req.subject);
       if (!rec) throw notFound(`Subject not found: ${req.subject}`);
       const versions: SchemaVersionInfo[] = rec.versions.map((v) => ({
@@ -80,7 +95,7 @@ export function schemaService(ctx: NodeContext): SchemaRegistryServer {
       }));
       return { versions };
     }),
-    checkCompatibility: unary(ctx, 'CheckCompatibility', (req) => {
+    checkCompatibility: u('CheckCompatibility', (req) => {
       const rec = reg.subjects.get(req.subject);
       try {
         const parsed = reg.parse(req.schemaType, req.newSchemaDefinition);
@@ -92,14 +107,14 @@ export function schemaService(ctx: NodeContext): SchemaRegistryServer {
         throw internal(`Failed to check compatibility: ${(err as Error).message}`);
       }
     }),
-    deleteSchemaVersion: unary(ctx, 'DeleteSchemaVersion', (req) => {
+    deleteSchemaVersion: u('DeleteSchemaVersion', (req) => {
       const rec = reg.subjects.get(req.subject);
       const at = rec ? rec.versions.findIndex((v) => v.version === req.version) : -1;
       if (!rec || at < 0) throw internal(`Failed to delete schema version: version ${req.version} of subject ${req.subject} not found`);
       rec.versions.splice(at, 1);
       return saved({ success: true, message: `Deleted version ${req.version} for subject ${req.subject}` });
     }),
-    setCompatibilityMode: unary(ctx, 'SetCompatibilityMode', (req) => {
+    setCompatibilityMode: u('SetCompatibilityMode', (req) => {
       const mode = parseCompatibilityMode(req.compatibilityMode);
       if (!mode) throw invalidArgument(`Invalid compatibility mode: ${req.compatibilityMode}`);
       const rec = reg.subjects.get(req.subject);
@@ -107,7 +122,7 @@ export function schemaService(ctx: NodeContext): SchemaRegistryServer {
       rec.compatibility = mode;
       return saved({ success: true, message: `Set compatibility mode to ${req.compatibilityMode} for subject ${req.subject}` });
     }),
-    configureTopicSchema: unary(ctx, 'ConfigureTopicSchema', (req) => {
+    configureTopicSchema: u('ConfigureTopicSchema', (req) => {
       const policy = parsePolicy(req.validationPolicy);
       if (!reg.hasSubject(req.schemaSubject)) {
         throw notFound(`Schema subject '${req.schemaSubject}' not found in registry: Subject not found: ${req.schemaSubject}`);
@@ -123,7 +138,7 @@ export function schemaService(ctx: NodeContext): SchemaRegistryServer {
         message: `Topic '${t.name}' configured with schema '${req.schemaSubject}', validation policy '${label}', payload validation ${req.enablePayloadValidation ? 'enabled' : 'disabled'}`,
       };
     }),
-    updateTopicValidationPolicy: unary(ctx, 'UpdateTopicValidationPolicy', (req) => {
+    updateTopicValidationPolicy: u('UpdateTopicValidationPolicy', (req) => {
       const policy = parsePolicy(req.validationPolicy);
       const t = localTopic(req.topicName);
       if (!t.schemaSubject) {
@@ -138,7 +153,7 @@ export function schemaService(ctx: NodeContext): SchemaRegistryServer {
         message: `Validation policy updated to '${label}', payload validation ${req.enablePayloadValidation ? 'enabled' : 'disabled'}`,
       };
     }),
-    getTopicSchemaConfig: unary(ctx, 'GetTopicSchemaConfig', (req) => {
+    getTopicSchemaConfig: u('GetTopicSchemaConfig', (req) => {
       const t = localTopic(req.topicName);
       const rec = t.schemaSubject ? reg.subjects.get(t.schemaSubject) : undefined;
       return {
@@ -148,7 +163,7 @@ export function schemaService(ctx: NodeContext): SchemaRegistryServer {
         schemaId: rec?.id ?? 0n,
       };
     }),
-    listSubjects: unary(ctx, 'ListSubjects', () => ({
+    listSubjects: u('ListSubjects', () => ({
       subjects: [...reg.subjects.values()]
         .sort((a, b) => a.subject.localeCompare(b.subject))
         .map((rec) => {

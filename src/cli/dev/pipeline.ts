@@ -19,6 +19,8 @@ import { loadServiceFile } from '../../serverless/service-file.js';
 import { checkpointTableName, hasSchedule } from '../../serverless/service-model.js';
 import { runSource } from '../../source/runner.js';
 import { watchDeadLetters } from '../../dev/dead-letter-watch.js';
+import { provisionForDev } from '../../dev/provision.js';
+import { adminUrlFor } from '../../serverless/provision.js';
 import { loadFunction, type LoadedFunction } from '../../dev/function-loader.js';
 import { lambdaHandlerInvoker } from '../../dev/lambda-invoke.js';
 import { parseDevOptions, type DevOptions } from '../../dev/options.js';
@@ -154,18 +156,18 @@ export async function startDevPipeline(input: DevOptions, logger: Logger): Promi
     }
     const active = Object.fromEntries(Object.entries(service.functions).filter(([key]) => loadedFns.has(key)));
 
-    // 4. Topics exist before anyone subscribes: a new subscription starts at the latest message.
+    // 4. Every bound topic, dead-letter topic and relay subscription exists, with its window and
+    // ack timeout, before any source publishes: a new subscription starts at the latest message.
     const refs = findDanubeEvents(active);
     const dlqTopics = [...new Set(refs.map((r) => r.event.deadLetterTopic).filter((t): t is string => typeof t === 'string'))];
-    if (broker) {
-      for (const topic of new Set([...refs.map((r) => String(r.event.topic)), ...dlqTopics])) {
-        try {
-          broker.admin.createTopic(topic, { dispatch: 'reliable' });
-        } catch {
-          // Already there (kept from an earlier run under .danube/broker).
-        }
-      }
-    }
+    const { config: planned } = buildRelayConfig({ functions: active, danube: { ...danube, serviceUrl }, target: { kind: 'lambda' }, relayMode: 'local' });
+    await provisionForDev(planned.bindings, {
+      adminUrl: broker?.adminUrl ?? options.adminUrl ?? adminUrlFor(serviceUrl),
+      ...(options.token ? { token: options.token } : {}),
+      client,
+      required: broker !== undefined,
+      logger: logger.child({ part: 'provision' }),
+    });
     const deadLetterFile = join(dataDir, 'dead-letters.jsonl');
     const dlq = await watchDeadLetters(client, dlqTopics, deadLetterFile, logger.child({ part: 'dead-letters' }));
     cleanups.unshift(() => dlq.close());
@@ -188,14 +190,6 @@ export async function startDevPipeline(input: DevOptions, logger: Logger): Promi
       invokers[binding.name] = loaded.handler
         ? lambdaHandlerInvoker({ functionName: fn.name ?? ref.functionKey, timeoutMs: timeoutOf(fn), handler: loaded.handler })
         : createLocalInvoker({ sink: loaded.module.sink as never, timeoutMs: timeoutOf(fn) });
-    }
-    if (broker) {
-      // The embedded broker enforces what each binding declares about its subscription, as an
-      // operator would set it on a real cluster with Danube's admin tool.
-      const { config } = buildRelayConfig({ functions: active, danube: { ...danube, serviceUrl }, target: { kind: 'lambda' }, relayMode: 'local' });
-      for (const b of config.bindings) {
-        broker.admin.setSubscriptionPolicy(b.topic, b.subscription.name, { maxUnackedMessages: b.subscription.maxUnackedMessages, ackTimeoutMs: b.subscription.ackTimeoutMs });
-      }
     }
     let relay: Relay | undefined;
     if (raw.bindings.length) {

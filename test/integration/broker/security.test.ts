@@ -13,7 +13,7 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 
 describe('JWT authentication', () => {
   it('requires a valid HS256 bearer token on every call, with the real broker’s messages', async () => {
-    const broker = await startBroker({ port: 0, auth: { jwtSecret: SECRET } });
+    const broker = await startBroker({ port: 0, auth: { jwtSecret: SECRET, superAdmins: ['relay'] } });
     const anon = new Wire(broker.url);
     const bad = new Wire(broker.url).withToken(signBrokerToken('other-secret', { sub: 'x' }));
     const expired = new Wire(broker.url).withToken(signBrokerToken(SECRET, { sub: 'x', exp: Math.floor(Date.now() / 1000) - 3600 }));

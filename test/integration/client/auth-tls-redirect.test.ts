@@ -18,7 +18,7 @@ describe('JWT authentication', () => {
     return c;
   };
   beforeAll(async () => {
-    broker = await startBroker({ port: 0, auth: { jwtSecret: SECRET } });
+    broker = await startBroker({ port: 0, auth: { jwtSecret: SECRET, superAdmins: ['orders-app', 'rotating'] } });
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));

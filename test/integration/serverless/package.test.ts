@@ -150,6 +150,23 @@ describe('osls package (relay as a scheduled Lambda, the default)', () => {
     expect(exampleRelay, 'the example sink has a relay').toBeDefined();
   });
 
+  it('provisions topics and relay subscriptions in a custom resource that schedules and the relay wait for', () => {
+    const resource = t.Resources.DanubeProvision!;
+    expect(resource.Type).toBe('Custom::DanubeProvision');
+    const functionId = resource.Properties.ServiceToken['Fn::GetAtt'][0] as string;
+    const fn = t.Resources[functionId]!;
+    expect(fn.Properties.FunctionName).toBe('danube-connect-dev-danube-provision');
+    expect(fn.Properties.Environment.Variables).toMatchObject({ DANUBE_ADMIN_URL: 'https://danube.example.internal:50051', DANUBE_TOKEN_SSM_PARAMETER: '/danube/dev/token' });
+    const config = JSON.parse(resource.Properties.RelayConfig);
+    expect(config.bindings.map((b: any) => b.topic)).toContain('/default/orders');
+    // Its role: logs and the token parameter, nothing else (topics are the broker's RBAC).
+    const actions = statementsOf(t, 'DanubeProvisionRole').flatMap((s) => s.Action).sort();
+    expect(actions).toEqual(['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'ssm:GetParameter']);
+    const rules = ofType(t, 'AWS::Events::Rule');
+    expect(rules.length).toBeGreaterThan(0);
+    for (const [id, rule] of rules) expect(rule.DependsOn, id).toContain('DanubeProvision');
+  });
+
   it('writes the relay configuration next to the template', async () => {
     const config = JSON.parse(await readFile(join(dir, 'out-lambda', 'danube-relay.json'), 'utf8'));
     const example = config.bindings.find((b: any) => b.topic === '/default/orders');
@@ -192,7 +209,7 @@ describe('the bundles run as Lambda loads them', () => {
     cleanup.push(task);
     await mkdir(join(task, 'node_modules'), { recursive: true });
     for (const p of RUNTIME_PACKAGES) if (existsSync(join(ROOT, 'node_modules', p))) await symlink(join(ROOT, 'node_modules', p), join(task, 'node_modules', p), 'dir');
-    const zips = (await zipNames()).filter((z) => z === 'danube-relay.zip' || z === 'exampleSource.zip' || z === 'exampleSink.zip');
+    const zips = (await zipNames()).filter((z) => z === 'danube-relay.zip' || z === 'danube-provision.zip' || z === 'exampleSource.zip' || z === 'exampleSink.zip');
     for (const zip of zips) {
       for (const e of readZipEntries(join(dir, 'out-lambda', zip))) {
         if (!e.name.endsWith('.mjs')) continue;
@@ -200,7 +217,7 @@ describe('the bundles run as Lambda loads them', () => {
         await write(join(task, e.name), e.text());
       }
     }
-    const script = `for (const f of ['./danube-relay.mjs', './functions/example-source.mjs', './functions/example-sink.mjs']) { const m = await import(f); if (typeof m.handler !== 'function') throw new Error(f + ': no handler'); } console.log('ok');`;
+    const script = `for (const f of ['./danube-relay.mjs', './danube-provision.mjs', './functions/example-source.mjs', './functions/example-sink.mjs']) { const m = await import(f); if (typeof m.handler !== 'function') throw new Error(f + ': no handler'); } console.log('ok');`;
     const out = await new Promise<string>((ok, fail) =>
       execFile(process.execPath, ['--input-type=module', '-e', script], {
         cwd: task,
@@ -238,6 +255,7 @@ describe('osls package (relay as an ECS service)', () => {
     const ids = invoke.Resource.map((r: any) => r['Fn::GetAtt'][0]);
     expect(ids.map((id: string) => t.Resources[id]!.Properties.FunctionName).sort()).toEqual([...bound].sort());
     expect(ofType(t, 'AWS::Lambda::Function').some(([, r]) => r.Properties.Environment?.Variables?.DANUBE_RELAY_BINDING)).toBe(false);
+    expect(service.DependsOn).toContain('DanubeProvision');
   }, 180_000);
 });
 

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { Metadata } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import { JwtAuthenticator, signBrokerToken } from '../../../src/broker/auth.js';
+import { RpcStatus } from '../../../src/broker/errors.js';
 
 const md = (value?: string) => {
   const m = new Metadata();
@@ -10,7 +11,14 @@ const md = (value?: string) => {
 };
 
 describe('JWT checks of the broker', () => {
-  const auth = new JwtAuthenticator('secret');
+  const authenticator = new JwtAuthenticator('secret');
+  // undefined when accepted, else the status the broker answers.
+  const auth = {
+    check: (m: Metadata) => {
+      const who = authenticator.authenticate(m);
+      return who instanceof RpcStatus ? who : undefined;
+    },
+  };
 
   it('accepts "Bearer " and "bearer " with a valid HS256 token', () => {
     const token = signBrokerToken('secret', { sub: 'relay' });
@@ -29,6 +37,14 @@ describe('JWT checks of the broker', () => {
   it('allows jsonwebtoken’s 60 s of leeway on exp', () => {
     const justExpired = signBrokerToken('secret', { sub: 'x', exp: Math.floor(Date.now() / 1000) - 30 });
     expect(auth.check(md(`Bearer ${justExpired}`))).toBeUndefined();
+  });
+
+  it('names the caller from principal_type and principal_name, as the real broker maps them', () => {
+    const as = (principalType: string) => authenticator.authenticate(md(`Bearer ${signBrokerToken('secret', { sub: 's', principalType, principalName: 'app' })}`));
+    expect(as('user')).toEqual({ type: 'user', name: 'app' });
+    expect(as('broker_internal')).toEqual({ type: 'broker_internal', name: 'app' });
+    expect(as('service_account')).toEqual({ type: 'service_account', name: 'app' });
+    expect(as('robot')).toEqual({ type: 'service_account', name: 'app' });
   });
 
   it('requires every Danube claim', () => {

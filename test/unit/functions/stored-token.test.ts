@@ -48,7 +48,7 @@ let admin: DanubeClient;
 
 beforeAll(async () => {
   [broker, ssm, mq] = await Promise.all([
-    startBroker({ port: 0, auth: { jwtSecret: JWT_SECRET }, logger: silentLogger }),
+    startBroker({ port: 0, auth: { jwtSecret: JWT_SECRET, superAdmins: ['connector', 'test'] }, logger: silentLogger }),
     startSsm({ [PARAMETER]: signBrokerToken(JWT_SECRET, { sub: 'connector' }) }),
     startMosquitto(),
   ]);

@@ -13,7 +13,8 @@ describe('parseRelayConfig', () => {
     expect(b).toMatchObject({
       batchSize: 100, maxBatchingWindowMs: 500, maxBatchBytes: MAX_BATCH_BYTES, maxConcurrency: 1, ordering: 'partition',
       maxRetryAttempts: 3, maxRecordAgeSeconds: -1, bisectOnError: false,
-      subscription: { name: 'orders-sub', type: 'shared', ackTimeoutMs: 30000, maxUnackedMessages: 10 },
+      // Left out: what the binding needs (a window for every batch in flight, an ack timeout past an invocation).
+      subscription: { name: 'orders-sub', type: 'shared', ackTimeoutMs: 35_500, maxUnackedMessages: 100 },
       function: { type: 'local', module: './sink.js', export: 'sink', timeoutMs: 30000 },
     });
     // 6 MiB Lambda payload; base64 grows payloads by 4/3.
@@ -67,7 +68,7 @@ bindings:
 
   it('warns about an ack timeout shorter than the function timeout and a window too small for the batch', () => {
     const { warnings } = parseRelayConfig({
-      bindings: [{ ...base.bindings[0], deadLetterTopic: '/default/dlq', subscription: { name: 's', ackTimeoutMs: 1000 }, function: { type: 'local', module: 'm', timeoutMs: 5000 } }],
+      bindings: [{ ...base.bindings[0], deadLetterTopic: '/default/dlq', subscription: { name: 's', ackTimeoutMs: 1000, maxUnackedMessages: 10 }, function: { type: 'local', module: 'm', timeoutMs: 5000 } }],
     });
     expect(warnings.some((w) => /binding "orders": function.timeoutMs \(5000\) exceeds/.test(w))).toBe(true);
     expect(warnings.some((w) => /batchSize × maxConcurrency \(100 × 1\) exceeds the subscription's max_unacked_messages \(10\)/.test(w))).toBe(true);
@@ -75,5 +76,15 @@ bindings:
       bindings: [{ ...base.bindings[0], deadLetterTopic: '/default/dlq', batchSize: 10 }],
     });
     expect(quiet.warnings).toEqual([]);
+  });
+
+  it('derives the window and the ack timeout a binding needs when they are left out, so the defaults never warn', () => {
+    const { config, warnings } = parseRelayConfig({
+      bindings: [{ ...base.bindings[0], deadLetterTopic: '/default/dlq', batchSize: 50, maxConcurrency: 4, function: { type: 'local', module: 'm', timeoutMs: 60_000 } }],
+    });
+    expect(config.bindings[0]!.subscription).toMatchObject({ maxUnackedMessages: 200, ackTimeoutMs: 65_500 });
+    expect(warnings).toEqual([]);
+    const big = parseRelayConfig({ bindings: [{ ...base.bindings[0], batchSize: 10_000, maxConcurrency: 5 }] });
+    expect(big.config.bindings[0]!.subscription.maxUnackedMessages).toBe(10_000);
   });
 });

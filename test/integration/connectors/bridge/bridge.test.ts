@@ -17,7 +17,7 @@ let token: string;
 
 beforeAll(async () => {
   // Two clusters; the destination requires a token, as a real remote cluster would.
-  [eu, us] = await Promise.all([startBroker({ port: 0 }), startBroker({ port: 0, auth: { jwtSecret: SECRET } })]);
+  [eu, us] = await Promise.all([startBroker({ port: 0 }), startBroker({ port: 0, auth: { jwtSecret: SECRET, superAdmins: ['bridge'] } })]);
   token = signBrokerToken(SECRET, { sub: 'bridge' });
   euClient = new DanubeClient({ serviceUrl: eu.url, ...FAST });
   usClient = new DanubeClient({ serviceUrl: us.url, token, ...FAST });
