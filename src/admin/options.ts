@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { parseWithSchema } from '../core/options.js';
 import { AdminOptionsError } from './errors.js';
 
 /** PEM text or bytes. */
@@ -42,12 +43,6 @@ const schema = z.strictObject({
 
 /** Fills defaults; an unknown or invalid key throws an error that names it. */
 export function parseAdminOptions(input: DanubeAdminOptions = {}): ResolvedAdminOptions {
-  const result = schema.safeParse(input);
-  if (result.success) return { ...result.data, adminUrl: result.data.adminUrl.replace(/\/$/, '') };
-  const problems = result.error.issues.map((issue) => {
-    const at = issue.path.map(String).join('.');
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => `"${at ? `${at}.` : ''}${k}" is not a known option`).join('; ');
-    return `"${at || '(root)'}": ${issue.message}`;
-  });
-  throw new AdminOptionsError(`invalid admin options: ${problems.join('; ')}`);
+  const parsed = parseWithSchema(schema, input, 'admin options', (message) => new AdminOptionsError(message));
+  return { ...parsed, adminUrl: parsed.adminUrl.replace(/\/$/, '') };
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { parseWithSchema } from '../core/options.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
 import { BrokerOptionsError } from './errors.js';
@@ -101,27 +102,15 @@ export type ParsedBrokerOptions = Omit<z.output<typeof brokerSchema>, 'dispatch'
  * parseBrokerOptions({ dispatch: { ackTimeoutMs: 300 } }).dispatch.maxUnackedMessages; // 10
  */
 export function parseBrokerOptions(options: BrokerOptions = {}): ParsedBrokerOptions {
-  const result = brokerSchema.safeParse(options);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const keys = issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : issue.path.join('.');
-    throw new BrokerOptionsError(`invalid broker option "${keys}": ${issue.message}`);
-  }
-  const parsed = result.data;
-  if (parsed.adminTls && !parsed.tls) throw new BrokerOptionsError('invalid broker option "adminTls": needs "tls" (the admin port uses the same certificate)');
+  const parsed = parseWithSchema(brokerSchema, options, 'broker options', (message) => new BrokerOptionsError(message));
+  if (parsed.adminTls && !parsed.tls) throw new BrokerOptionsError('invalid broker options: adminTls: needs "tls" (the admin port uses the same certificate)');
   const dispatch = mergePolicy(DEFAULT_SUBSCRIPTION_POLICY, parsed.dispatch);
   return { ...parsed, dispatch } as ParsedBrokerOptions;
 }
 
 /** Parses a partial policy (admin calls); throws BrokerOptionsError naming the key. */
 export function parseSubscriptionPolicy(patch: unknown): Partial<SubscriptionPolicy> {
-  const result = subscriptionPolicySchema.safeParse(patch);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const keys = issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : issue.path.join('.');
-    throw new BrokerOptionsError(`invalid subscription policy "${keys}": ${issue.message}`);
-  }
-  return result.data;
+  return parseWithSchema(subscriptionPolicySchema, patch, 'subscription policy', (message) => new BrokerOptionsError(message));
 }
 
 export function mergePolicy(base: Readonly<SubscriptionPolicy>, patch: Partial<SubscriptionPolicy>): SubscriptionPolicy {

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
+import { awsErrorKind } from '../core/aws-errors.js';
 import { parseWithSchema } from '../core/options.js';
 import { CheckpointStoreError } from './errors.js';
 import { CheckpointStore } from './store.js';
@@ -181,8 +182,9 @@ export class DynamoDbCheckpointStore extends CheckpointStore {
   private wrap(what: string, key: string, err: unknown): CheckpointStoreError {
     const e = err as { name?: string; message?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
     const status = e.$metadata?.httpStatusCode;
-    const retryable =
-      e.$retryable !== undefined || status === undefined || status >= 500 || /Throttl|LimitExceeded|Timeout/i.test(e.name ?? '');
+    // Without an HTTP status the call never reached DynamoDB (network): worth another try.
+    const kind = awsErrorKind(err);
+    const retryable = kind === undefined ? status === undefined || status >= 500 : kind !== 'fatal';
     const hint = e.name === 'ResourceNotFoundException' ? ` (does table ${this.tableName} exist?)` : '';
     return new CheckpointStoreError(`could not ${what} checkpoint ${key}: ${e.name ?? 'Error'}: ${e.message}${hint}`, key, retryable, err);
   }

@@ -1,4 +1,5 @@
 import { ConfigError } from './errors.js';
+import { optionsError, unknownKey, type OptionProblem } from './option-problems.js';
 
 /** One option: its default and a check that returns what is wrong, or undefined. */
 export interface OptionRule<T> {
@@ -22,49 +23,24 @@ type Parsed<S extends Record<string, OptionRule<unknown>>> = { [K in keyof S]: S
 export function checkOptions<S extends Record<string, OptionRule<unknown>>>(input: unknown, rules: S, what: string): Parsed<S> {
   const given = (input ?? {}) as Record<string, unknown>;
   if (typeof given !== 'object' || Array.isArray(given)) throw new ConfigError(`invalid ${what}: must be an object`, ['(root)']);
-  const problems: string[] = [];
-  const keys: string[] = [];
+  const problems: OptionProblem[] = [];
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(given)) {
-    if (!Object.hasOwn(rules, key)) {
-      keys.push(key);
-      problems.push(`${key}: unknown key${suggestion(key, Object.keys(rules))}`);
-    }
+    if (!Object.hasOwn(rules, key)) problems.push({ key, message: unknownKey(key, Object.keys(rules)) });
   }
   for (const [key, rule] of Object.entries(rules)) {
     const value = given[key];
     if (value === undefined) {
-      if (rule.required) {
-        keys.push(key);
-        problems.push(`${key}: required`);
-      } else if (rule.default !== undefined) out[key] = rule.default;
+      if (rule.required) problems.push({ key, message: 'required' });
+      else if (rule.default !== undefined) out[key] = rule.default;
       continue;
     }
     const problem = rule.check(value);
-    if (problem) {
-      keys.push(key);
-      problems.push(`${key}: ${problem}`);
-    }
+    if (problem) problems.push({ key, message: problem });
     out[key] = value;
   }
-  if (problems.length > 0) throw new ConfigError(`invalid ${what}: ${problems.join('; ')}`, keys);
+  if (problems.length > 0) throw optionsError(what, problems);
   return out as Parsed<S>;
-}
-
-/** ` (did you mean "x"?)` for a key one or two edits away from a known one. */
-function suggestion(key: string, known: string[]): string {
-  const near = known.find((k) => distance(k.toLowerCase(), key.toLowerCase()) <= 2);
-  return near ? ` (did you mean "${near}"?)` : '';
-}
-
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    previous = current;
-  }
-  return previous[b.length]!;
 }
 
 /** The same rule, without a default: the key may be left out. */
@@ -125,4 +101,19 @@ export function objectRule<T extends object>(defaultValue: T): OptionRule<T> {
 /** Any value at all (the caller's own data, e.g. an initial checkpoint). */
 export function anyRule<T>(): OptionRule<T | undefined> {
   return { default: undefined, check: () => undefined };
+}
+
+/** A logger: an object with the pino-style level methods. */
+export function loggerRule(): OptionRule<undefined> {
+  return { default: undefined, check: (v) => (typeof v === 'object' && v !== null && typeof (v as { info?: unknown }).info === 'function' ? undefined : 'must be a logger (info, warn, error, child, ...)') };
+}
+
+/** An object handed over as a collaborator (a client, a store); its own shape is its owner's business. */
+export function instanceRule(what: string): OptionRule<undefined> {
+  return { default: undefined, check: (v) => (typeof v === 'object' && v !== null ? undefined : `must be ${what}`) };
+}
+
+/** A string or a number. */
+export function stringOrNumberRule(): OptionRule<undefined> {
+  return { default: undefined, check: (v) => (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) ? undefined : 'must be a string or a number') };
 }

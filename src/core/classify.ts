@@ -1,3 +1,4 @@
+import { awsErrorKind } from './aws-errors.js';
 import { FatalError, InvalidRecordError, isConnectorError, RetryableError, type ConnectorError, type ErrorKind } from './errors.js';
 
 // Network failures of Node sockets and undici (fetch) that a later try may not meet.
@@ -5,20 +6,6 @@ const RETRYABLE_CODES = new Set([
   'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH',
   'EHOSTUNREACH', 'ENOTFOUND', 'ESOCKETTIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED',
-]);
-
-// AWS SDK v3 error names that mean "slow down" or "try again".
-const AWS_RETRYABLE_NAMES = new Set([
-  'ThrottlingException', 'Throttling', 'ThrottledException', 'TooManyRequestsException',
-  'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'RequestThrottled',
-  'RequestThrottledException', 'SlowDown', 'TransactionInProgressException', 'LimitExceededException',
-  'ServiceUnavailable', 'ServiceUnavailableException', 'InternalServerError', 'InternalFailure',
-  'RequestTimeout', 'RequestTimeoutException', 'TimeoutError', 'EC2ThrottledException',
-]);
-const AWS_FATAL_NAMES = new Set([
-  'AccessDeniedException', 'UnrecognizedClientException', 'InvalidSignatureException',
-  'ExpiredTokenException', 'MissingAuthenticationTokenException', 'ResourceNotFoundException',
-  'CredentialsProviderError', 'InvalidClientTokenId', 'AccessDenied',
 ]);
 
 // gRPC status codes (numbers) of @grpc/grpc-js ServiceError.
@@ -54,10 +41,8 @@ export function errorKind(err: unknown): ErrorKind {
   if (typeof err !== 'object' || err === null) return 'retryable';
   const e = err as Bag;
   const name = typeof e.name === 'string' ? e.name : '';
-  // AWS SDK v3 marks transient errors itself.
-  if (e.$retryable !== undefined && e.$retryable !== null) return 'retryable';
-  if (AWS_RETRYABLE_NAMES.has(name)) return 'retryable';
-  if (AWS_FATAL_NAMES.has(name)) return 'fatal';
+  const aws = awsErrorKind(err);
+  if (aws) return aws === 'throttled' ? 'retryable' : aws;
   // A client error that already knows (e.g. DanubeError) decides for itself.
   if (typeof e.retryable === 'boolean' && e.retryable) return 'retryable';
   const status = statusOf(e);

@@ -1,6 +1,7 @@
 import { appendFile } from 'node:fs/promises';
 import type { DanubeClient } from '../client/client.js';
 import type { Consumer } from '../client/consumer.js';
+import { readDeadLetterEnvelope } from '../core/dead-letter.js';
 import type { Logger } from '../core/logger.js';
 
 export interface DeadLetterView {
@@ -8,11 +9,13 @@ export interface DeadLetterView {
   count: number;
   lastReason?: string;
   lastError?: string;
+  /** Who dead-lettered the last one (`relay:<binding>`, `source:<name>`, ...). */
+  lastOrigin?: string;
 }
 
 /**
  * Follows the dead-letter topics of the local pipeline and appends each record, with its
- * `x-dlq-*` / `x-original-*` attributes, to a JSON-lines file a user can read
+ * dead-letter envelope (`x-dlq-*` / `x-original-*` attributes), to a JSON-lines file a user can read
  * (`.danube/dead-letters.jsonl`). Subscribes before anything can be dead-lettered: a new
  * subscription starts at the latest message.
  *
@@ -41,11 +44,15 @@ export async function watchDeadLetters(client: DanubeClient, topics: string[], f
           for await (const msg of consumer) {
             const view = views.get(topic)!;
             view.count++;
-            view.lastReason = msg.attributes['x-dlq-reason'];
-            view.lastError = msg.attributes['x-dlq-error'];
+            const envelope = readDeadLetterEnvelope(msg.attributes);
+            if (envelope) {
+              view.lastReason = envelope.reason;
+              view.lastError = envelope.error;
+              view.lastOrigin = envelope.origin;
+            }
             const line = { topic, offset: msg.offset.toString(), publishTime: msg.publishTime, attributes: msg.attributes, payload: decoder.decode(msg.payload) };
             await appendFile(file, `${JSON.stringify(line)}\n`);
-            logger.warn({ dlq: topic, reason: view.lastReason, originalTopic: msg.attributes['x-original-topic'] }, 'record dead-lettered');
+            logger.warn({ dlq: topic, reason: envelope?.reason, origin: envelope?.origin, originalTopic: envelope?.originalTopic, error: envelope?.error }, 'record dead-lettered');
             await consumer.ack(msg);
           }
         } catch (err) {

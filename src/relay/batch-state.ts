@@ -1,25 +1,19 @@
+import type { DeadLetterReason } from '../core/dead-letter.js';
 import { RecentIds } from './recent-ids.js';
-import { settleBatch, type BatchOutcome, type Settlement } from './settle-batch.js';
-import { estimateEventBytes, fingerprintOf, idOf, type DeadLetterReason, type RelayMessage, type TrackedRecord } from './tracked-record.js';
+import { planSettlement, type BatchOutcome, type SettleRules } from './settle-batch.js';
+import { estimateEventBytes, fingerprintOf, idOf, type RelayMessage, type TrackedRecord } from './tracked-record.js';
 
-export type Ordering = 'partition' | 'key' | 'none';
+export type Ordering = SettleRules['ordering'];
 
-export interface BatchStateOptions {
+export interface BatchStateOptions extends SettleRules {
   batchSize: number;
   maxBatchBytes: number;
   /** Upper bound of the encoded batch event (the Lambda payload limit minus headroom). */
   maxEventBytes: number;
   maxBatchingWindowMs: number;
   maxConcurrency: number;
-  ordering: Ordering;
-  /** -1 = retry without limit. */
-  maxRetryAttempts: number;
-  bisectOnError: boolean;
-  hasDeadLetterTopic: boolean;
   /** -1 = no limit. */
   maxRecordAgeMs: number;
-  /** Delay before retry number `retries` (1-based). */
-  backoff: (retries: number) => number;
   /**
    * The broker's unacked window for the subscription. Once the relay holds that many records no
    * more can arrive, so waiting out the batching window would only add latency.
@@ -37,6 +31,28 @@ export interface Batch<M extends RelayMessage = RelayMessage> {
 
 /** What `offer` decided about a delivered message. */
 export type OfferResult = 'new' | 'in-flight-duplicate' | 'settled-duplicate';
+
+/** A record to publish to the dead-letter topic, with why. */
+export interface DeadLetterDecision<M extends RelayMessage = RelayMessage> {
+  record: TrackedRecord<M>;
+  reason: DeadLetterReason;
+  error: string;
+  errorClass: string;
+}
+
+/** What the runner does after an invocation: ack, dead-letter, or wait for the retry. */
+export interface Settlement<M extends RelayMessage = RelayMessage> {
+  /** Handled: ack now. */
+  ack: TrackedRecord<M>[];
+  /** Publish to the dead-letter topic, then ack. */
+  deadLetter: DeadLetterDecision<M>[];
+  /** Back in the queue for another attempt. */
+  retried: TrackedRecord<M>[];
+  /** Records whose attempt failed (listed in batchItemFailures, or in a failed batch). */
+  failed: TrackedRecord<M>[];
+  badResponse?: string;
+  bisected?: boolean;
+}
 
 /**
  * The relay's per-binding batch and ack state machine, free of I/O and timers so it can be
@@ -119,9 +135,9 @@ export class BatchState<M extends RelayMessage = RelayMessage> {
    * older than `maxRecordAgeSeconds`, or too large. Without a dead-letter topic, too-large
    * records stay and are reported as stuck.
    */
-  takeDeadLetters(now: number): Array<{ record: TrackedRecord<M>; reason: DeadLetterReason }> {
+  takeDeadLetters(now: number): DeadLetterDecision<M>[] {
     const o = this.options;
-    const out: Array<{ record: TrackedRecord<M>; reason: DeadLetterReason }> = [];
+    const out: DeadLetterDecision<M>[] = [];
     if (this.rejectedCount === 0 && o.maxRecordAgeMs <= 0) return out;
     if (!o.hasDeadLetterTopic) {
       for (const r of this.pending) if (r.rejected) r.exhausted = true;
@@ -129,9 +145,11 @@ export class BatchState<M extends RelayMessage = RelayMessage> {
     }
     const keep: TrackedRecord<M>[] = [];
     for (const r of this.pending) {
-      if (r.rejected) out.push({ record: r, reason: r.rejected });
-      else if (o.maxRecordAgeMs > 0 && now - r.msg.publishTime > o.maxRecordAgeMs) out.push({ record: r, reason: 'max-record-age' });
-      else keep.push(r);
+      // The relay's own limits: the error class names the setting that decided.
+      if (r.rejected) out.push({ record: r, reason: r.rejected, error: r.lastError ?? 'too large', errorClass: 'maxBatchBytes' });
+      else if (o.maxRecordAgeMs > 0 && now - r.msg.publishTime > o.maxRecordAgeMs) {
+        out.push({ record: r, reason: 'max-record-age', error: `older than maxRecordAgeSeconds (${o.maxRecordAgeMs / 1000})`, errorClass: 'maxRecordAgeSeconds' });
+      } else keep.push(r);
     }
     if (out.length) {
       this.rejectedCount -= out.filter((d) => d.reason === 'too-large').length;
@@ -208,10 +226,36 @@ export class BatchState<M extends RelayMessage = RelayMessage> {
     if (!batch) throw new Error(`unknown batch ${batchId}`);
     this.inFlight.delete(batchId);
     for (const r of batch.records) this.busyLanes.delete(r.lane);
-    const result = settleBatch(batch.records, outcome, now, this.options, () => this.nextGroup++);
-    for (const r of result.ack) r.state = 'settling';
-    for (const d of result.deadLetter) d.record.state = 'settling';
-    for (const r of result.retried) r.state = 'pending';
+    const plan = planSettlement(batch.records, outcome, now, this.options, () => this.nextGroup++);
+    const result: Settlement<M> = { ack: [], deadLetter: [], retried: [], failed: [] };
+    if (plan.badResponse) result.badResponse = plan.badResponse;
+    if (plan.bisected) result.bisected = true;
+    for (const { record: r, decision: d } of plan.decisions) {
+      if (d.action === 'ack') {
+        r.state = 'settling';
+        result.ack.push(r);
+        continue;
+      }
+      r.firstFailureAt ??= now;
+      r.lastFailureAt = now;
+      if (d.action === 'dead-letter') {
+        r.state = 'settling';
+        r.lastError = d.error;
+        result.failed.push(r);
+        result.deadLetter.push({ record: r, reason: d.reason, error: d.error, errorClass: d.errorClass });
+        continue;
+      }
+      r.state = 'pending';
+      if (d.counted) r.retries++;
+      if (d.exhausted) r.exhausted = true;
+      if (d.error !== undefined) r.lastError = d.error;
+      if (d.errorClass !== undefined) r.lastErrorClass = d.errorClass;
+      if (d.group === undefined) delete r.group;
+      else r.group = d.group;
+      r.notBefore = r.readyAt = d.notBefore;
+      if (d.failed) result.failed.push(r);
+      result.retried.push(r);
+    }
     // Retried records go first: on an ordered lane everything still pending came after them.
     this.pending = [...result.retried, ...this.pending];
     return result;

@@ -3,14 +3,14 @@ import type { Logger } from '../core/logger.js';
 import type { Transform } from '../core/transforms.js';
 import { BatchState, type Batch } from './batch-state.js';
 import { MAX_EVENT_BYTES, type BindingConfig } from './config-schema.js';
-import { DeadLetterPublisher } from './dead-letter.js';
+import { DeadLetterPublisher, relayEnvelope, type RelayDeadLetter } from './dead-letter.js';
 import { compileFilter, type RecordFilter } from './filter.js';
 import type { Invoker } from './invokers/types.js';
 import type { RelayMetrics } from './metrics.js';
 import type { RelayClient, RelayConsumer, RelayDelivery } from './ports.js';
 import { invokeBatch } from './invoke-batch.js';
 import type { BatchOutcome } from './settle-batch.js';
-import type { DeadLetterReason, TrackedRecord } from './tracked-record.js';
+import type { TrackedRecord } from './tracked-record.js';
 import { bindingStatus, type BindingStatus } from './binding-status.js';
 
 type Msg = RelayDelivery;
@@ -217,10 +217,7 @@ export class BindingRunner {
   private pumpNow(): void {
     if (this.stopping) return;
     const now = this.now();
-    for (const { record, reason } of this.state.takeDeadLetters(now)) {
-      const error = reason === 'max-record-age' ? `older than maxRecordAgeSeconds (${this.binding.maxRecordAgeSeconds})` : (record.lastError ?? reason);
-      this.track(this.deadLetter(record, reason, error));
-    }
+    for (const d of this.state.takeDeadLetters(now)) this.track(this.deadLetter(d.record, d));
     for (let batch = this.state.nextBatch(now); batch; batch = this.state.nextBatch(now)) this.track(this.run(batch));
     const wake = this.state.nextWakeAt(now);
     if (wake !== undefined && wake < this.timerAt) {
@@ -281,13 +278,14 @@ export class BindingRunner {
     }
     this.pump();
     for (const r of s.ack) this.track(this.ackMessage(r.msg, r.id));
-    for (const d of s.deadLetter) this.track(this.deadLetter(d.record, d.reason, d.error));
+    for (const d of s.deadLetter) this.track(this.deadLetter(d.record, d));
   }
 
-  private async deadLetter(record: TrackedRecord<Msg>, reason: DeadLetterReason, error: string): Promise<void> {
+  private async deadLetter(record: TrackedRecord<Msg>, why: RelayDeadLetter): Promise<void> {
     const b = this.binding;
+    const { reason, error } = why;
     try {
-      await this.dlq!.publish(record.msg, { reason, error, attempts: record.attempts, binding: b.name, subscription: b.subscription.name }, this.hardStop.signal);
+      await this.dlq!.publish(record.msg, relayEnvelope(record, why, b.name, this.now()), this.hardStop.signal);
     } catch (err) {
       // Only on hard stop: leave it unacked, the broker redelivers it.
       this.log.warn({ partition: record.msg.topic, offset: record.msg.offset, err: (err as Error).message }, 'dead-letter publish abandoned at shutdown');

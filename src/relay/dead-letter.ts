@@ -1,37 +1,43 @@
-import { sleep } from '../core/retry.js';
+import { RECORD_ID_ATTRIBUTE } from '../core/attributes.js';
+import { deadLetterAttributes, deadLetterOrigin, splitPartition, type DeadLetterEnvelope, type DeadLetterReason } from '../core/dead-letter.js';
 import type { Logger } from '../core/logger.js';
+import { sleep } from '../core/retry.js';
 import type { RelayClient, RelayDelivery, RelayProducer } from './ports.js';
-import type { DeadLetterReason } from './tracked-record.js';
-
-/** Attributes a dead-letter record carries besides the original ones (design §4). */
-export interface DeadLetterInfo {
-  reason: DeadLetterReason;
-  error: string;
-  attempts: number;
-  binding: string;
-  subscription: string;
-}
+import { idOf, type TrackedRecord } from './tracked-record.js';
 
 /**
- * The original attributes plus `x-dlq-*` / `x-original-*` (ours win over same-named originals).
+ * The envelope of a record the relay dead-letters (origin `relay:<binding>`), from what the relay
+ * knows of it: where it was read, its key and source record id, its attempts and failure times.
  *
  * @example
- * deadLetterAttributes(msg, { reason: 'retries-exhausted', error: 'HTTP 500', attempts: 4, binding: 'orders', subscription: 'orders-pg' });
- * // { ...msg.attributes, 'x-dlq-reason': 'retries-exhausted', 'x-original-offset': '42', ... }
+ * relayEnvelope(record, { reason: 'retries-exhausted', error: 'HTTP 500', errorClass: 'InvokeError' }, 'orders', Date.now());
  */
-export function deadLetterAttributes(msg: RelayDelivery, info: DeadLetterInfo): Record<string, string> {
-  return {
-    ...msg.attributes,
-    'x-dlq-reason': info.reason,
-    'x-dlq-error': info.error.slice(0, 1000),
-    'x-original-topic': msg.topic,
-    'x-original-offset': msg.offset.toString(),
-    'x-original-publish-time': String(msg.publishTime),
-    'x-original-producer': msg.producerName,
-    'x-original-subscription': info.subscription,
-    'x-attempts': String(info.attempts),
-    'x-binding': info.binding,
+export function relayEnvelope(record: TrackedRecord<RelayDelivery>, why: RelayDeadLetter, binding: string, now: number): DeadLetterEnvelope {
+  const msg = record.msg;
+  const { topic, partition } = splitPartition(msg.topic);
+  const envelope: DeadLetterEnvelope = {
+    reason: why.reason,
+    error: why.error,
+    errorClass: why.errorClass,
+    origin: deadLetterOrigin('relay', binding),
+    attempts: Math.max(1, record.attempts),
+    firstFailureAt: record.firstFailureAt ?? now,
+    lastFailureAt: record.lastFailureAt ?? now,
+    originalTopic: topic,
+    originalOffset: msg.offset,
+    originalRecordId: msg.attributes[RECORD_ID_ATTRIBUTE] ?? idOf(msg),
+    originalPublishTime: msg.publishTime,
   };
+  if (partition !== undefined) envelope.originalPartition = partition;
+  if (msg.routingKey) envelope.originalKey = msg.routingKey;
+  return envelope;
+}
+
+/** Why the relay dead-letters a record. */
+export interface RelayDeadLetter {
+  reason: DeadLetterReason;
+  error: string;
+  errorClass: string;
 }
 
 /**
@@ -42,7 +48,7 @@ export function deadLetterAttributes(msg: RelayDelivery, info: DeadLetterInfo): 
  *
  * @example
  * const dlq = new DeadLetterPublisher(client, '/default/orders-dlq', 'orders-relay-dlq', logger);
- * await dlq.publish(msg, info, signal);
+ * await dlq.publish(msg, relayEnvelope(record, why, 'orders', Date.now()), signal);
  * await consumer.ack(msg);
  */
 export class DeadLetterPublisher {
@@ -55,12 +61,13 @@ export class DeadLetterPublisher {
     private readonly logger: Logger,
   ) {}
 
-  async publish(msg: RelayDelivery, info: DeadLetterInfo, signal: AbortSignal): Promise<void> {
+  async publish(msg: RelayDelivery, envelope: DeadLetterEnvelope, signal: AbortSignal): Promise<void> {
+    const attributes = deadLetterAttributes(msg.attributes, envelope);
     for (let attempt = 1; ; attempt++) {
       try {
         const producer = await this.getProducer();
         await producer.send(msg.payload, {
-          attributes: deadLetterAttributes(msg, info),
+          attributes,
           ...(msg.routingKey ? { key: msg.routingKey } : {}),
         });
         return;

@@ -32,7 +32,7 @@ export async function invokeBatch(records: TrackedRecord<RelayDelivery & { offse
   const m = ctx.metrics;
   const labels = { binding: b.name };
   const prepared = await prepareBatch(records, ctx.transforms, !ctx.invoker.remote);
-  if (prepared.fatal) return { type: 'failure', error: prepared.fatal };
+  if (prepared.fatal) return { type: 'failure', error: prepared.fatal, errorClass: 'FatalError' };
   if (prepared.records.length === 0) return outcomeOf({ failures: [] }, prepared.invalid);
   m.invocations.inc(labels);
   m.batchSize.observe(labels, prepared.records.length);
@@ -55,7 +55,9 @@ export async function invokeBatch(records: TrackedRecord<RelayDelivery & { offse
       ctx.onUnreachable(e.message);
       ctx.log.error({ err: e.message }, 'the function cannot be invoked as configured; records are kept and retried');
     }
-    outcome = { type: 'failure', error: e.message, throttled: notTheRecords, ...(e.retryAfterMs === undefined ? {} : { retryAfterMs: e.retryAfterMs }) };
+    // The function's own error class when the invoker saw it (a local sink's throw), else the invoke error's.
+    const errorClass = e.cause instanceof Error ? e.cause.name : e.name;
+    outcome = { type: 'failure', error: e.message, errorClass, throttled: notTheRecords, ...(e.retryAfterMs === undefined ? {} : { retryAfterMs: e.retryAfterMs }) };
   }
   m.invokeLatency.observe(labels, (performance.now() - started) / 1000);
   return outcome;

@@ -1,4 +1,5 @@
 import { DanubeClient } from '../client/index.js';
+import { checkOptions, instanceRule, loggerRule, objectRule, optional, stringRule } from '../core/check-options.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { createTransforms, TRANSFORM_NAMES, type TransformDeps, type TransformSpec } from '../core/transforms.js';
 import type { Sink, SinkHandler } from '../sink/define.js';
@@ -25,6 +26,14 @@ export interface StartRelayOptions {
   /** Invokers by binding name (tests, custom transports); override the binding's `function`. */
   invokers?: Record<string, Invoker>;
 }
+
+const START_RELAY_RULES = {
+  client: instanceRule('a Danube client'),
+  logger: loggerRule(),
+  baseDir: optional(stringRule('')),
+  sinks: optional(objectRule({})),
+  invokers: optional(objectRule({})),
+};
 
 export interface RelayStatus {
   ready: boolean;
@@ -57,6 +66,7 @@ export interface Relay {
  * process.on('SIGTERM', () => relay.close());
  */
 export async function startRelay(input: RelayConfig | RelayConfigInput, options: StartRelayOptions = {}): Promise<Relay> {
+  checkOptions(options, START_RELAY_RULES, 'startRelay options');
   const { config, warnings } = parseRelayConfig(input as RelayConfigInput, { knownTransforms: TRANSFORM_NAMES });
   const logger = options.logger ?? silentLogger;
   for (const w of warnings) logger.warn({ warning: w }, w);

@@ -1,5 +1,5 @@
-import type { BatchStateOptions } from './batch-state.js';
-import type { DeadLetterReason, RelayMessage, TrackedRecord } from './tracked-record.js';
+import type { DeadLetterReason } from '../core/dead-letter.js';
+import type { RelayMessage, TrackedRecord } from './tracked-record.js';
 
 /** How one invocation ended, as the invoker reports it. */
 export type BatchOutcome =
@@ -14,132 +14,176 @@ export type BatchOutcome =
    * succeed. `throttled`: the failure says nothing about the records (throttling, or a function
    * that cannot be reached as configured), so it never uses up their retry budget.
    */
-  | { type: 'failure'; error: string; throttled?: boolean; invalidRecordId?: string; retryAfterMs?: number };
+  | { type: 'failure'; error: string; errorClass?: string; throttled?: boolean; invalidRecordId?: string; retryAfterMs?: number };
 
-export interface Settlement<M extends RelayMessage = RelayMessage> {
-  /** Handled: ack now. */
-  ack: TrackedRecord<M>[];
-  /** Publish to the dead-letter topic, then ack. */
-  deadLetter: Array<{ record: TrackedRecord<M>; reason: DeadLetterReason; error: string }>;
-  /** Back in the queue for another attempt. */
-  retried: TrackedRecord<M>[];
-  /** Records whose attempt failed (listed in batchItemFailures, or in a failed batch). */
-  failed: TrackedRecord<M>[];
+/** What becomes of one record of a finished batch. */
+export type RecordDecision =
+  | { action: 'ack' }
+  | { action: 'dead-letter'; reason: DeadLetterReason; error: string; errorClass: string }
+  | {
+      action: 'retry';
+      /** This attempt failed for the record (it is not only held back behind a failed one). */
+      failed: boolean;
+      /** The failure counts against `maxRetryAttempts`. */
+      counted: boolean;
+      /** Past `maxRetryAttempts` with no dead-letter topic: retried on, reported as stuck. */
+      exhausted: boolean;
+      error?: string;
+      errorClass?: string;
+      /** Only travels with records of this group (set by a bisect, cleared otherwise). */
+      group?: number;
+      /** Not invoked before this time. */
+      notBefore: number;
+    };
+
+/** The decisions for a batch, in the batch's order. */
+export interface SettlementPlan<M extends RelayMessage = RelayMessage> {
+  decisions: Array<{ record: TrackedRecord<M>; decision: RecordDecision }>;
   /** Set when the answer named ids that were not in the batch (the whole batch counts as failed). */
   badResponse?: string;
   /** The failed batch was split in two. */
   bisected?: boolean;
 }
 
+/** The rules {@link planSettlement} applies (the binding's settings). */
+export interface SettleRules {
+  ordering: 'partition' | 'key' | 'none';
+  /** -1 = retry without limit. */
+  maxRetryAttempts: number;
+  bisectOnError: boolean;
+  hasDeadLetterTopic: boolean;
+  /** Delay before retry number `retries` (1-based). */
+  backoff: (retries: number) => number;
+}
+
+// A failure item carries its kind (`reason`), not its class: these are the classes of each kind.
+const CLASS_OF_KIND = { invalid: 'InvalidRecordError', retryable: 'RetryableError' } as const;
+
 /**
- * Decides, for each record of a finished batch, between ack, retry and dead-letter. Pure: the
- * state machine applies the result. Rules (design §4, issue "relay"):
+ * Decides, for each record of a finished batch, between ack, retry and dead-letter. Pure: it
+ * reads the records and changes nothing; the state machine applies the plan. Rules (design §4):
  * success → ack all; partial → ack the others (ordered lanes: only those before the lane's first
  * failure, the rest retried from there); failure → nothing acked, bisected when enabled,
  * otherwise counted against `maxRetryAttempts`; a throttle never uses up the retry budget.
  */
-export function settleBatch<M extends RelayMessage>(
-  records: TrackedRecord<M>[],
+export function planSettlement<M extends RelayMessage>(
+  records: readonly TrackedRecord<M>[],
   outcome: BatchOutcome,
   now: number,
-  o: BatchStateOptions,
+  rules: SettleRules,
   newGroup: () => number,
-): Settlement<M> {
-  const s: Settlement<M> = { ack: [], deadLetter: [], retried: [], failed: [] };
+): SettlementPlan<M> {
+  const plan: SettlementPlan<M> = { decisions: [] };
   if (outcome.type === 'success' || (outcome.type === 'partial' && outcome.failedIds.length === 0 && !outcome.invalidIds?.length)) {
-    s.ack = records;
-    return s;
+    plan.decisions = records.map((record) => ({ record, decision: { action: 'ack' } }));
+    return plan;
   }
-  // Records that failed this attempt and are counted against the retry budget.
-  const counted = new Set<TrackedRecord<M>>();
-  let requeue: TrackedRecord<M>[] = [];
-  let error: string;
-  let minDelay = 0;
-
   if (outcome.type === 'partial') {
-    const inBatch = new Map(records.map((r) => [r.id, r]));
+    const inBatch = new Set(records.map((r) => r.id));
     const unknown = outcome.failedIds.filter((id) => !inBatch.has(id));
     if (unknown.length > 0) {
       const badResponse = `batchItemFailures names ids not in the batch: ${unknown.slice(0, 3).join(', ')}`;
-      return { ...settleBatch(records, { type: 'failure', error: badResponse }, now, o, newGroup), badResponse };
+      return { ...planSettlement(records, { type: 'failure', error: badResponse, errorClass: 'BadResponse' }, now, rules, newGroup), badResponse };
     }
-    const failedIds = new Set(outcome.failedIds);
-    const invalidIds = new Set(outcome.invalidIds ?? []);
-    error = 'listed in batchItemFailures';
-    const failedLanes = new Set<string>();
-    for (const r of records) {
-      const failedHere = failedIds.has(r.id) || invalidIds.has(r.id);
-      const message = outcome.errors?.get(r.id);
-      if (failedHere && message) r.lastError = message;
-      if (invalidIds.has(r.id) && o.hasDeadLetterTopic) {
-        s.failed.push(r);
-        s.deadLetter.push({ record: r, reason: 'invalid-record', error: message ?? 'the function marked the record invalid' });
-        continue;
-      }
-      if (failedHere) counted.add(r);
-      if (failedHere || (o.ordering !== 'none' && failedLanes.has(r.lane))) {
-        if (o.ordering !== 'none') failedLanes.add(r.lane);
-        requeue.push(r);
-      } else {
-        s.ack.push(r);
-      }
-    }
-  } else {
-    error = outcome.error;
-    const invalid = outcome.invalidRecordId === undefined ? undefined : records.find((r) => r.id === outcome.invalidRecordId);
-    if (invalid) {
-      if (o.hasDeadLetterTopic) s.deadLetter.push({ record: invalid, reason: 'invalid-record', error });
-      else counted.add(invalid);
-      s.failed.push(invalid);
-      requeue = records.filter((r) => r !== invalid || !o.hasDeadLetterTopic);
-    } else if (outcome.throttled) {
-      requeue = records;
-      // Invocations, not counted retries, drive the wait: it grows while the throttling lasts.
-      const worst = Math.max(1, ...records.map((r) => r.attempts));
-      minDelay = Math.max(outcome.retryAfterMs ?? 0, o.backoff(worst));
-    } else if (o.bisectOnError && records.length > 1) {
-      // Split without counting a retry (as Lambda does): halving ends at single records, which
-      // then use up the retry budget and, being alone, carry only their own fate.
-      const half = Math.ceil(records.length / 2);
-      const a = newGroup();
-      const b = newGroup();
-      records.forEach((r, i) => (r.group = i < half ? a : b));
-      s.retried = records;
-      s.failed = records;
-      s.bisected = true;
-      for (const r of records) {
-        r.lastError = error;
-        r.notBefore = r.readyAt = now;
-      }
-      return s;
+    return planPartial(records, outcome, now, rules);
+  }
+  if (!outcome.throttled && !outcome.invalidRecordId && rules.bisectOnError && records.length > 1) {
+    // Split without counting a retry (as Lambda does): halving ends at single records, which
+    // then use up the retry budget and, being alone, carry only their own fate.
+    const half = Math.ceil(records.length / 2);
+    const groups = [newGroup(), newGroup()];
+    plan.bisected = true;
+    plan.decisions = records.map((record, i) => ({
+      record,
+      decision: { action: 'retry', failed: true, counted: false, exhausted: false, error: outcome.error, ...classOf(outcome), group: groups[i < half ? 0 : 1]!, notBefore: now },
+    }));
+    return plan;
+  }
+  const invalid = outcome.invalidRecordId === undefined ? undefined : records.find((r) => r.id === outcome.invalidRecordId);
+  const retried: Array<{ record: TrackedRecord<M>; counted: boolean }> = [];
+  for (const record of records) {
+    if (record === invalid && rules.hasDeadLetterTopic) {
+      plan.decisions.push({ record, decision: { action: 'dead-letter', reason: 'invalid-record', error: outcome.error, errorClass: 'InvalidRecordError' } });
     } else {
-      requeue = records;
-      for (const r of records) counted.add(r);
+      // A throttle, or a failure caused by another record that was declared invalid, does not count.
+      retried.push({ record, counted: !outcome.throttled && (invalid === undefined || record === invalid) });
     }
-    if (outcome.retryAfterMs !== undefined) minDelay = Math.max(minDelay, outcome.retryAfterMs);
   }
+  const throttleDelay = outcome.throttled ? Math.max(outcome.retryAfterMs ?? 0, rules.backoff(Math.max(1, ...records.map((r) => r.attempts)))) : 0;
+  plan.decisions.push(...retryDecisions(retried, outcome.error, classOf(outcome).errorClass, now, Math.max(throttleDelay, outcome.retryAfterMs ?? 0), rules));
+  return plan;
+}
 
-  // Count failures; records past the budget go to the dead-letter topic, or stay (and are reported) without one.
+function planPartial<M extends RelayMessage>(
+  records: readonly TrackedRecord<M>[],
+  outcome: Extract<BatchOutcome, { type: 'partial' }>,
+  now: number,
+  rules: SettleRules,
+): SettlementPlan<M> {
+  const plan: SettlementPlan<M> = { decisions: [] };
+  const failedIds = new Set(outcome.failedIds);
+  const invalidIds = new Set(outcome.invalidIds ?? []);
+  const failedLanes = new Set<string>();
+  const retried: Array<{ record: TrackedRecord<M>; counted: boolean; error?: string; errorClass?: string }> = [];
+  for (const record of records) {
+    const message = outcome.errors?.get(record.id);
+    if (invalidIds.has(record.id) && rules.hasDeadLetterTopic) {
+      plan.decisions.push({ record, decision: { action: 'dead-letter', reason: 'invalid-record', error: message ?? 'the function marked the record invalid', errorClass: CLASS_OF_KIND.invalid } });
+      continue;
+    }
+    const failedHere = failedIds.has(record.id) || invalidIds.has(record.id);
+    if (failedHere || (rules.ordering !== 'none' && failedLanes.has(record.lane))) {
+      if (rules.ordering !== 'none') failedLanes.add(record.lane);
+      retried.push({
+        record,
+        counted: failedHere,
+        ...(failedHere ? { error: message ?? 'listed in batchItemFailures', errorClass: invalidIds.has(record.id) ? CLASS_OF_KIND.invalid : CLASS_OF_KIND.retryable } : {}),
+      });
+    } else {
+      plan.decisions.push({ record, decision: { action: 'ack' } });
+    }
+  }
+  plan.decisions.push(...retryDecisions(retried, 'listed in batchItemFailures', CLASS_OF_KIND.retryable, now, 0, rules));
+  return plan;
+}
+
+/**
+ * Retries, counting each failure against the budget: a record past it goes to the dead-letter
+ * topic, or stays (reported as stuck) without one. All retried records wait for the slowest
+ * backoff, so an ordered lane stays in order.
+ */
+function retryDecisions<M extends RelayMessage>(
+  retried: ReadonlyArray<{ record: TrackedRecord<M>; counted: boolean; error?: string; errorClass?: string }>,
+  error: string,
+  errorClass: string | undefined,
+  now: number,
+  minDelay: number,
+  rules: SettleRules,
+): SettlementPlan<M>['decisions'] {
+  const out: SettlementPlan<M>['decisions'] = [];
+  const kept: Array<{ record: TrackedRecord<M>; decision: Extract<RecordDecision, { action: 'retry' }> }> = [];
   let worstRetries = 0;
-  const kept: TrackedRecord<M>[] = [];
-  for (const r of requeue) {
-    delete r.group;
-    if (counted.has(r)) {
-      s.failed.push(r);
-      r.retries++;
-      if (outcome.type === 'failure' || !r.lastError) r.lastError = error;
-      const exhausted = o.maxRetryAttempts >= 0 && r.retries > o.maxRetryAttempts;
-      if (exhausted && o.hasDeadLetterTopic) {
-        s.deadLetter.push({ record: r, reason: 'retries-exhausted', error: r.lastError ?? error });
+  for (const { record, counted, ...own } of retried) {
+    const message = own.error ?? error;
+    const cls = own.errorClass ?? errorClass ?? 'Error';
+    if (counted) {
+      const retries = record.retries + 1;
+      const exhausted = rules.maxRetryAttempts >= 0 && retries > rules.maxRetryAttempts;
+      if (exhausted && rules.hasDeadLetterTopic) {
+        out.push({ record, decision: { action: 'dead-letter', reason: 'retries-exhausted', error: message, errorClass: cls } });
         continue;
       }
-      if (exhausted) r.exhausted = true;
-      worstRetries = Math.max(worstRetries, r.retries);
+      worstRetries = Math.max(worstRetries, retries);
+      kept.push({ record, decision: { action: 'retry', failed: true, counted: true, exhausted, error: message, errorClass: cls, notBefore: now } });
+    } else {
+      kept.push({ record, decision: { action: 'retry', failed: own.error !== undefined, counted: false, exhausted: false, ...(own.error ? { error: own.error, errorClass: cls } : {}), notBefore: now } });
     }
-    kept.push(r);
   }
-  const delay = Math.max(minDelay, worstRetries > 0 ? o.backoff(worstRetries) : 0);
-  for (const r of kept) r.notBefore = r.readyAt = now + delay;
-  s.retried = kept;
-  return s;
+  const delay = Math.max(minDelay, worstRetries > 0 ? rules.backoff(worstRetries) : 0);
+  for (const k of kept) k.decision.notBefore = now + delay;
+  return [...out, ...kept];
+}
+
+function classOf(outcome: Extract<BatchOutcome, { type: 'failure' }>): { errorClass: string } {
+  return { errorClass: outcome.errorClass ?? 'Error' };
 }

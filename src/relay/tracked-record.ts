@@ -1,3 +1,5 @@
+import type { DeadLetterReason } from '../core/dead-letter.js';
+
 /** The fields of a delivered message the relay's batching logic looks at (a `DanubeMessage` fits). */
 export interface RelayMessage {
   /** The partition topic, e.g. `/default/orders-part-0`. */
@@ -13,8 +15,6 @@ export interface RelayMessage {
   requestId?: bigint;
 }
 
-/** Why a record went to the dead-letter topic (`x-dlq-reason`). */
-export type DeadLetterReason = 'retries-exhausted' | 'max-record-age' | 'invalid-record' | 'too-large';
 
 /** A message the relay has read and not yet settled (acked or dead-lettered). */
 export interface TrackedRecord<M extends RelayMessage = RelayMessage> {
@@ -44,6 +44,11 @@ export interface TrackedRecord<M extends RelayMessage = RelayMessage> {
   /** Set when the record can never be invoked (e.g. too large). */
   rejected?: DeadLetterReason;
   lastError?: string;
+  /** The class of the last failure's error (see the dead-letter envelope). */
+  lastErrorClass?: string;
+  /** When an attempt first and last failed for it, ms since the epoch. */
+  firstFailureAt?: number;
+  lastFailureAt?: number;
 }
 
 /** Prefix, suffix and quoting the batch event adds around each record, beyond its fields. */

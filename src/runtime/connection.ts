@@ -1,6 +1,7 @@
 import type { DanubeClientOptions } from '../client/client-options.js';
 import { ConfigError, RetryableError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { awsErrorKind } from '../core/aws-errors.js';
 import { DANUBE_ENV, envValue, LOCAL_AWS, needsLocalAwsCredentials, parseConnectionEnv } from '../core/environment.js';
 
 /** The part of `DanubeClientOptions` an environment decides. */
@@ -21,8 +22,6 @@ export interface SecretReader {
 
 type Env = Record<string, unknown>;
 
-// Errors no retry fixes: the parameter or secret is missing, or the role may not read it.
-const PERMANENT = /NotFound|AccessDenied|Unrecognized|InvalidParameter|InvalidRequest|DecryptionFailure|KMS/;
 
 
 /**
@@ -89,7 +88,8 @@ export const awsSecretReader: SecretReader = {
 function wrapAwsError(err: unknown, what: string, variable: string): Error {
   const name = err instanceof Error ? err.name : 'Error';
   const message = `${what} failed: ${name}: ${err instanceof Error ? err.message : String(err)}`;
-  return PERMANENT.test(name) ? new ConfigError(message, [variable], { cause: err }) : new RetryableError(message, { cause: err });
+  // No retry fixes a missing parameter or secret, or a role that may not read it.
+  return awsErrorKind(err) === 'fatal' ? new ConfigError(message, [variable], { cause: err }) : new RetryableError(message, { cause: err });
 }
 
 // A warm function keeps its token: one SSM / Secrets Manager call per cold start, not per run.

@@ -1,4 +1,5 @@
 import { classifyError } from '../core/classify.js';
+import { deadLetterAttributes, deadLetterOrigin, type DeadLetterEnvelope } from '../core/dead-letter.js';
 import { FatalError, InvalidRecordError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { backoff, sleep } from '../core/retry.js';
@@ -185,20 +186,27 @@ export class BatchPublisher {
       );
     }
     const producer = await this.producer(dlq, 'pipelined', `${this.source.name}-dlq`);
+    const now = Date.now();
     await Promise.all(
-      invalid.map((p) =>
-        producer.send(p.record.payload, {
-          attributes: {
-            ...p.record.attributes,
-            [RECORD_ID_ATTRIBUTE]: p.id,
-            'x-dlq-reason': p.invalid?.message ?? 'invalid record',
-            'x-dlq-error': p.invalid?.name ?? 'Error',
-            'x-original-topic': p.topic ?? '',
-            'x-attempts': '1',
-            'x-source': this.source.name,
-          },
-        }),
-      ),
+      invalid.map((p) => {
+        const envelope: DeadLetterEnvelope = {
+          reason: p.invalid?.name === 'MessageTooLargeError' ? 'too-large' : 'invalid-record',
+          error: p.invalid?.message ?? 'invalid record',
+          errorClass: p.invalid?.name ?? 'Error',
+          origin: deadLetterOrigin('source', this.source.name),
+          attempts: 1,
+          firstFailureAt: now,
+          lastFailureAt: now,
+          // A record refused before it had a topic (its route threw) names no topic.
+          originalTopic: p.topic ?? '',
+          originalRecordId: p.id,
+        };
+        if (p.record.key !== undefined) envelope.originalKey = p.record.key;
+        return producer.send(p.record.payload, {
+          attributes: deadLetterAttributes({ ...p.record.attributes, [RECORD_ID_ATTRIBUTE]: p.id }, envelope),
+          ...(p.record.key !== undefined ? { key: p.record.key } : {}),
+        });
+      }),
     );
     await producer.flush();
     this.logger.warn({ count: invalid.length, deadLetterTopic: dlq, ids: invalid.map((p) => p.id).slice(0, 10) }, 'records dead-lettered');

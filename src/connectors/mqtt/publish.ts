@@ -1,5 +1,6 @@
 import type { IPublishPacket } from 'mqtt';
 import { classifyError } from '../../core/classify.js';
+import { deadLetterAttributes, deadLetterOrigin, type DeadLetterEnvelope } from '../../core/dead-letter.js';
 import { FatalError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { SourceProducer } from '../../source/publisher.js';
@@ -36,7 +37,7 @@ export async function publish(
   };
   const contentType = packet.properties?.contentType;
   if (contentType) attributes['content-type'] = contentType;
-  const options = route.key === 'mqtt-topic' ? { attributes, key: packet.topic } : { attributes };
+  const options: { attributes: Record<string, string>; key?: string } = route.key === 'mqtt-topic' ? { attributes, key: packet.topic } : { attributes };
   try {
     await producer.send(payload, options);
     summary.published++;
@@ -45,9 +46,21 @@ export async function publish(
     if (kind !== 'invalid' && (err as Error)?.name !== 'MessageTooLargeError') throw err;
     if (!config.deadLetterTopic) throw new FatalError(`message on ${packet.topic} can never be published (${(err as Error).message}) and no deadLetterTopic is configured`, { cause: err });
     const dlq = await producerFor(config.deadLetterTopic);
-    await dlq.send(payload.length > 64 * 1024 ? new Uint8Array(0) : payload, {
-      attributes: { ...attributes, 'x-dlq-reason': 'invalid', 'x-dlq-error': String((err as Error).message).slice(0, 500), 'x-original-topic': route.topic },
-    });
+    const now = Date.now();
+    const envelope: DeadLetterEnvelope = {
+      reason: (err as Error)?.name === 'MessageTooLargeError' ? 'too-large' : 'invalid-record',
+      error: String((err as Error)?.message ?? err),
+      errorClass: (err as Error)?.name ?? 'Error',
+      origin: deadLetterOrigin('mqtt', config.name),
+      attempts: 1,
+      firstFailureAt: now,
+      lastFailureAt: now,
+      originalTopic: route.topic,
+    };
+    if (options.key !== undefined) envelope.originalKey = options.key;
+    // A payload the broker refused as too large would be refused again: the envelope goes alone.
+    const kept = envelope.reason === 'too-large' ? new Uint8Array(0) : payload;
+    await dlq.send(kept, { attributes: deadLetterAttributes(attributes, envelope) });
     summary.deadLettered++;
     logger.warn({ mqttTopic: packet.topic, err }, 'mqtt: message dead-lettered');
   }

@@ -60,6 +60,12 @@ const WebhookSchema = z
     retryAfterSec: z.number().int().min(1).default(DEFAULT_WEBHOOK_RETRY_AFTER_SEC),
     forwardHeaders: z.array(header).default([]),
     attributes: z.record(z.string(), z.string()).default({}),
+    /**
+     * Where an authenticated request that can never become a record goes (a body that is not JSON
+     * where JSON is required, one the broker refuses for good): stored there and answered 202,
+     * instead of refused with a 4xx the sender cannot act on.
+     */
+    deadLetterTopic: z.string().regex(/^\/[^/]+\/[^/]+$/, 'a Danube topic such as /default/webhooks-dlq').optional(),
   })
   .superRefine((o, ctx) => {
     const seen = new Set<string>();

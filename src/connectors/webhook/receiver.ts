@@ -1,4 +1,6 @@
 import { fromUtf8 } from '../../core/bytes.js';
+import { classifyError } from '../../core/classify.js';
+import { deadLetterAttributes, deadLetterOrigin, type DeadLetterEnvelope, type DeadLetterReason } from '../../core/dead-letter.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import { getAtPath, parseJsonPath, scalarToString, type JsonPath } from '../http-poller/json-path.js';
 import { authenticate } from './auth.js';
@@ -82,26 +84,16 @@ export class WebhookReceiver {
     }
     let parsed: unknown;
     const contentType = req.headers.get('content-type') ?? '';
+    const attributes = this.#attributes(req, route, contentType, auth.subject);
     if (this.config.requireJson) {
-      if (contentType && !/\bjson\b/i.test(contentType)) return reply(415, { error: 'content-type must be application/json' });
+      if (contentType && !/\bjson\b/i.test(contentType)) {
+        return this.#refuse(route, body, attributes, 415, 'content-type must be application/json', 'InvalidRecordError');
+      }
       try {
         parsed = JSON.parse(fromUtf8(body));
-      } catch {
-        return reply(400, { error: 'malformed JSON body' });
+      } catch (err) {
+        return this.#refuse(route, body, attributes, 400, 'malformed JSON body', (err as Error).name);
       }
-    }
-    const attributes: Record<string, string> = {
-      ...this.config.attributes,
-      source: 'webhook',
-      'webhook.path': route.path,
-      'webhook.received-at': String(this.#now()),
-      'content-type': contentType || 'application/json',
-    };
-    if (auth.subject) attributes['webhook.subject'] = auth.subject;
-    if (req.sourceIp) attributes['webhook.source-ip'] = req.sourceIp;
-    for (const name of this.config.forwardHeaders) {
-      const v = req.headers.get(name);
-      if (v !== null) attributes[`webhook.header.${name}`] = v;
     }
     let key: string | undefined;
     if (route.keyHeader) key = req.headers.get(route.keyHeader) ?? undefined;
@@ -113,11 +105,63 @@ export class WebhookReceiver {
       if (route.partitions !== undefined) opts.partitions = route.partitions;
       await this.#publisher.publish(route.topic, body, opts);
     } catch (err) {
+      const kind = classifyError(err).kind;
+      if (kind === 'invalid' && this.config.deadLetterTopic) {
+        return this.#refuse(route, body, attributes, 422, (err as Error).message, (err as Error).name, (err as Error).name === 'MessageTooLargeError' ? 'too-large' : 'invalid-record');
+      }
       // Nothing is acknowledged that was not stored: the sender's own retry delivers it later.
       this.#logger.error({ err, topic: route.topic }, 'webhook: publish failed; answering 503');
       return reply(503, { error: 'message not stored, try again later' }, { 'retry-after': String(this.config.retryAfterSec) });
     }
     return reply(202, { status: 'accepted', topic: route.topic });
+  }
+
+  #attributes(req: WebhookRequest, route: WebhookRoute, contentType: string, subject: string | undefined): Record<string, string> {
+    const attributes: Record<string, string> = {
+      ...this.config.attributes,
+      source: 'webhook',
+      'webhook.path': route.path,
+      'webhook.received-at': String(this.#now()),
+      'content-type': contentType || 'application/json',
+    };
+    if (subject) attributes['webhook.subject'] = subject;
+    if (req.sourceIp) attributes['webhook.source-ip'] = req.sourceIp;
+    for (const name of this.config.forwardHeaders) {
+      const v = req.headers.get(name);
+      if (v !== null) attributes[`webhook.header.${name}`] = v;
+    }
+    return attributes;
+  }
+
+  /**
+   * An authenticated request that can never become a record: stored on the dead-letter topic
+   * (answered 202) when there is one, else refused with `status`. If storing it fails, the sender
+   * is asked to retry, as for any request not stored.
+   */
+  async #refuse(
+    route: WebhookRoute,
+    body: Uint8Array,
+    attributes: Record<string, string>,
+    status: number,
+    error: string,
+    errorClass: string,
+    reason: DeadLetterReason = 'invalid-record',
+  ): Promise<WebhookResponse> {
+    const dlq = this.config.deadLetterTopic;
+    if (!dlq) return reply(status, { error });
+    const now = this.#now();
+    const envelope: DeadLetterEnvelope = {
+      reason, error, errorClass, origin: deadLetterOrigin('webhook', route.path), attempts: 1, firstFailureAt: now, lastFailureAt: now, originalTopic: route.topic,
+    };
+    try {
+      // A body the broker refused as too large would be refused again: the envelope goes alone.
+      await this.#publisher.publish(dlq, reason === 'too-large' ? new Uint8Array(0) : body, { attributes: deadLetterAttributes(attributes, envelope) });
+    } catch (err) {
+      this.#logger.error({ err, topic: dlq }, 'webhook: dead-letter publish failed; answering 503');
+      return reply(503, { error: 'message not stored, try again later' }, { 'retry-after': String(this.config.retryAfterSec) });
+    }
+    this.#logger.warn({ path: route.path, reason, error, deadLetterTopic: dlq }, 'webhook: request dead-lettered');
+    return reply(202, { status: 'dead-lettered', reason, error, topic: dlq });
   }
 }
 

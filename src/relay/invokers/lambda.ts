@@ -1,4 +1,5 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { awsErrorKind } from '../../core/aws-errors.js';
 import { errorKind } from '../../core/classify.js';
 import { isLoopbackUrl } from '../../core/environment.js';
 import { encodeSinkBatch } from '../../sink/event.js';
@@ -18,8 +19,6 @@ export interface LambdaInvokerOptions {
   client?: LambdaClient;
 }
 
-const THROTTLE_NAMES = new Set(['TooManyRequestsException', 'ThrottlingException', 'EC2ThrottledException', 'ENILimitReachedException']);
-const CONFIG_NAMES = new Set(['ResourceNotFoundException', 'AccessDeniedException', 'InvalidParameterValueException', 'ResourceConflictException', 'UnrecognizedClientException']);
 
 /**
  * Invokes an AWS Lambda function synchronously (RequestResponse) with the batch event. A
@@ -83,8 +82,9 @@ function classify(err: unknown, name: string, timedOut: boolean, timeoutMs: numb
   const status = e?.$metadata?.httpStatusCode;
   const extra = status === undefined ? { cause: err } : { cause: err, status };
   if (timedOut) return new InvokeError(`function ${name} did not answer within ${timeoutMs} ms`, 'timeout', 'retryable', extra);
-  if (THROTTLE_NAMES.has(e?.name ?? '') || status === 429) return new InvokeError(`function ${name} throttled: ${e?.message}`, 'throttled', 'retryable', extra);
-  if (CONFIG_NAMES.has(e?.name ?? '')) return new InvokeError(`cannot invoke ${name}: ${e?.name}: ${e?.message}`, 'config', 'fatal', extra);
+  const aws = awsErrorKind(err);
+  if (aws === 'throttled') return new InvokeError(`function ${name} throttled: ${e?.message}`, 'throttled', 'retryable', extra);
+  if (aws === 'fatal') return new InvokeError(`cannot invoke ${name}: ${e?.name}: ${e?.message}`, 'config', 'fatal', extra);
   if (status !== undefined && status >= 500) return new InvokeError(`Lambda ${status} invoking ${name}: ${e?.message}`, 'server-error', 'retryable', extra);
   const kind = errorKind(err);
   const reason = status !== undefined ? 'http-status' : 'network';

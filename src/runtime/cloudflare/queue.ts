@@ -1,4 +1,5 @@
 import { fromBase64, isBase64, stringifyJson, utf8 } from '../../core/bytes.js';
+import { checkOptions, intRule, loggerRule, optional } from '../../core/check-options.js';
 import { classifyError } from '../../core/classify.js';
 import { RetryableError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
@@ -29,6 +30,7 @@ export interface QueueSinkOptions {
  * export default { queue: queueSink(sink, { retryDelaySeconds: 30 }) };
  */
 export function queueSink(sink: Sink, options: QueueSinkOptions = {}) {
+  checkOptions(options, { retryDelaySeconds: optional(intRule(0, 0)), timeoutMs: optional(intRule(0, 1)), logger: loggerRule() }, 'queueSink options');
   const logger = options.logger ?? quietLogger;
   return async (batch: MessageBatchLike, env?: unknown, _ctx?: unknown): Promise<void> => {
     const byId = new Map<string, QueueMessageLike[]>();

@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { checkOptions, loggerRule } from '../../core/check-options.js';
 import type { Logger, LoggerOptions } from '../../core/logger.js';
 import type { Sink } from '../../sink/define.js';
 import { SinkEventError, type SinkBatchResponse } from '../../sink/event.js';
@@ -29,6 +30,7 @@ function levelFromEnv(): LoggerOptions['level'] {
  * export const handler = lambdaSink(defineSink(async (records) => { ... }));
  */
 export function lambdaSink(sink: Sink, options: LambdaSinkOptions = {}): LambdaHandler<unknown, SinkBatchResponse> {
+  checkOptions(options, { logger: loggerRule() }, 'lambdaSink options');
   let logger: Logger | Promise<Logger> | undefined = options.logger;
   const handler = middy<unknown, SinkBatchResponse, Error, Context>().handler(async (event, context, { signal }) => {
     logger ??= defaultLogger({ name: `sink:${sink.options.name}`, level: levelFromEnv() });

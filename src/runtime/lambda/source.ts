@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { CheckpointStore } from '../../checkpoint/store.js';
+import { checkOptions, instanceRule, intRule, loggerRule, objectRule, optional, stringOrNumberRule, stringRule } from '../../core/check-options.js';
 import type { Logger } from '../../core/logger.js';
 import type { Source } from '../../source/define-source.js';
 import type { SourceClient } from '../../source/publisher.js';
@@ -34,6 +35,18 @@ export interface LambdaSourceOptions {
   secretReader?: SecretReader;
 }
 
+const SOURCE_ADAPTER_RULES = {
+  client: instanceRule('a Danube client'),
+  store: instanceRule('a checkpoint store'),
+  service: optional(stringRule('')),
+  partition: stringOrNumberRule(),
+  safetyMarginMs: optional(intRule(0, 0)),
+  leaseMs: optional(intRule(0, 1)),
+  logger: loggerRule(),
+  env: optional(objectRule({})),
+  secretReader: instanceRule('a secret reader'),
+};
+
 /** What the handler accepts: the EventBridge scheduled event, or any JSON for a manual invoke. */
 export type SourceInvocationEvent = ScheduledEventLike | Record<string, unknown> | null | undefined;
 
@@ -52,6 +65,7 @@ export type LambdaSourceHandler = LambdaHandler<SourceInvocationEvent, SourceRun
  * export const handler = lambdaSource(orders);
  */
 export function lambdaSource<C>(source: Source<C>, options: LambdaSourceOptions = {}): LambdaSourceHandler {
+  checkOptions(options, SOURCE_ADAPTER_RULES, 'lambdaSource options');
   const env = options.env ?? process.env;
   let loaded: Promise<{ host: SourceHost; runSource: typeof import('../source-host.js').runSource; logger: Logger }> | undefined;
   const load = () =>

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CheckpointStore } from '../../checkpoint/store.js';
+import { checkOptions, functionRule, instanceRule, intRule, loggerRule, optional, stringOrNumberRule, stringRule } from '../../core/check-options.js';
 import { createLogger, type Logger } from '../../core/logger.js';
 import type { Source } from '../../source/define-source.js';
 import type { SourceClient } from '../../source/publisher.js';
@@ -47,6 +48,18 @@ export interface ScheduledSourceOptions {
 
 export const DEFAULT_SCHEDULED_BUDGET_MS = 30_000;
 
+const SCHEDULED_SOURCE_RULES = {
+  budgetMs: optional(intRule(0, 1)),
+  client: instanceRule('a Danube client'),
+  secretReader: instanceRule('a secret reader'),
+  store: instanceRule('a checkpoint store'),
+  service: optional(stringRule('')),
+  partition: stringOrNumberRule(),
+  safetyMarginMs: optional(intRule(0, 0)),
+  logger: loggerRule(),
+  onSummary: optional(functionRule(() => undefined)),
+};
+
 /**
  * A Cloudflare-style `{ scheduled(controller, env, ctx) }` handler that runs a source once per cron
  * trigger, for Node hosts that speak the Workers module interface. Settings come from `env`
@@ -57,6 +70,7 @@ export const DEFAULT_SCHEDULED_BUDGET_MS = 30_000;
  * export default scheduledSource(orders, { budgetMs: 25_000 });
  */
 export function scheduledSource<C>(source: Source<C>, options: ScheduledSourceOptions = {}) {
+  checkOptions(options, SCHEDULED_SOURCE_RULES, 'scheduledSource options');
   const logger = options.logger ?? createLogger({ name: `source:${source.name}` });
   const host = new SourceHost(options);
 

@@ -87,7 +87,7 @@ it('runs the example pipeline: orders reach the sink file, the broken one the de
 
   const dead = await lines(dlqFile);
   expect(dead.map((d) => d.attributes['order-id']).sort()).toEqual(['order-10', 'order-20']);
-  expect(dead[0]!.attributes).toMatchObject({ 'x-original-topic': '/default/orders', 'x-binding': 'exampleSink-orders', 'x-dlq-reason': expect.any(String) });
+  expect(dead[0]!.attributes).toMatchObject({ 'x-original-topic': '/default/orders', 'x-dlq-origin': 'relay:exampleSink-orders', 'x-dlq-reason': 'invalid-record' });
   expect(dead[0]!.payload).toContain('"orderId":"order-10"');
 
   // The headless status lines, then a clean stop after draining.

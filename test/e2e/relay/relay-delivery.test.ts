@@ -172,17 +172,22 @@ describe('relay delivery guarantees', () => {
     };
     const lines = () => readFileSync(out, 'utf8').split('\n').filter(Boolean).map(Number);
     let child = await start();
-    await publish(env.client, topic, 300);
-    await waitFor(() => lines().length >= 60, 20_000, 'some processed');
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
-    const beforeRestart = new Set(lines()).size;
-    expect(beforeRestart).toBeLessThan(300);
-    child = await start();
-    await waitFor(() => new Set(lines()).size === 300, 30_000, 'all records after restart');
-    child.kill('SIGTERM');
-    const code = await new Promise((r) => child.once('exit', r));
-    expect(code).toBe(0);
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      await publish(env.client, topic, 300);
+      await waitFor(() => lines().length >= 60, 20_000, 'some processed');
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      const beforeRestart = new Set(lines()).size;
+      expect(beforeRestart).toBeLessThan(300);
+      child = await start();
+      await waitFor(() => new Set(lines()).size === 300, 30_000, 'all records after restart');
+      child.kill('SIGTERM');
+      const code = await new Promise((r) => child.once('exit', r));
+      expect(code).toBe(0);
+    } finally {
+      // A failed wait must not leave the relay process running after the test.
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 });

@@ -102,7 +102,7 @@ describe('relay over the local invoker', () => {
     expect(secondPass).toEqual(range(7, 3)); // 3..9 again, in order; 0..2 were acked
   });
 
-  it('retries a failing batch with backoff, then dead-letters it with the design attributes', async () => {
+  it('retries a failing batch with backoff, then dead-letters it with the dead-letter envelope', async () => {
     const topic = createTopic(env, 'fail');
     const dlqTopic = createTopic(env, 'fail-dlq');
     const dlq = await collector(env.client, dlqTopic);
@@ -115,11 +115,16 @@ describe('relay over the local invoker', () => {
     const first = dlq.got.find((m) => m.attributes.n === '0')!;
     expect(JSON.parse(first.payload)).toEqual({ i: 0 });
     expect(first.attributes).toMatchObject({
-      'content-type': 'application/json', 'x-dlq-reason': 'retries-exhausted', 'x-original-topic': topic,
-      'x-attempts': '3', 'x-binding': 'fail',
+      'content-type': 'application/json', n: '0', 'x-dlq-reason': 'retries-exhausted', 'x-dlq-origin': 'relay:fail', 'x-dlq-attempts': '3',
+      'x-dlq-error-class': 'RetryableError', 'x-original-topic': topic,
     });
     expect(first.attributes['x-dlq-error']).toMatch(/warehouse down/);
-    expect(first.attributes['x-original-offset']).toMatch(/^\d+$/);
+    const offset = first.attributes['x-original-offset']!;
+    expect(offset).toMatch(/^\d+$/);
+    expect(first.attributes['x-original-record-id']).toBe(`${topic}@${offset}`);
+    const [firstFailure, lastFailure, published] = ['x-dlq-first-failure-at', 'x-dlq-last-failure-at', 'x-original-publish-time'].map((k) => Number(first.attributes[k]));
+    expect(published).toBeLessThanOrEqual(firstFailure!);
+    expect(firstFailure).toBeLessThan(lastFailure!);
     expect(calls).toBeGreaterThanOrEqual(3);
     await waitFor(() => r.status().bindings[0]!.counts.deadLettered === 3);
     await dlq.close();
@@ -190,7 +195,7 @@ describe('relay over the local invoker', () => {
     });
     await publish(env.client, topic, 4);
     await waitFor(() => dlq.got.length === 1 && new Set(done).size === 3, 10_000);
-    expect(dlq.got[0]!.attributes).toMatchObject({ 'x-dlq-reason': 'invalid-record', 'x-attempts': '1' });
+    expect(dlq.got[0]!.attributes).toMatchObject({ 'x-dlq-reason': 'invalid-record', 'x-dlq-attempts': '1', 'x-dlq-error-class': 'InvalidRecordError' });
     await dlq.close();
   });
 

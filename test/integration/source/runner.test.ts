@@ -207,7 +207,10 @@ for (const server of LOCAL_DYNAMOS) {
       expect((await drain(main, 4)).map(itemOf)).toEqual([0, 1, 3, 4]);
       const dead = await drain(dlq, 1);
       expect(dead.map(itemOf)).toEqual([2]);
-      expect(dead[0]!.attributes).toMatchObject({ 'x-dlq-reason': 'item 2 has no destination', 'x-dlq-error': 'InvalidRecordError', 'x-source': 'routed' });
+      expect(dead[0]!.attributes).toMatchObject({
+        'x-dlq-reason': 'invalid-record', 'x-dlq-error': 'item 2 has no destination', 'x-dlq-error-class': 'InvalidRecordError', 'x-dlq-origin': 'source:routed', 'x-dlq-attempts': '1',
+      });
+      expect(dead[0]!.attributes['x-original-record-id']).toBe(idOf(dead[0]!));
       expect(idOf(dead[0]!)).toMatch(/^routed@/);
     });
   });

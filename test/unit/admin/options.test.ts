@@ -8,8 +8,8 @@ describe('admin client options', () => {
   });
 
   it('rejects unknown keys and bad values, naming them', () => {
-    expect(() => parseAdminOptions({ adminURL: 'x' } as never)).toThrow(/"adminURL" is not a known option/);
-    expect(() => parseAdminOptions({ adminUrl: 'broker:50051' })).toThrow(/"adminUrl"/);
+    expect(() => parseAdminOptions({ adminURL: 'x' } as never)).toThrow(/admin options: adminURL: unknown key \(did you mean "adminUrl"\?\)/);
+    expect(() => parseAdminOptions({ adminUrl: 'broker:50051' })).toThrow(/admin options: adminUrl: expected "http:\/\/host:port"/);
     const err = (() => {
       try {
         parseAdminOptions({ timeoutMs: -1 });

@@ -15,7 +15,7 @@ describe('parseBrokerOptions', () => {
 
   it('rejects unknown keys naming them', () => {
     expect(() => parseBrokerOptions({ prot: 1 } as never)).toThrow(BrokerOptionsError);
-    expect(() => parseBrokerOptions({ prot: 1 } as never)).toThrow(/"prot"/);
+    expect(() => parseBrokerOptions({ prot: 1 } as never)).toThrow(/broker options: prot: unknown key \(did you mean "port"\?\)/);
     expect(() => parseBrokerOptions({ dispatch: { ackTimeout: 5 } } as never)).toThrow(/ackTimeout/);
   });
 

@@ -143,7 +143,7 @@ describe('runSource', () => {
     const dlq = client.sent.filter((s) => s.topic === '/default/numbers-dlq');
     expect(dlq).toHaveLength(1);
     expect(dlq[0]?.payload).toBe('bad');
-    expect(dlq[0]?.attributes).toMatchObject({ 'x-dlq-reason': 'no route for "bad"', 'x-dlq-error': 'InvalidRecordError', 'x-source': 'routed' });
+    expect(dlq[0]?.attributes).toMatchObject({ 'x-dlq-reason': 'invalid-record', 'x-dlq-error': 'no route for "bad"', 'x-dlq-error-class': 'InvalidRecordError', 'x-dlq-origin': 'source:routed' });
     expect(client.producers.find((p) => p.topic === '/default/numbers')?.mode).toBe('pipelined');
   });
 
