@@ -1,11 +1,11 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { status, type Metadata } from '@grpc/grpc-js';
+import type { Metadata } from '@grpc/grpc-js';
 import { H2Connection, type ConnectionEvents } from './connection.js';
 import { encodeHeaderBlock } from './hpack.js';
 import type { KeepAliveOptions } from './keepalive.js';
-import { CallError } from './status.js';
-import type { BodyWriter } from './stream.js';
+import type { BodyWriter, StreamListener } from './stream.js';
+import { ServerStreamCall, type MessageListener } from './stream-call.js';
 import { UnaryCall, type CallDone } from './unary-call.js';
 
 export interface LeanChannelOptions {
@@ -104,11 +104,19 @@ export class LeanChannel {
    * the channel was closed (as grpc-js does on a closed channel).
    */
   unary<C>(block: Buffer, body: Uint8Array | BodyWriter, done: CallDone<C>, context: C): UnaryCall<C> {
+    return this.start(new UnaryCall(done, context), block, body);
+  }
+
+  /** Starts a server-streaming call (ReceiveMessages); as `unary()` otherwise. */
+  serverStream(block: Buffer, body: Uint8Array, listener: MessageListener): ServerStreamCall {
+    return this.start(new ServerStreamCall(listener), block, body);
+  }
+
+  private start<T extends StreamListener & { connection: H2Connection | undefined; streamId: number }>(call: T, block: Buffer, body: Uint8Array | BodyWriter): T {
     if (this.closed) throw new Error('Channel has been shut down');
-    const call = new UnaryCall(done, context);
     if (Date.now() < this.failedUntil) {
-      const error = new CallError(status.UNAVAILABLE, `no connection to ${this.url}: ${this.lastFailure}`);
-      process.nextTick(() => call.onConnectionLost(error.details));
+      const reason = `no connection to ${this.url}: ${this.lastFailure}`;
+      process.nextTick(() => call.onConnectionLost(reason, true));
       return call;
     }
     const connection = this.connection();

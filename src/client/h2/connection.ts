@@ -1,15 +1,12 @@
 import type { Socket } from 'node:net';
 import { FrameReader } from './frame-reader.js';
 import {
-  DEFAULT_MAX_FRAME,
   DEFAULT_WINDOW,
   ErrorCode,
   Flag,
-  FRAME_HEADER_BYTES,
   FrameType,
   goawayFrame,
   MAX_STREAM_ID,
-  MAX_WINDOW,
   pingFrame,
   PREFACE,
   rstStreamFrame,
@@ -17,19 +14,19 @@ import {
   SETTINGS_ACK,
   settingsFrame,
   windowUpdateFrame,
-  writeFrameHeader,
 } from './frames.js';
 import { HpackDecoder } from './hpack.js';
 import { KeepAlive, type KeepAliveOptions } from './keepalive.js';
 import { OutBuffer } from './out-buffer.js';
+import { Sender } from './sender.js';
 import { H2Stream, type BodyWriter, type StreamListener } from './stream.js';
 
-/** What we announce: a large receive window (responses never wait on us) and no server push. */
-const LOCAL_WINDOW = 4 * 1024 * 1024;
+// What we announce: large receive windows (answers never wait on us), no server push. The
+// per-stream window also bounds what a paused receive stream holds (its back-pressure).
+const LOCAL_WINDOW = 1024 * 1024;
 const LOCAL_CONNECTION_WINDOW = 16 * 1024 * 1024;
 const LOCAL_MAX_FRAME = 1024 * 1024;
 const HEADER_TABLE = 4096;
-const GRPC_PREFIX_BYTES = 5;
 
 export interface ConnectionEvents {
   /** No new streams may start here any more (GOAWAY received, ids used up, or closing). */
@@ -52,15 +49,9 @@ export class H2Connection {
   private readonly decoder = new HpackDecoder(HEADER_TABLE);
   private readonly out: OutBuffer;
   private readonly keepAlive: KeepAlive;
+  private readonly sender: Sender;
   private nextId = 1;
-  private peerMaxStreams = Infinity;
-  private peerInitialWindow = DEFAULT_WINDOW;
-  private peerMaxFrame = DEFAULT_MAX_FRAME;
-  private sendWindow = DEFAULT_WINDOW;
   private recvUnacked = 0;
-  /** Streams waiting for the peer's concurrency limit or for flow-control credit. */
-  private readonly blocked: H2Stream[] = [];
-  private readonly waiting: Array<{ stream: H2Stream; block: Buffer; body: Buffer }> = [];
   // A header block split over CONTINUATION frames.
   private partial: { streamId: number; flags: number; chunks: Buffer[] } | undefined;
   private currentListener: StreamListener | undefined;
@@ -79,6 +70,7 @@ export class H2Connection {
     keepAlive: KeepAliveOptions,
   ) {
     this.out = new OutBuffer(socket);
+    this.sender = new Sender(this.out);
     this.reader = new FrameReader(LOCAL_MAX_FRAME, (type, flags, id, buf, start, end) => this.onFrame(type, flags, id, buf, start, end));
     this.keepAlive = new KeepAlive(keepAlive, {
       ping: (payload) => this.out.push(pingFrame(payload, false)),
@@ -120,86 +112,25 @@ export class H2Connection {
     const id = this.nextId;
     this.nextId += 2;
     if (this.nextId > MAX_STREAM_ID) this.drain();
-    const stream = new H2Stream(id, listener, this.peerInitialWindow);
+    const stream = new H2Stream(id, listener, this.sender.initialWindow);
     this.streams.set(id, stream);
     if (this.streams.size === 1) {
       this.socket.ref();
       this.keepAlive.activity();
     }
-    if (this.streams.size - this.waiting.length > this.peerMaxStreams) {
-      // Over the peer's concurrency limit: it starts when another stream ends.
-      this.waiting.push({ stream, block, body: materialize(body) });
-      return id;
-    }
-    this.send(stream, block, body);
+    this.sender.start(stream, block, body);
     return id;
   }
 
-  private send(stream: H2Stream, block: Buffer, body: Uint8Array | BodyWriter): void {
-    const out = this.out;
-    const length = GRPC_PREFIX_BYTES + bodyLength(body);
-    this.writeHeaders(stream.id, block);
-    if (length <= stream.sendWindow && length <= this.sendWindow && length <= this.peerMaxFrame) {
-      // The common case: the whole message in one DATA frame, written straight into the output.
-      const at = out.reserve(FRAME_HEADER_BYTES + length);
-      const buf = out.buffer;
-      writeFrameHeader(buf, at, length, FrameType.DATA, Flag.END_STREAM, stream.id);
-      writePrefix(buf, at + FRAME_HEADER_BYTES, length - GRPC_PREFIX_BYTES);
-      writeBody(body, buf, at + FRAME_HEADER_BYTES + GRPC_PREFIX_BYTES);
-      stream.sendWindow -= length;
-      this.sendWindow -= length;
-      stream.halfClosed = true;
-      return;
+  /** Pauses or resumes the peer's sending on one stream (see `H2Stream.hold`). */
+  hold(id: number, hold: boolean): void {
+    const stream = this.streams.get(id);
+    if (!stream) return;
+    stream.hold = hold;
+    if (!hold && stream.unacked >= LOCAL_WINDOW / 2 && !this.closed) {
+      this.out.push(windowUpdateFrame(id, stream.unacked));
+      stream.unacked = 0;
     }
-    const whole = Buffer.allocUnsafe(length);
-    writePrefix(whole, 0, length - GRPC_PREFIX_BYTES);
-    writeBody(body, whole, GRPC_PREFIX_BYTES);
-    stream.pending = whole;
-    stream.pendingAt = 0;
-    this.pump(stream);
-  }
-
-  private writeHeaders(id: number, block: Buffer): void {
-    const out = this.out;
-    let offset = 0;
-    let first = true;
-    // A header block larger than the peer's frame size continues in CONTINUATION frames.
-    do {
-      const size = Math.min(block.length - offset, this.peerMaxFrame);
-      const last = offset + size === block.length;
-      const at = out.reserve(FRAME_HEADER_BYTES + size);
-      writeFrameHeader(out.buffer, at, size, first ? FrameType.HEADERS : FrameType.CONTINUATION, last ? Flag.END_HEADERS : 0, id);
-      block.copy(out.buffer, at + FRAME_HEADER_BYTES, offset, offset + size);
-      offset += size;
-      first = false;
-    } while (offset < block.length);
-  }
-
-  /** Sends as much of a stream's waiting body as flow control allows. */
-  private pump(stream: H2Stream): void {
-    const pending = stream.pending!;
-    while (stream.pendingAt < pending.length) {
-      const size = Math.min(pending.length - stream.pendingAt, stream.sendWindow, this.sendWindow, this.peerMaxFrame);
-      if (size <= 0) {
-        if (!this.blocked.includes(stream)) this.blocked.push(stream);
-        return;
-      }
-      const last = stream.pendingAt + size === pending.length;
-      const at = this.out.reserve(FRAME_HEADER_BYTES + size);
-      writeFrameHeader(this.out.buffer, at, size, FrameType.DATA, last ? Flag.END_STREAM : 0, stream.id);
-      pending.copy(this.out.buffer, at + FRAME_HEADER_BYTES, stream.pendingAt, stream.pendingAt + size);
-      stream.pendingAt += size;
-      stream.sendWindow -= size;
-      this.sendWindow -= size;
-    }
-    stream.pending = undefined;
-    stream.halfClosed = true;
-  }
-
-  private unblock(): void {
-    if (this.blocked.length === 0) return;
-    const streams = this.blocked.splice(0);
-    for (const s of streams) if (this.streams.get(s.id) === s && s.pending) this.pump(s);
   }
 
   /** Resets one stream (the caller gave up on it); its listener hears nothing more. */
@@ -212,12 +143,7 @@ export class H2Connection {
 
   private forget(stream: H2Stream): void {
     this.streams.delete(stream.id);
-    const w = this.waiting.findIndex((x) => x.stream === stream);
-    if (w >= 0) this.waiting.splice(w, 1);
-    else if (this.waiting.length > 0 && this.streams.size - this.waiting.length < this.peerMaxStreams) {
-      const next = this.waiting.shift()!;
-      this.send(next.stream, next.block, next.body);
-    }
+    this.sender.ended(stream);
     if (this.streams.size === 0) {
       if (!this.closed) this.socket.unref();
       if (this.draining) this.finish();
@@ -261,14 +187,9 @@ export class H2Connection {
       case FrameType.GOAWAY:
         return this.onGoaway(buf.readUInt32BE(start) & 0x7fffffff, buf.readUInt32BE(start + 4));
       case FrameType.WINDOW_UPDATE: {
-        const increment = buf.readUInt32BE(start) & 0x7fffffff;
-        if (id === 0) this.sendWindow += increment;
-        else {
-          const stream = this.streams.get(id);
-          if (stream) stream.sendWindow += increment;
-        }
-        if (this.sendWindow > MAX_WINDOW) throw new Error('HTTP/2: flow-control window overflow');
-        return this.unblock();
+        const stream = id === 0 ? undefined : this.streams.get(id);
+        if (id !== 0 && !stream) return;
+        return this.sender.credit(stream, buf.readUInt32BE(start) & 0x7fffffff);
       }
       case FrameType.PUSH_PROMISE:
         throw new Error('HTTP/2: PUSH_PROMISE although push is disabled');
@@ -289,7 +210,7 @@ export class H2Connection {
     if (!stream) return;
     stream.unacked += end - start;
     const endStream = (flags & Flag.END_STREAM) !== 0;
-    if (!endStream && stream.unacked >= LOCAL_WINDOW / 2) {
+    if (!endStream && !stream.hold && stream.unacked >= LOCAL_WINDOW / 2) {
       this.out.push(windowUpdateFrame(id, stream.unacked));
       stream.unacked = 0;
     }
@@ -335,33 +256,9 @@ export class H2Connection {
   }
 
   private onSettings(buf: Buffer, start: number, end: number): void {
-    for (let p = start; p + 6 <= end; p += 6) {
-      const value = buf.readUInt32BE(p + 2);
-      switch (buf.readUInt16BE(p)) {
-        case Setting.MAX_CONCURRENT_STREAMS:
-          this.peerMaxStreams = value;
-          break;
-        case Setting.INITIAL_WINDOW_SIZE: {
-          if (value > MAX_WINDOW) throw new Error('HTTP/2: initial window too large');
-          const delta = value - this.peerInitialWindow;
-          this.peerInitialWindow = value;
-          for (const s of this.streams.values()) s.sendWindow += delta;
-          break;
-        }
-        case Setting.MAX_FRAME_SIZE:
-          this.peerMaxFrame = value;
-          break;
-        default:
-          // HEADER_TABLE_SIZE bounds an encoder's dynamic table; ours never adds to it.
-          break;
-      }
-    }
+    for (let p = start; p + 6 <= end; p += 6) this.sender.setting(buf.readUInt16BE(p), buf.readUInt32BE(p + 2), this.streams.values());
     this.out.push(SETTINGS_ACK);
-    this.unblock();
-    while (this.waiting.length > 0 && this.streams.size - this.waiting.length < this.peerMaxStreams) {
-      const next = this.waiting.shift()!;
-      this.send(next.stream, next.block, next.body);
-    }
+    this.sender.resume();
   }
 
   private onGoaway(lastStreamId: number, code: number): void {
@@ -415,30 +312,8 @@ export class H2Connection {
     this.socket.destroy();
     const streams = [...this.streams.values()];
     this.streams.clear();
-    this.waiting.length = 0;
     for (const s of streams) s.listener.onConnectionLost(reason ?? 'connection closed', !this.ready);
     this.events.onClosed(this, reason);
   }
 }
 
-function bodyLength(body: Uint8Array | BodyWriter): number {
-  return body instanceof Uint8Array ? body.length : body.byteLength;
-}
-
-function writeBody(body: Uint8Array | BodyWriter, target: Buffer, offset: number): void {
-  if (body instanceof Uint8Array) target.set(body, offset);
-  else body.writeTo(target, offset);
-}
-
-function materialize(body: Uint8Array | BodyWriter): Buffer {
-  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.length);
-  const buf = Buffer.allocUnsafe(body.byteLength);
-  body.writeTo(buf, 0);
-  return buf;
-}
-
-/** The gRPC length prefix: not compressed, then the message length (big-endian). */
-function writePrefix(buf: Buffer, at: number, length: number): void {
-  buf[at] = 0;
-  buf.writeUInt32BE(length, at + 1);
-}

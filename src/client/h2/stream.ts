@@ -30,8 +30,11 @@ export class H2Stream {
   /** Request bytes waiting for flow-control credit (large messages only), from `pendingAt`. */
   pending: Buffer | undefined;
   pendingAt = 0;
-  /** The request went out whole (END_STREAM sent). */
-  halfClosed = false;
+  /**
+   * The owner is paused: received bytes are not handed back to the peer, so the peer stops
+   * sending once the stream's window is used up (back-pressure for the receive stream).
+   */
+  hold = false;
 
   constructor(
     readonly id: number,
