@@ -197,6 +197,6 @@ export async function resolveDanubeConnection(env: Env, reader?: SecretReader): 
  * @example
  * const client = danubeClientFromEnv(process.env, logger);
  */
-export function danubeClientFromEnv(env: Env, logger?: Logger, reader?: SecretReader): DanubeClient {
-  return new DanubeClient({ ...danubeConnectionFromEnv(env, reader ? { reader } : {}), ...(logger ? { logger } : {}) });
+export function danubeClientFromEnv(env: Env, logger?: Logger, reader?: SecretReader, transport?: 'lean' | 'grpc-js'): DanubeClient {
+  return new DanubeClient({ ...danubeConnectionFromEnv(env, reader ? { reader } : {}), ...(logger ? { logger } : {}), ...(transport ? { transport } : {}) });
 }

@@ -123,7 +123,7 @@ describe('lean HTTP/2 transport', () => {
   });
 
   it('on GOAWAY fails the calls the broker did not take with UNAVAILABLE, and opens a new connection for later calls', async () => {
-    const seen = new Set<http2.ServerHttp2Session>();
+    const seen = new Set<http2.Http2Session>();
     const held: ServerHttp2Stream[] = [];
     const { url } = await listen((stream) => {
       seen.add(stream.session!);
