@@ -137,8 +137,10 @@ export class H2Connection {
   cancel(id: number): void {
     const stream = this.streams.get(id);
     if (!stream) return;
+    // A request still waiting for a stream slot never opened its stream: nothing to reset.
+    const opened = stream.opened;
     this.forget(stream);
-    if (!this.closed) this.out.push(rstStreamFrame(id, ErrorCode.CANCEL));
+    if (opened && !this.closed) this.out.push(rstStreamFrame(id, ErrorCode.CANCEL));
   }
 
   private forget(stream: H2Stream): void {
@@ -151,6 +153,7 @@ export class H2Connection {
   }
 
   private onChunk(chunk: Buffer): void {
+    if (this.closed) return;
     try {
       this.reader.push(chunk);
     } catch (err) {
@@ -291,8 +294,7 @@ export class H2Connection {
     if (this.closed) return;
     this.out.push(goawayFrame(0, ErrorCode.NO_ERROR));
     this.out.flushNow();
-    this.socket.end();
-    this.destroy(undefined);
+    this.destroy(undefined, true);
   }
 
   private fail(code: ErrorCode, reason: string): void {
@@ -303,13 +305,20 @@ export class H2Connection {
     this.destroy(`HTTP/2 protocol error: ${reason}`);
   }
 
-  /** Closes the socket at once; open streams hear `reason` (a lost connection). */
-  destroy(reason: string | undefined): void {
+  /**
+   * Closes the socket (at once, or after what was written when `graceful`); open streams hear
+   * `reason` (a lost connection).
+   */
+  destroy(reason: string | undefined, graceful = false): void {
     if (this.closed) return;
     this.closed = true;
     this.draining = true;
     this.keepAlive.stop();
-    this.socket.destroy();
+    if (graceful) {
+      this.socket.end();
+      // A broker that never closes its side does not keep the socket forever.
+      setTimeout(() => this.socket.destroy(), 5_000).unref();
+    } else this.socket.destroy();
     const streams = [...this.streams.values()];
     this.streams.clear();
     for (const s of streams) s.listener.onConnectionLost(reason ?? 'connection closed', !this.ready);

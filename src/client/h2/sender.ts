@@ -86,6 +86,7 @@ export class Sender {
   private write(stream: H2Stream, block: Buffer, body: Uint8Array | BodyWriter): void {
     const out = this.out;
     const length = GRPC_PREFIX_BYTES + bodyLength(body);
+    stream.opened = true;
     this.writeHeaders(stream.id, block);
     if (length <= stream.sendWindow && length <= this.window && length <= this.maxFrame) {
       // The common case: the whole message in one DATA frame, written straight into the output.

@@ -35,6 +35,8 @@ export class H2Stream {
    * sending once the stream's window is used up (back-pressure for the receive stream).
    */
   hold = false;
+  /** Its HEADERS went out (a request over the peer's stream limit waits unopened). */
+  opened = false;
 
   constructor(
     readonly id: number,
