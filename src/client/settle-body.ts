@@ -15,6 +15,9 @@ export class SettleBodyEncoder implements BodyWriter {
   private topicBytes = 0;
   private broker = '';
   private brokerBytes = 0;
+  // Producer ids are random 64-bit numbers (slow to encode as bigints): encoded once per producer.
+  private producer = 0n;
+  private producerVarint: Buffer = Buffer.alloc(0);
   // The request being encoded.
   private requestId = 0n;
   private msgId: MsgID | undefined;
@@ -59,8 +62,13 @@ export class SettleBodyEncoder implements BodyWriter {
       this.broker = id.brokerAddr;
       this.brokerBytes = Buffer.byteLength(id.brokerAddr);
     }
+    if (id.producerId !== this.producer) {
+      this.producer = id.producerId;
+      const tmp = Buffer.allocUnsafe(10);
+      this.producerVarint = Buffer.from(tmp.subarray(0, writeVarintBig(tmp, 0, id.producerId)));
+    }
     let size = 0;
-    if (id.producerId !== 0n) size += 1 + varintSizeBig(id.producerId);
+    if (id.producerId !== 0n) size += 1 + this.producerVarint.length;
     if (this.topicBytes > 0) size += delimitedSize(this.topicBytes);
     if (this.brokerBytes > 0) size += delimitedSize(this.brokerBytes);
     if (id.topicOffset !== 0n) size += 1 + varintSizeBig(id.topicOffset);
@@ -78,7 +86,7 @@ export class SettleBodyEncoder implements BodyWriter {
       at = writeVarint(buf, at, this.msgIdBytes);
       if (id.producerId !== 0n) {
         buf[at++] = 0x08;
-        at = writeVarintBig(buf, at, id.producerId);
+        at += this.producerVarint.copy(buf, at);
       }
       if (this.topicBytes > 0) at = writeString(buf, at, 0x12, id.topicName, this.topicBytes);
       if (this.brokerBytes > 0) at = writeString(buf, at, 0x1a, id.brokerAddr, this.brokerBytes);

@@ -1,17 +1,20 @@
 import type { Socket } from 'node:net';
 
-const INITIAL_BYTES = 16 * 1024;
+const INITIAL_BYTES = 64 * 1024;
+const MAX_SPARE = 4;
 
 /**
  * Frames written during one tick, sent in one socket write when the tick ends: a burst of calls
  * (a batch's acks, a window of sends) costs one syscall, not one per frame. Frames are written
  * into the buffer in place (`reserve`), so a request is encoded without intermediate copies.
+ * Buffers come back for reuse once the socket has written them: a steady load allocates nothing.
  */
 export class OutBuffer {
   buffer: Buffer = Buffer.allocUnsafe(INITIAL_BYTES);
   private length = 0;
   private scheduled = false;
-  private lastSize = INITIAL_BYTES;
+  private readonly spare: Buffer[] = [];
+  private readonly flushSoon = (): void => this.flushNow();
 
   constructor(private readonly socket: Socket) {}
 
@@ -24,19 +27,16 @@ export class OutBuffer {
       this.buffer = grown;
     }
     this.length = at + bytes;
-    this.schedule();
+    if (!this.scheduled) {
+      this.scheduled = true;
+      process.nextTick(this.flushSoon);
+    }
     return at;
   }
 
   push(frame: Buffer): void {
     const at = this.reserve(frame.length);
     frame.copy(this.buffer, at);
-  }
-
-  private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    process.nextTick(() => this.flushNow());
   }
 
   /** Writes what is buffered now. */
@@ -46,12 +46,14 @@ export class OutBuffer {
       this.length = 0;
       return;
     }
-    const data = this.buffer.subarray(0, this.length);
-    // The socket keeps `data` until written, so the next tick's frames go to a fresh buffer,
-    // sized after this one so that a steady load rarely grows it.
-    this.lastSize = Math.max(INITIAL_BYTES, Math.min(this.length * 2, 4 * 1024 * 1024));
-    this.buffer = Buffer.allocUnsafe(this.lastSize);
+    const full = this.buffer;
+    const data = full.subarray(0, this.length);
+    this.buffer = this.spare.pop() ?? Buffer.allocUnsafe(INITIAL_BYTES);
     this.length = 0;
-    this.socket.write(data);
+    // The socket holds `data` until written; then the buffer may be filled again (a grown one
+    // is dropped, so one burst does not pin a large buffer).
+    this.socket.write(data, () => {
+      if (full.length === INITIAL_BYTES && this.spare.length < MAX_SPARE) this.spare.push(full);
+    });
   }
 }
