@@ -64,3 +64,5 @@ export {
 export { fnv1a64, partitionForKey } from './fnv.js';
 export { logicalTopic, partitionTopic, validateTopic } from './topic.js';
 export { DEFAULT_RETRY as DEFAULT_CLIENT_RETRY, type RetryOptions as ClientRetryOptions } from './backoff.js';
+export { DEFAULT_TRANSPORT } from './client-options.js';
+export type { Transport } from './hot-calls.js';
