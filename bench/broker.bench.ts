@@ -267,49 +267,51 @@ const bench: Bench = async ({ quick }) => {
   const rounds = quick ? 2 : 5;
   const retained = quick ? 100_000 : 1_000_000;
   const runTs = ['bin/run-ts.mjs'];
-  const noop = await startServerChild('noop');
-  const broker = await startServerChild('broker');
   const rows: BenchRow[] = [];
-  try {
-    const n = connect(noop.url);
-    const b = connect(broker.url);
-    await sendRate(noop, n, 1000, 500); // warm-up both
-    await sendRate(broker, b, 1000, 500);
-    const samples = { sendNoop: [] as Sample[], sendBroker: [] as Sample[], ackNoop: [] as Sample[], ackBroker: [] as Sample[] };
-    // Alternate which server goes first, so drift in the machine's load hits both alike.
-    for (let round = 0; round < rounds; round++) {
-      const pairs: Array<() => Promise<void>> = [
-        async () => void samples.sendNoop.push(await sendRate(noop, n, sends, budgetMs)),
-        async () => void samples.sendBroker.push(await sendRate(broker, b, sends, budgetMs)),
-        async () => void samples.ackNoop.push(await ackRate(noop, n, ackCount, false, budgetMs)),
-        async () => void samples.ackBroker.push(await ackRate(broker, b, ackCount, true, budgetMs)),
-      ];
-      const order = round % 2 === 0 ? [0, 1, 3, 2] : [1, 0, 2, 3];
-      for (const i of order) await pairs[i]!();
-    }
-    const med = (list: Sample[], key: keyof Sample) => spread(list.map((x) => x[key])).median;
-    const range = (list: Sample[]) => {
-      const s = spread(list.map((x) => x.serverCpuPerCall));
-      return `${s.min.toFixed(1)}–${s.max.toFixed(1)}`;
-    };
-    const note = (what: 'send' | 'ack') => {
-      const [noopS, brokerS] = what === 'send' ? [samples.sendNoop, samples.sendBroker] : [samples.ackNoop, samples.ackBroker];
-      return `${IN_FLIGHT} calls in flight, 1 KiB payloads, ≤ ${budgetMs / 1000} s per measurement, median of ${rounds} rounds; server CPU µs/call broker ${range(brokerS)}, no-op ${range(noopS)}; each server in its own process`;
-    };
-    rows.push(row({ name: 'broker SendMessage (reliable) vs no-op grpc-js server: server CPU per call', unit: 'µs CPU/call', baseline: med(samples.sendNoop, 'serverCpuPerCall'), value: med(samples.sendBroker, 'serverCpuPerCall'), target: 1, lowerIsBetter: true, note: note('send') }));
-    rows.push(row({ name: 'broker Ack (in-flight messages) vs no-op grpc-js server: server CPU per call', unit: 'µs CPU/call', baseline: med(samples.ackNoop, 'serverCpuPerCall'), value: med(samples.ackBroker, 'serverCpuPerCall'), target: 1, lowerIsBetter: true, note: note('ack') }));
-    rows.push(row({ name: 'broker SendMessage (reliable) vs no-op grpc-js server', unit: 'calls/s', baseline: med(samples.sendNoop, 'rate'), value: med(samples.sendBroker, 'rate'), target: 0.8, note: note('send') }));
-    rows.push(row({ name: 'broker Ack (in-flight messages) vs no-op grpc-js server', unit: 'calls/s', baseline: med(samples.ackNoop, 'rate'), value: med(samples.ackBroker, 'rate'), target: 0.8, note: note('ack') }));
-    for (const t of [n, b]) {
+  const samples = { sendNoop: [] as Sample[], sendBroker: [] as Sample[], ackNoop: [] as Sample[], ackBroker: [] as Sample[] };
+  // Every measurement gets a server process of its own, warmed up on the same calls: what one
+  // measurement leaves behind (garbage, retained messages) never weighs on the next.
+  const measure = async (kind: 'noop' | 'broker', what: 'send' | 'ack'): Promise<Sample> => {
+    const server = await startServerChild(kind);
+    const t = connect(server.url);
+    try {
+      if (what === 'send') {
+        await sendRate(server, t, 2_000, 500);
+        return await sendRate(server, t, sends, budgetMs);
+      }
+      await ackRate(server, t, 1_000, kind === 'broker', 500);
+      return await ackRate(server, t, ackCount, kind === 'broker', budgetMs);
+    } finally {
       t.producer.close();
       t.consumer.close();
+      server.child.stdin!.end();
+      server.child.kill('SIGTERM');
     }
-  } finally {
-    for (const s of [noop, broker]) {
-      s.child.stdin!.end();
-      s.child.kill('SIGTERM');
-    }
+  };
+  // Alternate which server goes first, so drift in the machine's load hits both alike.
+  for (let round = 0; round < rounds; round++) {
+    const pairs: Array<() => Promise<void>> = [
+      async () => void samples.sendNoop.push(await measure('noop', 'send')),
+      async () => void samples.sendBroker.push(await measure('broker', 'send')),
+      async () => void samples.ackNoop.push(await measure('noop', 'ack')),
+      async () => void samples.ackBroker.push(await measure('broker', 'ack')),
+    ];
+    const order = round % 2 === 0 ? [0, 1, 3, 2] : [1, 0, 2, 3];
+    for (const i of order) await pairs[i]!();
   }
+  const med = (list: Sample[], key: keyof Sample) => spread(list.map((x) => x[key])).median;
+  const range = (list: Sample[]) => {
+    const s = spread(list.map((x) => x.serverCpuPerCall));
+    return `${s.min.toFixed(1)}–${s.max.toFixed(1)}`;
+  };
+  const note = (what: 'send' | 'ack') => {
+    const [noopS, brokerS] = what === 'send' ? [samples.sendNoop, samples.sendBroker] : [samples.ackNoop, samples.ackBroker];
+    return `${IN_FLIGHT} calls in flight, 1 KiB payloads, ≤ ${budgetMs / 1000} s per measurement, median of ${rounds} rounds; server CPU µs/call broker ${range(brokerS)}, no-op ${range(noopS)}; a fresh server process per measurement`;
+  };
+  rows.push(row({ name: 'broker SendMessage (reliable) vs no-op grpc-js server: server CPU per call', unit: 'µs CPU/call', baseline: med(samples.sendNoop, 'serverCpuPerCall'), value: med(samples.sendBroker, 'serverCpuPerCall'), target: 1, lowerIsBetter: true, note: note('send') }));
+  rows.push(row({ name: 'broker Ack (in-flight messages) vs no-op grpc-js server: server CPU per call', unit: 'µs CPU/call', baseline: med(samples.ackNoop, 'serverCpuPerCall'), value: med(samples.ackBroker, 'serverCpuPerCall'), target: 1, lowerIsBetter: true, note: note('ack') }));
+  rows.push(row({ name: 'broker SendMessage (reliable) vs no-op grpc-js server', unit: 'calls/s', baseline: med(samples.sendNoop, 'rate'), value: med(samples.sendBroker, 'rate'), target: 0.8, note: note('send') }));
+  rows.push(row({ name: 'broker Ack (in-flight messages) vs no-op grpc-js server', unit: 'calls/s', baseline: med(samples.ackNoop, 'rate'), value: med(samples.ackBroker, 'rate'), target: 0.8, note: note('ack') }));
   const mem = spawn(process.execPath, ['--expose-gc', ...runTs, self, `--child=memory`, String(retained)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((res, rej) => {
     let out = '';
