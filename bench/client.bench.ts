@@ -2,7 +2,9 @@
 // measured side by side with its baseline in the same run (1 KiB payloads):
 // - raw @grpc/grpc-js SendMessage loop vs our Producer (pipelined), same calls in flight;
 // - our Producer awaiting each send (how the Rust client sends) vs pipelined and ordered x4;
-// - raw ReceiveMessages + Ack loop vs our Consumer iterator + ack.
+// - raw ReceiveMessages + Ack loop vs our Consumer iterator + ack;
+// - CPU of this process per message, Producer (pipelined) vs the raw grpc-js SendMessage loop,
+//   per round (min/median/max), and the same on Node 22 when BENCH_NODE22 names a binary.
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { DanubeClient, type Producer } from '../src/client/index.js';
 import {
@@ -14,6 +16,7 @@ import {
   type StreamMessage,
 } from '../src/generated/danube/DanubeApi.js';
 import { startBrokerProcess } from './support/broker-process.js';
+import { cpuRows, measureCpu, newRounds, node22, record, rowsFromChild, type CpuRounds } from './support/cpu.js';
 import { row, type Bench, type BenchRow } from './types.js';
 
 const PAYLOAD = new Uint8Array(1024).fill(7);
@@ -21,7 +24,7 @@ const IN_FLIGHT = 64;
 
 /**
  * Keeps `inFlight` operations running, starting new ones for `durationMs` (or until `total` were
- * started); returns completed ops per second.
+ * started); returns how many completed.
  */
 function windowed(limit: { durationMs?: number; total?: number }, inFlight: number, op: (i: number, done: (err?: unknown) => void) => void): Promise<number> {
   const total = limit.total ?? Infinity;
@@ -29,12 +32,11 @@ function windowed(limit: { durationMs?: number; total?: number }, inFlight: numb
   return new Promise((resolve, reject) => {
     let started = 0;
     let completed = 0;
-    const t0 = performance.now();
     const done = (err?: unknown) => {
       if (err) return reject(err);
       completed++;
       if (started < total && performance.now() < until) op(started++, done);
-      else if (completed === started) resolve(completed / ((performance.now() - t0) / 1000));
+      else if (completed === started) resolve(completed);
     };
     for (let i = 0; i < Math.min(inFlight, total); i++) op(started++, done);
   });
@@ -44,7 +46,8 @@ const target = (url: string) => url.replace(/^https?:\/\//, '');
 let topicSeq = 0;
 const freshTopic = (what: string) => `/default/bench-${what}-${process.pid}-${topicSeq++}`;
 
-async function rawSend(url: string, durationMs: number): Promise<number> {
+/** msg/s of one run; with `cpu`, its CPU per message and rate are recorded there too. */
+async function rawSend(url: string, durationMs: number, cpu?: CpuRounds): Promise<number> {
   const client = new ProducerServiceClient(target(url), credentials.createInsecure());
   const md = new Metadata();
   const topic = freshTopic('raw');
@@ -57,7 +60,7 @@ async function rawSend(url: string, durationMs: number): Promise<number> {
   );
   const msgId = { producerId: created.producerId, topicName: topic, brokerAddr: url, topicOffset: 0n };
   let requestId = 0n;
-  const rate = await windowed({ durationMs }, IN_FLIGHT, (_i, done) => {
+  const m = await measureCpu(() => windowed({ durationMs }, IN_FLIGHT, (_i, done) => {
     const message: StreamMessage = {
       requestId: ++requestId,
       msgId,
@@ -68,12 +71,13 @@ async function rawSend(url: string, durationMs: number): Promise<number> {
       attributes: {},
     };
     client.sendMessage(message, md, (err) => done(err ?? undefined));
-  });
+  }));
   client.close();
-  return rate;
+  if (cpu) record(cpu, m, m.result);
+  return m.result / (m.wallMs / 1000);
 }
 
-async function ourSend(client: DanubeClient, durationMs: number, mode: 'pipelined' | 'ordered' | 'await', partitions?: number): Promise<number> {
+async function ourSend(client: DanubeClient, durationMs: number, mode: 'pipelined' | 'ordered' | 'await', partitions?: number, cpu?: CpuRounds): Promise<number> {
   const producer = await client.createProducer({
     topic: freshTopic(mode),
     name: `bench-${mode}`,
@@ -82,26 +86,55 @@ async function ourSend(client: DanubeClient, durationMs: number, mode: 'pipeline
     maxInFlight: IN_FLIGHT,
     ...(partitions ? { partitions } : {}),
   });
-  let rate: number;
-  if (mode === 'await') {
+  const m = await measureCpu(async () => {
+    if (mode !== 'await') return windowed({ durationMs }, IN_FLIGHT, (_i, done) => void producer.send(PAYLOAD).then(() => done(), done));
     const t0 = performance.now();
     let sent = 0;
     while (performance.now() - t0 < durationMs) {
       await producer.send(PAYLOAD);
       sent++;
     }
-    rate = sent / ((performance.now() - t0) / 1000);
-  } else {
-    rate = await windowed({ durationMs }, IN_FLIGHT, (_i, done) => void producer.send(PAYLOAD).then(() => done(), done));
-  }
+    return sent;
+  });
   await producer.close();
-  return rate;
+  if (cpu) record(cpu, m, m.result);
+  return m.result / (m.wallMs / 1000);
 }
 
 async function fill(client: DanubeClient, topic: string, total: number): Promise<void> {
   const producer: Producer = await client.createProducer({ topic, name: 'filler', dispatch: 'reliable', mode: 'pipelined', maxInFlight: IN_FLIGHT });
   await windowed({ total }, IN_FLIGHT, (_i, done) => void producer.send(PAYLOAD).then(() => done(), done));
   await producer.close();
+}
+
+const CPU_ROW = `client: Producer pipelined vs raw grpc-js SendMessage loop (${IN_FLIGHT} in flight, 1 KiB)`;
+const CPU_CONTEXT = 'CPU of this process (the broker runs in another); raw loop: generated grpc-js stubs, one channel';
+
+/** The CPU rows alone: raw loop and pipelined Producer alternating, `rounds` times. */
+async function cpuOnly(quick: boolean): Promise<BenchRow[]> {
+  const durationMs = quick ? 250 : 700;
+  const rounds = quick ? 3 : 6;
+  const { url, child } = await startBrokerProcess(['--max-unacked', '10000']);
+  const client = new DanubeClient({ serviceUrl: url });
+  try {
+    await rawSend(url, quick ? 100 : 300);
+    await ourSend(client, quick ? 100 : 300, 'pipelined');
+    const raw = newRounds();
+    const ours = newRounds();
+    for (let r = 0; r < rounds; r++) {
+      if (r % 2 === 0) {
+        await rawSend(url, durationMs, raw);
+        await ourSend(client, durationMs, 'pipelined', undefined, ours);
+      } else {
+        await ourSend(client, durationMs, 'pipelined', undefined, ours);
+        await rawSend(url, durationMs, raw);
+      }
+    }
+    return cpuRows(CPU_ROW, raw, ours, 0.67, `Node ${process.versions.node}; ${CPU_CONTEXT}`, 1);
+  } finally {
+    await client.close();
+    child.kill('SIGTERM');
+  }
 }
 
 async function rawReceive(url: string, client: DanubeClient, total: number): Promise<number> {
@@ -180,9 +213,11 @@ const bench: Bench = async ({ quick }) => {
     await rawReceive(url, client, warm * 2);
     await ourReceive(client, warm * 2);
     const runs = { raw: [] as number[], pipelined: [] as number[], ordered4: [] as number[], await: [] as number[], rawRx: [] as number[], ourRx: [] as number[] };
+    const rawCpu = newRounds();
+    const ourCpu = newRounds();
     const producerRuns: [number[], () => Promise<number>][] = [
-      [runs.raw, () => rawSend(url, durationMs)],
-      [runs.pipelined, () => ourSend(client, durationMs, 'pipelined')],
+      [runs.raw, () => rawSend(url, durationMs, rawCpu)],
+      [runs.pipelined, () => ourSend(client, durationMs, 'pipelined', undefined, ourCpu)],
       [runs.ordered4, () => ourSend(client, durationMs, 'ordered', 4)],
       [runs.await, () => ourSend(client, durationMs, 'await')],
     ];
@@ -217,7 +252,10 @@ const bench: Bench = async ({ quick }) => {
       row({ name: 'client: Producer pipelined vs Producer awaiting each send', unit: 'msg/s', baseline: best.await, value: best.pipelined, target: 2 }),
       row({ name: 'client: Producer ordered, 4 partitions vs awaiting each send', unit: 'msg/s', baseline: best.await, value: best.ordered4, target: 2 }),
       row({ name: 'client: Consumer receive+ack vs raw ReceiveMessages+Ack (1 KiB)', unit: 'msg/s', baseline: best.rawRx, value: best.ourRx, target: 0.8 }),
+      ...cpuRows(CPU_ROW, rawCpu, ourCpu, 0.67, `Node ${process.versions.node}; ${CPU_CONTEXT}`),
     ];
+    const n22 = node22();
+    if (n22) rows.push(...(await rowsFromChild(n22, 'bench/client.bench.ts', 'cpu', quick, 'Node 22')));
     return rows;
   } finally {
     await client.close();
@@ -226,3 +264,8 @@ const bench: Bench = async ({ quick }) => {
 };
 
 export default bench;
+
+if (process.argv.includes('--child=cpu')) {
+  process.stdout.write(`${JSON.stringify(await cpuOnly(process.argv.includes('--quick')))}\n`);
+  process.exit(0);
+}

@@ -1,7 +1,9 @@
 // The relay's figures, each beside its baseline in the same run:
-// - throughput: a raw loop on the generated grpc-js stubs (ReceiveMessages + one Ack per
-//   message, acks not awaited) vs the relay with an in-process no-op sink, batch 100, on a
-//   reliable topic whose subscription window is 10,000 (broker `max_unacked_messages`);
+// - throughput and CPU per message of this process: a raw loop on the generated grpc-js stubs
+//   (ReceiveMessages + one Ack per message, acks not awaited) vs the relay with an in-process
+//   no-op sink, batch 100, on a reliable topic whose subscription window is 10,000 (broker
+//   `max_unacked_messages`), several alternating rounds (min/median/max); the same on Node 22
+//   when BENCH_NODE22 names a binary;
 // - end-to-end latency p50/p99 (publish → sink) at a fixed 100 msg/s against the budget
 //   "batching window + 50 ms" (lower is better);
 // - resident memory of a relay process while a large backlog waits behind a slow sink
@@ -16,6 +18,7 @@ import { DanubeClient } from '../src/client/index.js';
 import { silentLogger } from '../src/core/logger.js';
 import { ConsumerRequest_SubscriptionType, ConsumerServiceClient, StreamMessage } from '../src/generated/danube/DanubeApi.js';
 import { startRelay, type RelayConfigInput } from '../src/relay/index.js';
+import { cpuRows, measureCpu, newRounds, node22, record, rowsFromChild } from './support/cpu.js';
 import { row, type Bench, type BenchRow } from './types.js';
 
 const self = new URL(import.meta.url).pathname;
@@ -118,31 +121,30 @@ async function command(broker: Child, line: string, reply: RegExp): Promise<void
   await broker.next(reply);
 }
 
-const until = async (cond: () => boolean, timeoutMs = 60_000): Promise<void> => {
+const until = async (cond: () => boolean, timeoutMs = 60_000, everyMs = 2): Promise<void> => {
   const end = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > end) throw new Error('bench step timed out');
-    await new Promise((r) => setTimeout(r, 2));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 };
 
 /** Raw stubs: subscribe first (the subscription starts at Latest), then read and ack `total`. */
-async function rawSubscribe(url: string, topic: string): Promise<{ run(total: number): Promise<number> }> {
+async function rawSubscribe(url: string, topic: string): Promise<{ run(total: number): Promise<void> }> {
   const stub = new ConsumerServiceClient(url.replace(/^https?:\/\//, ''), credentials.createInsecure());
   const md = new Metadata();
   const sub = await new Promise<{ consumerId: bigint }>((res, rej) =>
     stub.subscribe({ requestId: 1n, topicName: topic, consumerName: 'raw', subscription: 'raw', subscriptionType: ConsumerRequest_SubscriptionType.Shared, keyFilters: [] }, md, (e, r) => (e ? rej(e) : res(r))),
   );
   return {
-    run: (total) => new Promise<number>((resolve, reject) => {
-      const t0 = performance.now();
+    run: (total) => new Promise<void>((resolve, reject) => {
       let acked = 0;
       const stream = stub.receiveMessages({ requestId: 2n, consumerId: sub.consumerId }, md);
       stream.on('data', (m: StreamMessage) => {
         stub.ack({ requestId: m.requestId, msgId: m.msgId, subscriptionName: 'raw' }, md, (err) => {
           if (err) return reject(err);
           if (++acked === total) {
-            resolve(total / ((performance.now() - t0) / 1000));
+            resolve();
             stream.cancel();
             stub.close();
           }
@@ -153,20 +155,71 @@ async function rawSubscribe(url: string, topic: string): Promise<{ run(total: nu
   };
 }
 
-/** The relay on the same kind of backlog: subscription created first, relay restarted on the backlog. */
-async function relayThroughput(client: DanubeClient, topic: string, total: number, ready: () => boolean): Promise<number> {
+/**
+ * The relay on the same kind of backlog: subscription created first, relay restarted on the
+ * backlog; measured from that start until every message was acked.
+ */
+async function relayThroughput(client: DanubeClient, topic: string, total: number, ready: () => boolean) {
   const config = { bindings: [binding('tput', topic)] };
   const sinks = { tput: () => undefined };
   const first = await startRelay(config, { client, sinks });
   await first.close();
   await until(ready, 120_000);
-  const t0 = performance.now();
-  const relay = await startRelay(config, { client, sinks });
-  const s = () => relay.status().bindings[0]!;
-  await until(() => s().counts.succeeded >= total && s().oldestUnackedAgeMs === 0);
-  const rate = total / ((performance.now() - t0) / 1000);
-  await relay.close();
-  return rate;
+  await settle();
+  let relay: Awaited<ReturnType<typeof startRelay>> | undefined;
+  const m = await measureCpu(async () => {
+    relay = await startRelay(config, { client, sinks });
+    const s = () => relay!.status().bindings[0]!;
+    await until(() => s().counts.succeeded >= total && s().oldestUnackedAgeMs === 0, 60_000, 10);
+  });
+  await relay!.close();
+  return m;
+}
+
+/** Lets the garbage of a set-up phase be collected before a measurement starts. */
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 200));
+
+/**
+ * Throughput and CPU per message of the relay and of the raw loop, read from the same kind of
+ * backlog in alternating order, `rounds` times after a warm-up round.
+ */
+async function throughputRows(broker: Child, url: string, client: DanubeClient, quick: boolean): Promise<BenchRow[]> {
+  const total = quick ? 2_000 : 8_000;
+  const rounds = quick ? 2 : 5;
+  const raw = newRounds();
+  const ours = newRounds();
+  for (let r = 0; r < rounds + 1; r++) {
+    const n = r === 0 ? 1_000 : total; // round 0 only warms up (JIT, connections)
+    const topic = `/default/relay-tput-${process.pid}-${seq++}`;
+    await command(broker, `topic ${topic}`, /^ok$/);
+    const rawSub = await rawSubscribe(url, topic);
+    const filled = { done: false };
+    // The relay subscribes and stops before the backlog is written, then starts again on it.
+    const relayRun = relayThroughput(client, topic, n, () => filled.done);
+    await new Promise((res) => setTimeout(res, 500)); // the relay's subscription exists
+    await command(broker, `fill ${topic} ${n}`, /^filled/);
+    // Which one reads first alternates by round, so neither always meets a fresher broker.
+    const runRaw = async () => {
+      await settle();
+      return measureCpu(() => rawSub.run(n));
+    };
+    let rawM: Awaited<ReturnType<typeof runRaw>>;
+    let relayM: Awaited<typeof relayRun>;
+    if (r % 2 === 1) {
+      rawM = await runRaw();
+      filled.done = true;
+      relayM = await relayRun;
+    } else {
+      filled.done = true;
+      relayM = await relayRun;
+      rawM = await runRaw();
+    }
+    if (r === 0) continue;
+    record(raw, rawM, n);
+    record(ours, relayM, n);
+  }
+  const context = `Node ${process.versions.node}; CPU of this process (the broker runs in another); ${total.toLocaleString('en')} waiting messages per round, subscription window ${WINDOW}`;
+  return cpuRows('relay: no-op sink, batch 100 vs raw grpc-js ReceiveMessages+Ack loop', raw, ours, 0.5, context, 0.8);
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -182,8 +235,6 @@ function vm(pid: number, key: 'VmRSS' | 'VmHWM'): number {
 
 let seq = 0;
 const bench: Bench = async ({ quick }) => {
-  const total = quick ? 1_000 : 4_000;
-  const rounds = 1;
   const backlog = quick ? 50_000 : 1_000_000;
   const latencySeconds = quick ? 2 : 5;
   const broker = startChild([...runTs, self, '--child=broker']);
@@ -191,40 +242,10 @@ const bench: Bench = async ({ quick }) => {
   const client = new DanubeClient({ serviceUrl: url, logger: silentLogger });
   const rows: BenchRow[] = [];
   try {
-    // Throughput: one backlog per round, read by the raw loop and by the relay on two subscriptions.
-    let raw = 0;
-    let ours = 0;
-    for (let r = quick ? 1 : 0; r < rounds + 1; r++) {
-      const n = r === 0 ? Math.min(1_000, total) : total; // round 0 only warms up (JIT, connections)
-      const topic = `/default/relay-tput-${process.pid}-${seq++}`;
-      await command(broker, `topic ${topic}`, /^ok$/);
-      const rawSub = await rawSubscribe(url, topic);
-      const filled = { done: false };
-      // The relay subscribes and stops before the backlog is written, then starts again on it.
-      const relayRate = relayThroughput(client, topic, n, () => filled.done);
-      await new Promise((res) => setTimeout(res, 500)); // the relay's subscription exists
-      await command(broker, `fill ${topic} ${n}`, /^filled/);
-      // Which one reads first alternates by round, so neither always meets a fresher broker.
-      let rawRate: number;
-      let relay: number;
-      if (r % 2 === 1) {
-        rawRate = await rawSub.run(n);
-        filled.done = true;
-        relay = await relayRate;
-      } else {
-        filled.done = true;
-        relay = await relayRate;
-        rawRate = await rawSub.run(n);
-      }
-      if (r === 0) continue;
-      raw = Math.max(raw, rawRate);
-      ours = Math.max(ours, relay);
-    }
-    process.stderr.write(`bench: relay throughput done (${Math.round(raw)} vs ${Math.round(ours)} msg/s)\n`);
-    rows.push(row({
-      name: 'relay: no-op sink, batch 100 vs raw ReceiveMessages+Ack loop (generated stubs)', unit: 'msg/s', baseline: raw, value: ours, target: 0.8,
-      note: `${total.toLocaleString('en')} waiting messages, subscription window ${WINDOW}${quick ? ', --quick: no warm-up round' : ''}`,
-    }));
+    rows.push(...(await throughputRows(broker, url, client, quick)));
+    process.stderr.write('bench: relay throughput done\n');
+    const n22 = node22();
+    if (n22) rows.push(...(await rowsFromChild(n22, 'bench/relay.bench.ts', 'throughput', quick, 'Node 22')));
 
     // Latency at a fixed moderate rate with the default 500 ms batching window.
     const topic = `/default/relay-lat-${process.pid}-${seq++}`;
@@ -279,8 +300,24 @@ const bench: Bench = async ({ quick }) => {
 
 export default bench;
 
+/** Under another Node: the throughput rows alone, printed as JSON for the parent run. */
+async function runThroughputChild(quick: boolean): Promise<void> {
+  const broker = startChild([...runTs, self, '--child=broker']);
+  const url = (await broker.next(/listening on/)).split(' ').pop()!;
+  const client = new DanubeClient({ serviceUrl: url, logger: silentLogger });
+  try {
+    process.stdout.write(`${JSON.stringify(await throughputRows(broker, url, client, quick))}\n`);
+  } finally {
+    await client.close();
+    broker.child.stdin!.end();
+    broker.child.kill('SIGTERM');
+  }
+  process.exit(0);
+}
+
 const childMode = process.argv.find((a) => a.startsWith('--child='));
 if (childMode === '--child=broker') await runBrokerChild();
+else if (childMode === '--child=throughput') await runThroughputChild(process.argv.includes('--quick'));
 else if (childMode === '--child=relay') {
   const i = process.argv.indexOf('--child=relay');
   await runRelayChild(process.argv[i + 1]!, process.argv[i + 2]!);

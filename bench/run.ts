@@ -31,7 +31,7 @@ for (const file of modules) {
 mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(
   join(here, 'results', 'latest.json'),
-  `${JSON.stringify(rows.map(({ name, unit, baseline, value, ratio, target }) => ({ name, unit, baseline, value, ratio, target })), null, 2)}\n`,
+  `${JSON.stringify(rows.map(({ name, unit, baseline, value, ratio, target, note }) => ({ name, unit, baseline, value, ratio, target, note })), null, 2)}\n`,
 );
 
 const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2));
@@ -42,6 +42,9 @@ const table = [
     (r) => `| ${r.name} | ${r.unit} | ${fmt(r.baseline)} | ${fmt(r.value)} | ${r.ratio.toFixed(2)} | ${r.target} | ${r.ratio >= r.target ? 'yes' : 'NO'} |`,
   ),
 ].join('\n');
-writeFileSync(join(here, 'results', 'latest.md'), `${table}\n`);
-process.stdout.write(`${table}\n`);
+// Rows that carry how they were measured (rounds, spread) list it under the table.
+const notes = rows.filter((r) => r.note).map((r) => `- ${r.name}: ${r.note}`);
+const report = notes.length ? `${table}\n\n${notes.join('\n')}` : table;
+writeFileSync(join(here, 'results', 'latest.md'), `${report}\n`);
+process.stdout.write(`${report}\n`);
 process.exit(process.exitCode ?? 0);

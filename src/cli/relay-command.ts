@@ -63,7 +63,7 @@ export async function runRelay(args: string[]): Promise<number> {
 
   const { danubeClientFromEnv } = await import('../runtime/client-from-env.js');
   // The URL chosen above wins; token and CA come from the environment as in a deployed relay.
-  const client = danubeClientFromEnv({ ...process.env, DANUBE_SERVICE_URL: serviceUrl }, logger);
+  const client = danubeClientFromEnv({ ...process.env, DANUBE_SERVICE_URL: serviceUrl }, logger, undefined, config.transport);
   const relay = await startRelay(
     { ...config, serviceUrl, port, ...(values.host ? { host: values.host } : {}) },
     { client, logger, baseDir: dirname(path) },

@@ -38,7 +38,7 @@ export class DanubeClient {
 
   constructor(options: DanubeClientOptions) {
     this.options = parseClientOptions(options);
-    this.pool = new WatchedConnectionPool(this.tracker, this.options.tls, this.options.channelOptions);
+    this.pool = new WatchedConnectionPool(this.tracker, this.options.tls, this.options.channelOptions, this.options.transport);
     const auth = new CallAuth(this.options.token, this.options.tokenSupplier);
     const signal = this.abort.signal;
     const children = this.children;

@@ -35,3 +35,4 @@ export {
 } from './errors.js';
 export { fnv1a64, partitionForKey } from './fnv.js';
 export type { RetryOptions as ClientRetryOptions } from './backoff.js';
+export type { Transport } from './hot-calls.js';

@@ -1,16 +1,17 @@
-import type { ClientReadableStream, ClientUnaryCall, Metadata, ServiceError } from '@grpc/grpc-js';
-import type { AckResponse, ConsumerRequest_SubscriptionType, ConsumerResponse, NackResponse, StreamMessage } from '../generated/danube/DanubeApi.js';
+import type { Metadata, ServiceError } from '@grpc/grpc-js';
+import type { AckRequest, ConsumerRequest_SubscriptionType, ConsumerResponse, NackRequest, StreamMessage } from '../generated/danube/DanubeApi.js';
 import { backoffDelay, Deadline, sleep } from './backoff.js';
 import type { BrokerConnection } from './connection-pool.js';
 import type { ClientContext } from './context.js';
 import { DanubeError, RETRYABLE_CODES, Status, TimeoutError, toDanubeError } from './errors.js';
 import { establish } from './establish.js';
 import { HealthCheckLoop } from './health-check.js';
+import type { ReceiveHandle } from './hot-calls.js';
 import type { BrokerAddress } from './lookup.js';
 import { toDanubeMessage, type DanubeMessage } from './message.js';
 import { callDeadline, unary } from './rpc.js';
-
-type SettleCall = (md: Metadata, cb: (err: ServiceError | null, res: AckResponse | NackResponse) => void) => ClientUnaryCall;
+import { SettleBodyEncoder } from './settle-body.js';
+import { SettleOp } from './settle-op.js';
 
 /** What a partition consumer hands its messages to and reports fatal failures to. */
 export interface MessageSink {
@@ -37,7 +38,7 @@ export class PartitionConsumer {
   private connection!: BrokerConnection;
   private address: BrokerAddress | undefined;
   private metadata: Metadata | undefined;
-  private stream: ClientReadableStream<StreamMessage> | undefined;
+  private stream: ReceiveHandle | undefined;
   private paused = false;
   private closed = false;
   private resubscribing: Promise<void> | undefined;
@@ -56,6 +57,8 @@ export class PartitionConsumer {
    * all 0) does not lose messages to it.
    */
   private duplicates: Map<bigint, bigint> | undefined;
+  /** Encodes this partition's acks and nacks for the lean transport (subscription name once). */
+  readonly settleEncoder: SettleBodyEncoder;
 
   constructor(
     private readonly ctx: ClientContext,
@@ -65,6 +68,7 @@ export class PartitionConsumer {
     private readonly sink: MessageSink,
   ) {
     this.unacked = sub.reliable ? new Map() : undefined;
+    this.settleEncoder = new SettleBodyEncoder(sub.subscription);
     this.health = new HealthCheckLoop(
       'consumer',
       sub.healthCheckIntervalMs,
@@ -126,19 +130,19 @@ export class PartitionConsumer {
   private openStream(): Promise<void> {
     return Promise.resolve(this.callMetadata()).then((metadata) => {
       if (this.closed) return;
-      let stream: ClientReadableStream<StreamMessage>;
+      let stream: ReceiveHandle | undefined;
       try {
-        stream = this.connection.consumer.receiveMessages({ requestId: ++this.requestId, consumerId: this.consumerId }, metadata);
+        stream = this.connection.hot.receive({ requestId: ++this.requestId, consumerId: this.consumerId }, metadata, {
+          onMessage: (message) => this.onMessage(message),
+          onEnd: (err) => this.onStreamEnd(stream!, err),
+        });
       } catch (err) {
-        // grpc-js throws synchronously on a channel that was closed meanwhile.
+        // Both transports throw synchronously on a channel that was closed meanwhile.
         if (!this.closed && !this.ctx.signal.aborted) this.sink.fail(toDanubeError(err, 'receive', this.topic));
         return;
       }
       this.stream = stream;
       this.detachedAt = undefined;
-      stream.on('data', (message: StreamMessage) => this.onMessage(message));
-      stream.on('error', (err: ServiceError) => this.onStreamEnd(stream, err));
-      stream.on('end', () => this.onStreamEnd(stream));
       if (this.paused) stream.pause();
     }, (err) => this.sink.fail(toDanubeError(err, 'token supplier', this.topic)));
   }
@@ -158,7 +162,7 @@ export class PartitionConsumer {
     this.sink.deliver(this, delivered);
   }
 
-  private onStreamEnd(stream: ClientReadableStream<StreamMessage>, err?: ServiceError): void {
+  private onStreamEnd(stream: ReceiveHandle, err: ServiceError | undefined): void {
     if (stream !== this.stream) return;
     this.stream = undefined;
     this.markDetached();
@@ -176,10 +180,7 @@ export class PartitionConsumer {
     const stream = this.stream;
     this.stream = undefined;
     this.markDetached();
-    if (!stream) return;
-    stream.removeAllListeners('data');
-    stream.on('error', () => undefined);
-    stream.cancel();
+    stream?.cancel();
   }
 
   /** Subscribes again by the same consumer name until it works, the consumer closes, or a fatal error. */
@@ -228,67 +229,76 @@ export class PartitionConsumer {
   ack(message: DanubeMessage): Promise<void> {
     this.unacked?.delete(message.offset);
     this.duplicates?.delete(message.offset);
-    const request = { requestId: message.requestId, msgId: message.msgId, subscriptionName: this.sub.subscription };
-    return this.settle('ack', (md, cb) => this.connection.consumer.ack(request, md, cb));
+    const request: AckRequest = { requestId: message.requestId, msgId: message.msgId, subscriptionName: this.sub.subscription };
+    return this.settle(request, false);
   }
 
   nack(message: DanubeMessage, delayMs: number | undefined, reason: string | undefined): Promise<void> {
     this.unacked?.delete(message.offset);
     this.duplicates?.delete(message.offset);
-    const request = {
+    const request: NackRequest = {
       requestId: message.requestId,
       msgId: message.msgId,
       subscriptionName: this.sub.subscription,
-      ...(delayMs !== undefined ? { delayMs: BigInt(Math.max(0, Math.round(delayMs))) } : {}),
-      ...(reason !== undefined ? { reason } : {}),
+      delayMs: delayMs !== undefined ? BigInt(Math.max(0, Math.round(delayMs))) : undefined,
+      reason,
     };
-    return this.settle('nack', (md, cb) => this.connection.consumer.nack(request, md, cb));
+    return this.settle(request, true);
   }
 
   /** One call, then (only if it failed with a retryable status) retries with backoff. */
-  private settle(operation: string, start: SettleCall): Promise<void> {
-    const deadline = Date.now() + this.ctx.options.requestTimeoutMs;
-    const metadata = this.metadata;
-    if (!metadata) return this.settleSlowly(operation, start, deadline);
+  private settle(request: AckRequest | NackRequest, nack: boolean): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.watched(start, metadata, deadline, (err) => {
-        if (!err) resolve();
-        else this.settleSlowly(operation, start, deadline, err).then(resolve, reject);
-      });
+      const op = new SettleOp(request, nack, Date.now() + this.ctx.options.requestTimeoutMs, resolve, reject);
+      const metadata = this.metadata;
+      if (metadata) this.startSettle(op, metadata);
+      else this.retrySettle(op, undefined);
     });
   }
 
-  /** Starts one call under the client's deadline sweeper. */
-  private watched(start: SettleCall, metadata: Metadata, deadline: number, done: (err: ServiceError | null) => void): void {
-    const sweeper = this.ctx.sweeper;
+  /** Starts one attempt of `op` under the client's deadline sweeper. */
+  private startSettle(op: SettleOp, metadata: Metadata): void {
     try {
-      const call = start(metadata, (err) => {
-        sweeper.unwatch(call);
-        done(err);
-      });
-      sweeper.watch(call, deadline);
+      op.call = this.connection.hot.settle(op.request, op.nack, this.settleEncoder, metadata, this.onSettleEnd, op);
+      this.ctx.sweeper.watch(op.call, op.deadline);
     } catch (err) {
-      // grpc-js throws synchronously on a channel that was closed meanwhile.
-      done(err as ServiceError);
+      // Both transports throw synchronously on a channel that was closed meanwhile.
+      this.onSettleEnd(err as ServiceError, op);
     }
   }
 
-  private async settleSlowly(operation: string, start: SettleCall, deadline: number, firstError?: ServiceError): Promise<void> {
-    let error: unknown = firstError;
-    for (let failures = 0; ; failures++) {
-      if (error !== undefined) {
-        if (Date.now() >= deadline) {
-          throw new TimeoutError(`${operation} on ${this.topic} did not finish within ${this.ctx.options.requestTimeoutMs} ms; last error: ${(error as Error).message}`, { topic: this.topic, cause: error });
-        }
-        const code = (error as ServiceError).code;
-        if (this.closed || !RETRYABLE_CODES.has(code) || failures >= this.ctx.options.retry.maxRetries) {
-          throw toDanubeError(error, operation, this.topic);
-        }
-        await sleep(Math.min(backoffDelay(failures, this.ctx.options.retry), Math.max(0, deadline - Date.now())), this.ctx.signal);
+  /** One function for every ack's end (no closure per ack); the operation is its context. */
+  private readonly onSettleEnd = (err: ServiceError | null, op: SettleOp): void => {
+    if (op.call) this.ctx.sweeper.unwatch(op.call);
+    op.call = undefined;
+    if (!err) return op.resolve();
+    this.retrySettle(op, err);
+  };
+
+  private retrySettle(op: SettleOp, error: ServiceError | undefined): void {
+    this.settleSlowly(op, error).then(
+      (metadata) => this.startSettle(op, metadata),
+      (err: unknown) => op.reject(err),
+    );
+  }
+
+  /** Waits out the backoff after `error` (none before a first attempt); rejects when giving up. */
+  private async settleSlowly(op: SettleOp, error: ServiceError | undefined): Promise<Metadata> {
+    const operation = op.nack ? 'nack' : 'ack';
+    if (error !== undefined) {
+      if (Date.now() >= op.deadline) {
+        throw new TimeoutError(`${operation} on ${this.topic} did not finish within ${this.ctx.options.requestTimeoutMs} ms; last error: ${error.message}`, { topic: this.topic, cause: error });
       }
-      const metadata = this.metadata ?? (await this.callMetadata());
-      error = await new Promise<ServiceError | null>((resolve) => this.watched(start, metadata, deadline, resolve));
-      if (error === null) return;
+      const failures = op.failures++;
+      if (this.closed || !RETRYABLE_CODES.has(error.code) || failures >= this.ctx.options.retry.maxRetries) {
+        throw toDanubeError(error, operation, this.topic);
+      }
+      await sleep(Math.min(backoffDelay(failures, this.ctx.options.retry), Math.max(0, op.deadline - Date.now())), this.ctx.signal);
+    }
+    try {
+      return this.metadata ?? (await this.callMetadata());
+    } catch (err) {
+      throw toDanubeError(err, 'token supplier', this.topic);
     }
   }
 

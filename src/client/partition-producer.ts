@@ -1,11 +1,5 @@
 import type { Metadata, ServiceError } from '@grpc/grpc-js';
-import {
-  DispatchStrategy,
-  ProducerAccessMode,
-  type MsgID,
-  type ProducerResponse,
-  type SchemaReference,
-} from '../generated/danube/DanubeApi.js';
+import { DispatchStrategy, ProducerAccessMode, type ProducerResponse, type SchemaReference } from '../generated/danube/DanubeApi.js';
 import { backoffDelay, Deadline } from './backoff.js';
 import type { BrokerConnection } from './connection-pool.js';
 import type { ClientContext } from './context.js';
@@ -15,6 +9,7 @@ import { HealthCheckLoop } from './health-check.js';
 import type { BrokerAddress } from './lookup.js';
 import type { PendingSend } from './pending-send.js';
 import { callDeadline, unary } from './rpc.js';
+import { SendPrefix } from './send-body.js';
 
 /** Called when a send settles, so the producer can free its slot and start the next one. */
 export type SendDone = (partition: PartitionProducer, pending: PendingSend) => void;
@@ -25,8 +20,13 @@ export type SendDone = (partition: PartitionProducer, pending: PendingSend) => v
  */
 export class PartitionProducer {
   producerId = 0n;
-  /** Reused by every message: grpc-js serialises a request synchronously when the call starts. */
-  msgId: MsgID;
+  /**
+   * What every message of this partition shares (msg_id, producer name, schema), encoded once;
+   * rebuilt when the producer is re-created or the schema is resolved.
+   */
+  private prefix: SendPrefix;
+  private schemaId: bigint | undefined;
+  private schemaVersion: number | undefined;
   connection!: BrokerConnection;
   private address: BrokerAddress | undefined;
   private metadata: Metadata | undefined;
@@ -44,7 +44,7 @@ export class PartitionProducer {
     private readonly schemaRef: SchemaReference | undefined,
     private readonly onDone: SendDone,
   ) {
-    this.msgId = { producerId: 0n, topicName: topic, brokerAddr: '', topicOffset: 0n };
+    this.prefix = new SendPrefix({ producerId: 0n, topicName: topic, brokerAddr: '', topicOffset: 0n }, name, undefined, undefined);
     this.health = new HealthCheckLoop(
       'producer',
       ctx.options.healthCheckIntervalMs,
@@ -82,8 +82,20 @@ export class PartitionProducer {
     this.connection = this.ctx.pool.get(address.connectUrl);
     this.metadata = this.ctx.auth.dynamic ? undefined : (this.ctx.auth.metadata(address.proxy ? address.brokerUrl : undefined) as Metadata);
     this.producerId = result.producerId;
-    this.msgId = { producerId: result.producerId, topicName: this.topic, brokerAddr: address.brokerUrl, topicOffset: 0n };
+    this.prefix = this.newPrefix(address.brokerUrl);
     this.health.start();
+  }
+
+  /** Every message from now on carries this schema id and version (resolved once by the producer). */
+  useSchema(schemaId: bigint, version: number): void {
+    this.schemaId = schemaId;
+    this.schemaVersion = version;
+    this.prefix = this.newPrefix(this.prefix.msgId.brokerAddr);
+  }
+
+  private newPrefix(brokerUrl: string): SendPrefix {
+    const msgId = { producerId: this.producerId, topicName: this.topic, brokerAddr: brokerUrl, topicOffset: 0n };
+    return new SendPrefix(msgId, this.name, this.schemaId, this.schemaVersion);
   }
 
   /**
@@ -118,8 +130,6 @@ export class PartitionProducer {
       );
       return;
     }
-    const message = pending.message;
-    message.msgId = this.msgId;
     const metadata = this.metadata;
     if (metadata) this.call(pending, metadata);
     else {
@@ -131,25 +141,28 @@ export class PartitionProducer {
   }
 
   private call(pending: PendingSend, metadata: Metadata): void {
-    const sweeper = this.ctx.sweeper;
     try {
       if (pending.settled) return this.onDone(this, pending);
-      const call = this.connection.producer.sendMessage(pending.message, metadata, (err) => {
-        sweeper.unwatch(call);
-        pending.call = undefined;
-        this.onResult(pending, err);
-      });
+      // The current prefix: after a re-creation, retries carry the new producer id.
+      const call = this.connection.hot.send(this.prefix, pending, metadata, this.onCallEnd, pending);
       pending.call = call;
-      sweeper.watch(call, pending.deadlineAt);
+      this.ctx.sweeper.watch(call, pending.deadlineAt);
     } catch (err) {
-      // grpc-js throws synchronously on a channel that was closed meanwhile.
+      // Both transports throw synchronously on a channel that was closed meanwhile.
       this.retryOrFail(pending, err);
     }
   }
 
+  /** One function for every call's end (no closure per send); the pending send is its context. */
+  private readonly onCallEnd = (err: ServiceError | null, pending: PendingSend): void => {
+    this.ctx.sweeper.unwatch(pending.call!);
+    pending.call = undefined;
+    this.onResult(pending, err);
+  };
+
   private onResult(pending: PendingSend, err: ServiceError | null): void {
     if (!err) {
-      pending.settle({ topic: this.topic, requestId: pending.message.requestId });
+      pending.settle({ topic: this.topic, requestId: pending.requestId });
       this.onDone(this, pending);
       return;
     }

@@ -1,6 +1,7 @@
-import type { StreamMessage } from '../generated/danube/DanubeApi.js';
 import { DanubeError } from './errors.js';
+import type { Cancellable } from './hot-calls.js';
 import type { PartitionProducer } from './partition-producer.js';
+import type { SendFields } from './send-body.js';
 
 /** What `producer.send()` resolves to. */
 export interface SendResult {
@@ -20,10 +21,11 @@ export interface FlushWaiter {
 }
 
 /**
- * One message on its way: the encoded-to-be request plus its retry state. A class (not a closure
- * per send) so the hot path allocates one small object besides the promise.
+ * One message on its way: its fields (encoded when the call starts, with the partition's shared
+ * prefix) plus its retry state. A class (not a closure per send) so the hot path allocates one
+ * small object besides the promise; it is also the context the transport hands back.
  */
-export class PendingSend {
+export class PendingSend implements SendFields {
   failures = 0;
   recreations = 0;
   waiters: FlushWaiter[] | undefined;
@@ -37,15 +39,19 @@ export class PendingSend {
   /** The promise settled (an abort settles it before the send path has finished with it). */
   settled = false;
   /** The gRPC call in flight, so an abort can cancel it. */
-  call: { cancel(): void } | undefined;
+  call: Cancellable | undefined;
   /** The backoff timer before the next retry, so an abort can skip it. */
   timer: ReturnType<typeof setTimeout> | undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
 
   constructor(
-    readonly message: StreamMessage,
     readonly partition: PartitionProducer,
+    readonly requestId: bigint,
+    readonly payload: Uint8Array,
+    readonly publishTime: number,
+    readonly attributes: Record<string, string>,
+    readonly routingKey: string | undefined,
   ) {}
 
   settle(result: SendResult | undefined, error?: unknown): void {

@@ -1,4 +1,4 @@
-import { DispatchStrategy, type SchemaReference, type StreamMessage } from '../generated/danube/DanubeApi.js';
+import { DispatchStrategy, type SchemaReference } from '../generated/danube/DanubeApi.js';
 import { Deadline } from './backoff.js';
 import type { ClientContext } from './context.js';
 import { abortedError, withAbort } from './abort.js';
@@ -51,8 +51,6 @@ export class Producer {
   private waitingHead = 0;
   private readonly live = new Set<PendingSend>();
   private readonly queues = new Map<PartitionProducer, { items: PendingSend[]; head: number; busy: boolean }>();
-  private schemaId: bigint | undefined;
-  private schemaVersion: number | undefined;
   private closed = false;
   private closing: Promise<void> | undefined;
 
@@ -125,8 +123,7 @@ export class Producer {
         const resolved = await resolveSchema(ctx.registry, options.schema).catch((err: unknown) => {
           throw err instanceof SchemaError ? err : new SchemaError(`resolving schema "${options.schema!.subject}" for ${options.topic} failed: ${(err as Error).message}`, { topic: options.topic, cause: err, retryable: false });
         });
-        this.schemaId = resolved.schemaId;
-        this.schemaVersion = resolved.version;
+        for (const p of this.partitionList) p.useSchema(resolved.schemaId, resolved.version);
       }
     } catch (err) {
       for (const p of this.partitionList) p.close();
@@ -158,19 +155,7 @@ export class Producer {
     }
     const count = this.partitionList.length;
     const partition = this.partitionList[key !== undefined ? (count === 1 ? 0 : partitionForKey(key, count)) : this.roundRobin++ % count]!;
-    const message: StreamMessage = {
-      requestId: partition.nextRequestId(),
-      msgId: partition.msgId,
-      payload: bytes as Buffer,
-      publishTime: BigInt(Date.now()),
-      producerName: partition.name,
-      subscriptionName: '',
-      attributes,
-      schemaId: this.schemaId,
-      schemaVersion: this.schemaVersion,
-      routingKey: key,
-    };
-    const pending = new PendingSend(message, partition);
+    const pending = new PendingSend(partition, partition.nextRequestId(), bytes, Date.now(), attributes, key);
     const promise = new Promise<SendResult>((resolve, reject) => {
       pending.resolve = resolve;
       pending.reject = reject;

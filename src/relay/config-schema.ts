@@ -154,6 +154,8 @@ export const RelayConfigSchema = z.strictObject({
   drainTimeoutMs: z.number().int().min(0).max(900_000).default(DEFAULT_DRAIN_TIMEOUT_MS),
   /** How long the broker may be unconnected before `/readyz` names it unreachable; 0 = at once. */
   readinessGraceMs: z.number().int().min(0).max(600_000).default(DEFAULT_READINESS_GRACE_MS),
+  /** How the relay's client carries receives and acks (the client option `transport`; default 'lean'). */
+  transport: z.enum(['lean', 'grpc-js']).optional(),
   bindings: z.array(BindingSchema).min(1, 'at least one binding'),
 });
 

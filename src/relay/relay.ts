@@ -74,7 +74,7 @@ export async function startRelay(input: RelayConfig | RelayConfigInput, options:
   const ownsClient = client === undefined;
   if (!client) {
     if (!config.serviceUrl) throw new RelayConfigError('invalid relay config: serviceUrl: required when no client is given', ['serviceUrl']);
-    client = new DanubeClient({ serviceUrl: config.serviceUrl, logger });
+    client = new DanubeClient({ serviceUrl: config.serviceUrl, logger, ...(config.transport ? { transport: config.transport } : {}) });
   }
   const metrics = new RelayMetrics();
   const deps: TransformDeps = {};

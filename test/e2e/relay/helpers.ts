@@ -10,10 +10,13 @@ export interface Env {
   close(): Promise<void>;
 }
 
+/** The client transports the broker-fault tests run against (see test/integration/client). */
+export const TRANSPORTS = ['lean', 'grpc-js'] as const;
+
 /** An embedded broker on an ephemeral port and a client on it. */
-export async function startEnv(dispatch: BrokerOptions['dispatch'] = {}): Promise<Env> {
+export async function startEnv(dispatch: BrokerOptions['dispatch'] = {}, transport: (typeof TRANSPORTS)[number] = 'lean'): Promise<Env> {
   const broker = await startBroker({ port: 0, dispatch: { maxUnackedMessages: 1000, ...dispatch }, logger: silentLogger });
-  const client = new DanubeClient({ serviceUrl: broker.url, logger: silentLogger });
+  const client = new DanubeClient({ serviceUrl: broker.url, logger: silentLogger, transport });
   return {
     broker,
     client,

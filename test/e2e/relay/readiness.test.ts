@@ -11,10 +11,10 @@ import { startBroker, type Broker } from '../../../src/broker/index.js';
 import { DanubeClient } from '../../../src/client/index.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { startRelay, type Relay, type RelayReadiness } from '../../../src/relay/index.js';
-import { binding, indexOf, waitFor } from './helpers.js';
+import { binding, indexOf, TRANSPORTS, waitFor } from './helpers.js';
 
-const topic = `/default/readiness-${process.pid}`;
-const liveTopic = `/default/readiness-live-${process.pid}`;
+const baseTopic = `/default/readiness-${process.pid}`;
+const baseLiveTopic = `/default/readiness-live-${process.pid}`;
 let broker: Broker | undefined;
 let relay: Relay | undefined;
 let dataDir: string;
@@ -60,89 +60,95 @@ function startBrokerOn(port: number): Promise<Broker> {
   return startBroker({ port, dataDir, dispatch: { maxUnackedMessages: 1000 }, logger: silentLogger });
 }
 
-describe('relay readiness', () => {
-  it('answers 503 naming the binding while the broker is down, and 200 again only once it receives again', async () => {
-    broker = await startBrokerOn(0);
-    broker.admin.createTopic(topic, { dispatch: 'reliable' });
-    broker.admin.createTopic(liveTopic, { dispatch: 'non-reliable' });
-    const port = Number(new URL(broker.url).port);
-    const seen = new Set<number>();
-    const seenLive = new Set<number>();
-    const live = binding({ name: 'live', topic: liveTopic, subscription: { name: 'live-sub', dispatch: 'non-reliable', maxUnackedMessages: 1000 } });
-    relay = await startRelay({ serviceUrl: broker.url, port: 0, bindings: [binding({ name: 'ready', topic }), live] }, {
-      logger: silentLogger,
-      sinks: {
-        ready: (records) => void records.forEach((r) => seen.add(indexOf(r))),
-        live: (records) => void records.forEach((r) => seenLive.add(indexOf(r))),
-      },
-    });
-    const url = relay.url!;
+// Once per client transport: the broker faults must end the same way on each.
+describe.each(TRANSPORTS)('%s transport', (transport) => {
+  // Both runs share the data directory: each has topics of its own.
+  const topic = `${baseTopic}-${transport}`;
+  const liveTopic = `${baseLiveTopic}-${transport}`;
+  describe('relay readiness', () => {
+    it('answers 503 naming the binding while the broker is down, and 200 again only once it receives again', async () => {
+      broker = await startBrokerOn(0);
+      broker.admin.createTopic(topic, { dispatch: 'reliable' });
+      broker.admin.createTopic(liveTopic, { dispatch: 'non-reliable' });
+      const port = Number(new URL(broker.url).port);
+      const seen = new Set<number>();
+      const seenLive = new Set<number>();
+      const live = binding({ name: 'live', topic: liveTopic, subscription: { name: 'live-sub', dispatch: 'non-reliable', maxUnackedMessages: 1000 } });
+      relay = await startRelay({ serviceUrl: broker.url, port: 0, transport, bindings: [binding({ name: 'ready', topic }), live] }, {
+        logger: silentLogger,
+        sinks: {
+          ready: (records) => void records.forEach((r) => seen.add(indexOf(r))),
+          live: (records) => void records.forEach((r) => seenLive.add(indexOf(r))),
+        },
+      });
+      const url = relay.url!;
 
-    const up = await readyzBecomes(url, 200, 10_000);
-    expect(up).toMatchObject({ ready: true, notReady: [] });
-    expect(up.brokers).toEqual([expect.objectContaining({ url: broker.url, state: 'ready', reachable: true })]);
+      const up = await readyzBecomes(url, 200, 10_000);
+      expect(up).toMatchObject({ ready: true, notReady: [] });
+      expect(up.brokers).toEqual([expect.objectContaining({ url: broker.url, state: 'ready', reachable: true })]);
 
-    await broker.close();
-    const outageAt = Date.now();
-    // The receive streams end with the connection: the consumers resubscribe at once.
-    const down = await readyzBecomes(url, 503, 8_000);
-    expect(Date.now() - outageAt).toBeLessThan(8_000);
-    expect(down.ready).toBe(false);
-    expect(down.notReady).toEqual([
-      expect.objectContaining({ binding: 'ready', reasons: expect.arrayContaining(['resubscribing']) }),
-      expect.objectContaining({ binding: 'live', reasons: expect.arrayContaining(['resubscribing']) }),
-    ]);
-    expect(relay.status().ready).toBe(false);
-    expect(relay.status().bindings.map((b) => b.state)).toEqual(['connecting', 'connecting']);
-    // After the connectivity grace the broker itself is named unreachable too.
-    const unreachable = await readyzUntil(url, (r) => r.brokers?.[0]?.reachable === false, 8_000);
-    expect(unreachable.notReady).toEqual([
-      expect.objectContaining({ binding: 'ready', reasons: expect.arrayContaining(['broker-unreachable', 'resubscribing']) }),
-      expect.objectContaining({ binding: 'live', reasons: expect.arrayContaining(['broker-unreachable', 'resubscribing']) }),
-    ]);
-    expect(unreachable.brokers).toEqual([expect.objectContaining({ url: broker.url, reachable: false })]);
-
-    // The broker comes back on the same address with the same data (as after a process restart).
-    broker = await startBrokerOn(port);
-    // Producers connected first, so that the sends follow the 200 within milliseconds.
-    const client = new DanubeClient({ serviceUrl: broker.url, logger: silentLogger });
-    try {
-      const reliable = await client.createProducer({ topic, name: 'after-ready', dispatch: 'reliable' });
-      const nonReliable = await client.createProducer({ topic: liveTopic, name: 'after-ready-live', dispatch: 'non-reliable' });
-      const back = await readyzBecomes(url, 200, 15_000);
-      const sends: Promise<unknown>[] = [];
-      for (let i = 0; i < 5; i++) sends.push(nonReliable.send(JSON.stringify({ i })), reliable.send(JSON.stringify({ i })));
-      await Promise.all(sends);
-      expect(back).toMatchObject({ ready: true, notReady: [] });
-      expect(relay.status().bindings.map((b) => b.state)).toEqual(['running', 'running']);
-
-      // Ready means it receives again: all 5 arrive on both, none lost to a consumer still resubscribing.
-      await waitFor(() => seen.size === 5 && seenLive.size === 5, 15_000, `delivery after recovery (reliable ${seen.size}/5, non-reliable ${seenLive.size}/5)`);
-    } finally {
-      await client.close();
-    }
-  }, 45_000);
-
-  it('with readinessGraceMs 0 names the broker unreachable as soon as it is gone', async () => {
-    const own = await startBroker({ port: 0, logger: silentLogger });
-    const quickTopic = `/default/readiness-quick-${process.pid}`;
-    own.admin.createTopic(quickTopic, { dispatch: 'reliable' });
-    let quick: Relay | undefined;
-    try {
-      quick = await startRelay(
-        { serviceUrl: own.url, port: 0, readinessGraceMs: 0, bindings: [binding({ name: 'quick', topic: quickTopic })] },
-        { logger: silentLogger, sinks: { quick: () => {} } },
-      );
-      await readyzBecomes(quick.url!, 200, 10_000);
-      await own.close();
+      await broker.close();
       const outageAt = Date.now();
-      const unreachable = await readyzUntil(quick.url!, (r) => r.brokers?.[0]?.reachable === false, 5_000);
-      // Well inside the default 2 s grace, which would still call the broker reachable.
-      expect(Date.now() - outageAt).toBeLessThan(1_500);
-      expect(unreachable.notReady).toEqual([expect.objectContaining({ binding: 'quick', reasons: expect.arrayContaining(['broker-unreachable']) })]);
-    } finally {
-      await quick?.close();
-      await own.close();
-    }
-  }, 30_000);
+      // The receive streams end with the connection: the consumers resubscribe at once.
+      const down = await readyzBecomes(url, 503, 8_000);
+      expect(Date.now() - outageAt).toBeLessThan(8_000);
+      expect(down.ready).toBe(false);
+      expect(down.notReady).toEqual([
+        expect.objectContaining({ binding: 'ready', reasons: expect.arrayContaining(['resubscribing']) }),
+        expect.objectContaining({ binding: 'live', reasons: expect.arrayContaining(['resubscribing']) }),
+      ]);
+      expect(relay.status().ready).toBe(false);
+      expect(relay.status().bindings.map((b) => b.state)).toEqual(['connecting', 'connecting']);
+      // After the connectivity grace the broker itself is named unreachable too.
+      const unreachable = await readyzUntil(url, (r) => r.brokers?.[0]?.reachable === false, 8_000);
+      expect(unreachable.notReady).toEqual([
+        expect.objectContaining({ binding: 'ready', reasons: expect.arrayContaining(['broker-unreachable', 'resubscribing']) }),
+        expect.objectContaining({ binding: 'live', reasons: expect.arrayContaining(['broker-unreachable', 'resubscribing']) }),
+      ]);
+      expect(unreachable.brokers).toEqual([expect.objectContaining({ url: broker.url, reachable: false })]);
+
+      // The broker comes back on the same address with the same data (as after a process restart).
+      broker = await startBrokerOn(port);
+      // Producers connected first, so that the sends follow the 200 within milliseconds.
+      const client = new DanubeClient({ serviceUrl: broker.url, logger: silentLogger, transport });
+      try {
+        const reliable = await client.createProducer({ topic, name: 'after-ready', dispatch: 'reliable' });
+        const nonReliable = await client.createProducer({ topic: liveTopic, name: 'after-ready-live', dispatch: 'non-reliable' });
+        const back = await readyzBecomes(url, 200, 15_000);
+        const sends: Promise<unknown>[] = [];
+        for (let i = 0; i < 5; i++) sends.push(nonReliable.send(JSON.stringify({ i })), reliable.send(JSON.stringify({ i })));
+        await Promise.all(sends);
+        expect(back).toMatchObject({ ready: true, notReady: [] });
+        expect(relay.status().bindings.map((b) => b.state)).toEqual(['running', 'running']);
+
+        // Ready means it receives again: all 5 arrive on both, none lost to a consumer still resubscribing.
+        await waitFor(() => seen.size === 5 && seenLive.size === 5, 15_000, `delivery after recovery (reliable ${seen.size}/5, non-reliable ${seenLive.size}/5)`);
+      } finally {
+        await client.close();
+      }
+    }, 45_000);
+
+    it('with readinessGraceMs 0 names the broker unreachable as soon as it is gone', async () => {
+      const own = await startBroker({ port: 0, logger: silentLogger });
+      const quickTopic = `/default/readiness-quick-${process.pid}-${transport}`;
+      own.admin.createTopic(quickTopic, { dispatch: 'reliable' });
+      let quick: Relay | undefined;
+      try {
+        quick = await startRelay(
+          { serviceUrl: own.url, port: 0, readinessGraceMs: 0, transport, bindings: [binding({ name: 'quick', topic: quickTopic })] },
+          { logger: silentLogger, sinks: { quick: () => {} } },
+        );
+        await readyzBecomes(quick.url!, 200, 10_000);
+        await own.close();
+        const outageAt = Date.now();
+        const unreachable = await readyzUntil(quick.url!, (r) => r.brokers?.[0]?.reachable === false, 5_000);
+        // Well inside the default 2 s grace, which would still call the broker reachable.
+        expect(Date.now() - outageAt).toBeLessThan(1_500);
+        expect(unreachable.notReady).toEqual([expect.objectContaining({ binding: 'quick', reasons: expect.arrayContaining(['broker-unreachable']) })]);
+      } finally {
+        await quick?.close();
+        await own.close();
+      }
+    }, 30_000);
+  });
 });

@@ -1,6 +1,9 @@
 import { startBroker, type Broker, type BrokerOptions } from '../../../src/broker/index.js';
 import { DanubeClient, type DanubeClientOptions, type DanubeMessage, type Consumer } from '../../../src/client/index.js';
 
+/** The transports of the hot calls; conformance and fault tests run against each. */
+export const TRANSPORTS = ['lean', 'grpc-js'] as const;
+
 /** Short timings so failure paths finish in well under a second. */
 export const FAST: Partial<DanubeClientOptions> = {
   connectTimeoutMs: 5_000,
