@@ -1,3 +1,4 @@
+import { backoffDelay as coreBackoff, BACKOFF_POLICIES } from '../core/backoff.js';
 import { ClientClosedError, TimeoutError } from './errors.js';
 
 /** Retry settings shared by producers, consumers and lookups (defaults of the Rust client). */
@@ -10,16 +11,19 @@ export interface RetryOptions {
   maxBackoffMs: number;
 }
 
-export const DEFAULT_RETRY: RetryOptions = { maxRetries: 5, baseBackoffMs: 200, maxBackoffMs: 5000 };
+export const DEFAULT_RETRY: RetryOptions = {
+  maxRetries: 5,
+  baseBackoffMs: BACKOFF_POLICIES.client.initialDelayMs,
+  maxBackoffMs: BACKOFF_POLICIES.client.maxDelayMs,
+};
 
 /**
- * Delay before retry number `attempt` (0-based): uniform in `[L/2, L]` with
- * `L = min(base·(attempt+1), max)`. Linear, as the Rust and Go clients actually do; the jitter
- * keeps many producers that failed together from retrying together.
+ * Delay before retry number `attempt` (0-based): the `client` policy of core's backoff (linear,
+ * as the Rust and Go clients do, half jitter so that producers that failed together do not retry
+ * together) with this client's bounds.
  */
 export function backoffDelay(attempt: number, options: RetryOptions = DEFAULT_RETRY, random: () => number = Math.random): number {
-  const limit = Math.min(options.baseBackoffMs * (attempt + 1), options.maxBackoffMs);
-  return Math.round(limit / 2 + random() * (limit / 2));
+  return coreBackoff(attempt + 1, { ...BACKOFF_POLICIES.client, initialDelayMs: options.baseBackoffMs, maxDelayMs: options.maxBackoffMs }, random);
 }
 
 /**

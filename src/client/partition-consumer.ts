@@ -3,7 +3,7 @@ import type { AckRequest, ConsumerRequest_SubscriptionType, ConsumerResponse, Na
 import { backoffDelay, Deadline, sleep } from './backoff.js';
 import type { BrokerConnection } from './connection-pool.js';
 import type { ClientContext } from './context.js';
-import { DanubeError, RETRYABLE_CODES, Status, TimeoutError, toDanubeError } from './errors.js';
+import { ClientClosedError, DanubeError, RETRYABLE_CODES, Status, TimeoutError, toDanubeError } from './errors.js';
 import { establish } from './establish.js';
 import { HealthCheckLoop } from './health-check.js';
 import type { ReceiveHandle } from './hot-calls.js';
@@ -206,7 +206,7 @@ export class PartitionConsumer {
         const error = toDanubeError(err, 'resubscribe', this.topic);
         // NOT_FOUND: a restarted broker may not have the topic back yet; keep trying.
         const transient = error.retryable || error.code === Status.NOT_FOUND || error.code === Status.UNKNOWN;
-        if (this.closed || error.name === 'ClientClosedError') return;
+        if (this.closed || error instanceof ClientClosedError) return;
         if (!transient) return this.sink.fail(error);
         this.ctx.logger.warn({ topic: this.topic, err: error.message }, 'resubscribe failed; will retry');
         await sleep(backoffDelay(Math.min(failures, 25), retry), this.ctx.signal).catch(() => undefined);

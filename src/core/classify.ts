@@ -1,4 +1,5 @@
 import { awsErrorKind } from './aws-errors.js';
+import { grpcCodeKind } from './grpc-status.js';
 import { FatalError, InvalidRecordError, isConnectorError, RetryableError, type ConnectorError, type ErrorKind } from './errors.js';
 
 // Network failures of Node sockets and undici (fetch) that a later try may not meet.
@@ -7,11 +8,6 @@ const RETRYABLE_CODES = new Set([
   'EHOSTUNREACH', 'ENOTFOUND', 'ESOCKETTIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED',
 ]);
-
-// gRPC status codes (numbers) of @grpc/grpc-js ServiceError.
-const GRPC_RETRYABLE = new Set([1, 4, 8, 10, 14]); // CANCELLED, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, UNAVAILABLE
-const GRPC_INVALID = new Set([3, 6, 9, 11]); // INVALID_ARGUMENT, ALREADY_EXISTS, FAILED_PRECONDITION, OUT_OF_RANGE
-const GRPC_FATAL = new Set([7, 12, 16]); // PERMISSION_DENIED, UNIMPLEMENTED, UNAUTHENTICATED
 
 /**
  * The kind of an HTTP status: 408/425/429/5xx retryable, 401/403/407 fatal, other 4xx invalid,
@@ -25,6 +21,8 @@ export function httpStatusKind(status: number): ErrorKind | undefined {
 }
 
 type Bag = Record<string, unknown>;
+
+const KINDS: ReadonlySet<unknown> = new Set(['retryable', 'invalid', 'too-large', 'fatal']);
 
 function statusOf(err: Bag): number | undefined {
   const metadata = err.$metadata as Bag | undefined;
@@ -41,10 +39,11 @@ export function errorKind(err: unknown): ErrorKind {
   if (typeof err !== 'object' || err === null) return 'retryable';
   const e = err as Bag;
   const name = typeof e.name === 'string' ? e.name : '';
+  // An error that says what it calls for (the client's DanubeError) decides for itself; its
+  // `too-large` is an invalid record whose reason is its size.
+  if (typeof e.kind === 'string' && KINDS.has(e.kind)) return e.kind === 'too-large' ? 'invalid' : (e.kind as ErrorKind);
   const aws = awsErrorKind(err);
   if (aws) return aws === 'throttled' ? 'retryable' : aws;
-  // A client error that already knows (e.g. DanubeError) decides for itself.
-  if (typeof e.retryable === 'boolean' && e.retryable) return 'retryable';
   const status = statusOf(e);
   if (status !== undefined) {
     const kind = httpStatusKind(status);
@@ -52,10 +51,10 @@ export function errorKind(err: unknown): ErrorKind {
   }
   if (e.$fault === 'server') return 'retryable';
   if (typeof e.code === 'string' && RETRYABLE_CODES.has(e.code)) return 'retryable';
+  // A raw gRPC status (a sink calling a gRPC service of its own).
   if (typeof e.code === 'number' && 'details' in e) {
-    if (GRPC_RETRYABLE.has(e.code)) return 'retryable';
-    if (GRPC_INVALID.has(e.code)) return 'invalid';
-    if (GRPC_FATAL.has(e.code)) return 'fatal';
+    const kind = grpcCodeKind(e.code);
+    if (kind) return kind;
   }
   if (name === 'TimeoutError' || name === 'AbortError') return 'retryable';
   // fetch() wraps the socket error: "TypeError: fetch failed" with the real one as cause.

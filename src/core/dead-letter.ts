@@ -62,6 +62,14 @@ export interface DeadLetterEnvelope {
   originalPublishTime?: number;
 }
 
+/**
+ * The reason for dead-lettering a record that failed with `err`: `too-large` when the error says
+ * the record is too large (a client error of kind `too-large`), else `invalid-record`.
+ */
+export function deadLetterReasonOf(err: unknown): 'too-large' | 'invalid-record' {
+  return typeof err === 'object' && err !== null && (err as { kind?: unknown }).kind === 'too-large' ? 'too-large' : 'invalid-record';
+}
+
 /** The kinds of origin, before the colon of {@link DeadLetterEnvelope.origin}. */
 export type DeadLetterOriginKind = 'source' | 'relay' | 'mqtt' | 'webhook';
 

@@ -1,3 +1,4 @@
+import { backoffDelay, BACKOFF_POLICIES } from './backoff.js';
 import { classifyError } from './classify.js';
 import { RetryableError } from './errors.js';
 import { checkOptions, enumRule, intRule, numberRule } from './check-options.js';
@@ -22,9 +23,9 @@ export type RetryPolicy = Required<RetryPolicyOptions>;
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
   maxAttempts: 5,
-  initialDelayMs: 100,
-  maxDelayMs: 30_000,
-  multiplier: 2,
+  initialDelayMs: BACKOFF_POLICIES.operation.initialDelayMs,
+  maxDelayMs: BACKOFF_POLICIES.operation.maxDelayMs,
+  multiplier: BACKOFF_POLICIES.operation.multiplier,
   maxElapsedMs: 120_000,
   jitter: 'full',
 });
@@ -56,8 +57,7 @@ export function parseRetryPolicy(options: RetryPolicyOptions = {}): RetryPolicy 
  * backoff(3, policy); // somewhere in [0, 400] ms with the defaults
  */
 export function backoff(attempt: number, policy: RetryPolicy = DEFAULT_RETRY_POLICY, random: () => number = Math.random): number {
-  const cap = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.multiplier ** Math.max(0, attempt - 1));
-  return policy.jitter === 'full' ? Math.floor(random() * cap) : cap;
+  return backoffDelay(attempt, { growth: 'exponential', initialDelayMs: policy.initialDelayMs, maxDelayMs: policy.maxDelayMs, multiplier: policy.multiplier, jitter: policy.jitter }, random);
 }
 
 export interface RetryRunOptions {

@@ -1,4 +1,5 @@
-import { backoff as backoffDelay, sleep } from '../core/retry.js';
+import { backoffDelay, BACKOFF_POLICIES, type BackoffPolicy } from '../core/backoff.js';
+import { sleep } from '../core/retry.js';
 import type { Logger } from '../core/logger.js';
 import type { Transform } from '../core/transforms.js';
 import { BatchState, type Batch } from './batch-state.js';
@@ -20,7 +21,7 @@ type Msg = RelayDelivery;
  * subscribe within a second of its creation: records published before the subscription exists
  * are never delivered to it.
  */
-export const SUBSCRIBE_RETRY_MAX_MS = 1_000;
+export const SUBSCRIBE_RETRY_MAX_MS = BACKOFF_POLICIES.resubscribe.maxDelayMs;
 const NOT_FOUND = 5;
 
 /**
@@ -85,7 +86,8 @@ export class BindingRunner {
     // relay must take that consumer over, so the name is stable); on shared and key-shared ones a
     // shared name would make relays steal each other's stream, so each process gets its own.
     this.consumerName = fixedConsumerName(b) ?? `${b.name}-${Math.random().toString(16).slice(2, 10)}`;
-    const policy = { ...b.retryBackoff, maxAttempts: Number.MAX_SAFE_INTEGER, maxElapsedMs: 0 };
+    // The binding's retryBackoff; the retry budget is maxRetryAttempts, counted by the batch state.
+    const policy: BackoffPolicy = { growth: 'exponential', ...b.retryBackoff };
     this.state = new BatchState<Msg>({
       batchSize: b.batchSize, maxBatchBytes: b.maxBatchBytes, maxEventBytes: MAX_EVENT_BYTES, maxBatchingWindowMs: b.maxBatchingWindowMs,
       maxConcurrency: b.maxConcurrency, ordering: b.ordering, maxRetryAttempts: b.maxRetryAttempts, bisectOnError: b.bisectOnError,
@@ -149,7 +151,7 @@ export class BindingRunner {
     while (!this.stopping) {
       if (!this.consumer) {
         try {
-          await sleep(Math.min(SUBSCRIBE_RETRY_MAX_MS, 250 * 2 ** Math.min(failures++, 3)), this.readAbort.signal);
+          await sleep(backoffDelay(++failures, BACKOFF_POLICIES.resubscribe), this.readAbort.signal);
           await this.subscribe();
           failures = 0;
         } catch {

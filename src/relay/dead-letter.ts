@@ -1,4 +1,5 @@
 import { RECORD_ID_ATTRIBUTE } from '../core/attributes.js';
+import { backoffDelay, BACKOFF_POLICIES } from '../core/backoff.js';
 import { deadLetterAttributes, deadLetterOrigin, splitPartition, type DeadLetterEnvelope, type DeadLetterReason } from '../core/dead-letter.js';
 import type { Logger } from '../core/logger.js';
 import { sleep } from '../core/retry.js';
@@ -75,7 +76,7 @@ export class DeadLetterPublisher {
         // Start over with a fresh producer, and close the old one so its health checks stop.
         void this.close();
         if (signal.aborted) throw err;
-        const delay = Math.min(10_000, 200 * 2 ** Math.min(attempt, 6));
+        const delay = backoffDelay(attempt, BACKOFF_POLICIES['dead-letter']);
         this.logger.warn({ dlq: this.topic, topic: msg.topic, offset: msg.offset, attempt, err: (err as Error).message }, 'dead-letter publish failed; retrying');
         await sleep(delay, signal);
       }

@@ -1,5 +1,5 @@
 import { classifyError } from '../core/classify.js';
-import { deadLetterAttributes, deadLetterOrigin, type DeadLetterEnvelope } from '../core/dead-letter.js';
+import { deadLetterAttributes, deadLetterOrigin, deadLetterReasonOf, type DeadLetterEnvelope } from '../core/dead-letter.js';
 import { FatalError, InvalidRecordError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { backoff, sleep } from '../core/retry.js';
@@ -39,10 +39,8 @@ interface Prepared {
   invalid?: Error;
 }
 
-// Failures that can never succeed for this one record: dead-letter it, keep going.
-const INVALID_NAMES = new Set(['InvalidRecordError', 'MessageTooLargeError']);
-const isInvalid = (err: unknown): boolean =>
-  err instanceof InvalidRecordError || INVALID_NAMES.has((err as Error)?.name) || classifyError(err).kind === 'invalid';
+// Failures that can never succeed for this one record (malformed, too large): dead-letter it, keep going.
+const isInvalid = (err: unknown): boolean => classifyError(err).kind === 'invalid';
 
 /**
  * Publishes the batches of one source run: one producer per topic (ordered when the source keeps
@@ -190,7 +188,7 @@ export class BatchPublisher {
     await Promise.all(
       invalid.map((p) => {
         const envelope: DeadLetterEnvelope = {
-          reason: p.invalid?.name === 'MessageTooLargeError' ? 'too-large' : 'invalid-record',
+          reason: deadLetterReasonOf(p.invalid),
           error: p.invalid?.message ?? 'invalid record',
           errorClass: p.invalid?.name ?? 'Error',
           origin: deadLetterOrigin('source', this.source.name),

@@ -1,6 +1,6 @@
 import type { IPublishPacket } from 'mqtt';
 import { classifyError } from '../../core/classify.js';
-import { deadLetterAttributes, deadLetterOrigin, type DeadLetterEnvelope } from '../../core/dead-letter.js';
+import { deadLetterAttributes, deadLetterOrigin, deadLetterReasonOf, type DeadLetterEnvelope } from '../../core/dead-letter.js';
 import { FatalError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { SourceProducer } from '../../source/publisher.js';
@@ -42,13 +42,12 @@ export async function publish(
     await producer.send(payload, options);
     summary.published++;
   } catch (err) {
-    const kind = classifyError(err).kind;
-    if (kind !== 'invalid' && (err as Error)?.name !== 'MessageTooLargeError') throw err;
+    if (classifyError(err).kind !== 'invalid') throw err;
     if (!config.deadLetterTopic) throw new FatalError(`message on ${packet.topic} can never be published (${(err as Error).message}) and no deadLetterTopic is configured`, { cause: err });
     const dlq = await producerFor(config.deadLetterTopic);
     const now = Date.now();
     const envelope: DeadLetterEnvelope = {
-      reason: (err as Error)?.name === 'MessageTooLargeError' ? 'too-large' : 'invalid-record',
+      reason: deadLetterReasonOf(err),
       error: String((err as Error)?.message ?? err),
       errorClass: (err as Error)?.name ?? 'Error',
       origin: deadLetterOrigin('mqtt', config.name),

@@ -1,6 +1,6 @@
 import { fromUtf8 } from '../../core/bytes.js';
 import { classifyError } from '../../core/classify.js';
-import { deadLetterAttributes, deadLetterOrigin, type DeadLetterEnvelope, type DeadLetterReason } from '../../core/dead-letter.js';
+import { deadLetterAttributes, deadLetterOrigin, deadLetterReasonOf, type DeadLetterEnvelope, type DeadLetterReason } from '../../core/dead-letter.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import { getAtPath, parseJsonPath, scalarToString, type JsonPath } from '../http-poller/json-path.js';
 import { authenticate } from './auth.js';
@@ -107,7 +107,7 @@ export class WebhookReceiver {
     } catch (err) {
       const kind = classifyError(err).kind;
       if (kind === 'invalid' && this.config.deadLetterTopic) {
-        return this.#refuse(route, body, attributes, 422, (err as Error).message, (err as Error).name, (err as Error).name === 'MessageTooLargeError' ? 'too-large' : 'invalid-record');
+        return this.#refuse(route, body, attributes, 422, (err as Error).message, (err as Error).name, deadLetterReasonOf(err));
       }
       // Nothing is acknowledged that was not stored: the sender's own retry delivers it later.
       this.#logger.error({ err, topic: route.topic }, 'webhook: publish failed; answering 503');

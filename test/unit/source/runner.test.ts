@@ -150,7 +150,7 @@ describe('runSource', () => {
   it('fails the run on an invalid record when the source has no dead-letter topic', async () => {
     const client = new FakeClient();
     client.failSend = (payload) => {
-      if (payload === 'b') throw Object.assign(new Error('message of 6 MB exceeds the limit'), { name: 'MessageTooLargeError' });
+      if (payload === 'b') throw Object.assign(new Error('message of 6 MB exceeds the limit'), { name: 'MessageTooLargeError', kind: 'too-large' });
     };
     const store = new MemoryCheckpointStore();
     const { source } = listSource(['a', 'b'], 2);
