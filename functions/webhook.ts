@@ -1,6 +1,6 @@
 // Receives webhooks through API Gateway (HTTP API, payload 2.0) and publishes them (see
 // docs/connectors/webhook.md). Routes and auth are the JSON in WEBHOOK_CONFIG; a secret given in
-// WEBHOOK_SECRET replaces "secret" of the top-level HMAC/JWT auth.
+// WEBHOOK_SECRET replaces "secret" of the top-level HMAC, Standard Webhooks or JWT auth.
 import { producerPublisher, WebhookReceiver, webhookLambdaHandler, type WebhookOptions } from 'danube-connect-serverless/connectors/webhook';
 import { DanubeClient } from 'danube-connect-serverless/client';
 import { danubeConnectionFromEnv } from 'danube-connect-serverless/lambda';

@@ -1,5 +1,15 @@
 import { fromHex, toHex, utf8 } from './bytes.js';
 
+/**
+ * How the relay signs HTTP invocations: `danube` (`x-danube-signature: t=<unix>,v1=<hex>`, the
+ * secret used as it is) or `standard-webhooks` (`webhook-id`, `webhook-timestamp`,
+ * `webhook-signature: v1,<base64>`, a `whsec_` secret), which receivers verify with a Standard
+ * Webhooks library in any language.
+ */
+export type SignatureScheme = 'danube' | 'standard-webhooks';
+
+export const SIGNATURE_SCHEMES: readonly SignatureScheme[] = ['danube', 'standard-webhooks'];
+
 /** The header that carries the relay's signature of an HTTP sink request. */
 export const SIGNATURE_HEADER = 'x-danube-signature';
 
@@ -9,14 +19,18 @@ export const DEFAULT_SIGNATURE_TOLERANCE_SECONDS = 300;
 // Importing a key costs a little; relays and workers sign and verify with the same few secrets.
 const keyCache = new Map<string, Promise<CryptoKey>>();
 
-function hmacKey(secret: string): Promise<CryptoKey> {
-  let key = keyCache.get(secret);
-  if (!key) {
+/**
+ * HMAC-SHA256 of `data` with Web Crypto. The imported key is cached under `cacheId` (one per
+ * secret and scheme); `key` gives its bytes the first time.
+ */
+export async function hmacSha256(cacheId: string, key: () => Uint8Array, data: Uint8Array): Promise<Uint8Array> {
+  let imported = keyCache.get(cacheId);
+  if (!imported) {
     if (keyCache.size > 32) keyCache.clear();
-    key = crypto.subtle.importKey('raw', utf8(secret) as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-    keyCache.set(secret, key);
+    imported = crypto.subtle.importKey('raw', key() as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    keyCache.set(cacheId, imported);
   }
-  return key;
+  return new Uint8Array(await crypto.subtle.sign('HMAC', await imported, data as Uint8Array<ArrayBuffer>));
 }
 
 function signedBytes(timestamp: number, body: string | Uint8Array): Uint8Array<ArrayBuffer> {
@@ -28,8 +42,8 @@ function signedBytes(timestamp: number, body: string | Uint8Array): Uint8Array<A
   return out;
 }
 
-async function hmac(secret: string, timestamp: number, body: string | Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.sign('HMAC', await hmacKey(secret), signedBytes(timestamp, body)));
+function hmac(secret: string, timestamp: number, body: string | Uint8Array): Promise<Uint8Array> {
+  return hmacSha256(`danube:${secret}`, () => utf8(secret), signedBytes(timestamp, body));
 }
 
 /**

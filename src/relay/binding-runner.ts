@@ -7,7 +7,7 @@ import { MAX_EVENT_BYTES, type BindingConfig } from './config-schema.js';
 import { DeadLetterPublisher, relayEnvelope, type RelayDeadLetter } from './dead-letter.js';
 import { compileFilter, type RecordFilter } from './filter.js';
 import type { Invoker } from './invokers/types.js';
-import type { RelayMetrics } from './metrics.js';
+import { addByReason, type BindingCounts, type RelayMetrics } from './metrics.js';
 import type { RelayClient, RelayConsumer, RelayDelivery } from './ports.js';
 import { invokeBatch } from './invoke-batch.js';
 import type { BatchOutcome } from './settle-batch.js';
@@ -52,7 +52,7 @@ export class BindingRunner {
   readonly state: BatchState<Msg>;
   private readonly filter: RecordFilter;
   private readonly dlq: DeadLetterPublisher | undefined;
-  private readonly labels: { binding: string };
+  private readonly counts: BindingCounts;
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly maxBuffered: number;
@@ -78,7 +78,7 @@ export class BindingRunner {
   constructor(readonly binding: BindingConfig, private readonly deps: BindingRunnerDeps) {
     const b = binding;
     this.now = deps.now ?? Date.now;
-    this.labels = { binding: b.name };
+    this.counts = deps.metrics.counts(b.name);
     this.log = deps.logger.child({ binding: b.name, topic: b.topic, subscription: b.subscription.name });
     this.filter = compileFilter(b.filter);
     this.maxBuffered = b.maxBufferedRecords ?? Math.max(100, b.batchSize * (b.maxConcurrency + 1));
@@ -95,18 +95,13 @@ export class BindingRunner {
       backoff: (n) => backoffDelay(n, policy), brokerWindow: b.subscription.maxUnackedMessages,
     });
     this.dlq = b.deadLetterTopic ? new DeadLetterPublisher(deps.client, b.deadLetterTopic, `${this.consumerName}-dlq`, this.log) : undefined;
-    const m = deps.metrics;
-    const l = this.labels;
-    this.unregister.push(
-      m.inFlight.collect(() => [[l, this.state.inFlightRecords]]),
-      m.buffered.collect(() => [[l, this.state.pendingCount]]),
-      m.stuck.collect(() => [[l, this.state.stuckCount]]),
-      m.up.collect(() => [[l, this.subscribed ? 1 : 0]]),
-      m.oldestUnackedAge.collect(() => {
-        const t = this.state.oldestPublishTime();
-        return [[l, t === undefined ? 0 : Math.max(0, (this.now() - t) / 1000)]];
-      }),
-    );
+    this.unregister.push(deps.metrics.gauges(b.name, () => {
+      const t = this.state.oldestPublishTime();
+      return {
+        inFlight: this.state.inFlightRecords, buffered: this.state.pendingCount, stuck: this.state.stuckCount, up: this.subscribed ? 1 : 0,
+        oldestUnackedAgeSeconds: t === undefined ? 0 : Math.max(0, (this.now() - t) / 1000),
+      };
+    }));
   }
 
   /** Subscribes (waiting for the first attempt only) and starts reading. */
@@ -181,22 +176,22 @@ export class BindingRunner {
   }
 
   private onMessage(msg: Msg): void {
-    const m = this.deps.metrics;
+    const c = this.counts;
     const kind = this.state.classify(msg);
     if (kind === 'in-flight-duplicate') {
-      m.redeliveriesIgnored.inc(this.labels);
+      c.redeliveriesIgnored++;
       this.log.debug({ offset: msg.offset, partition: msg.topic }, 'redelivery of a record in flight ignored');
       return;
     }
     if (kind === 'settled-duplicate') {
       // Its ack lost the race with the broker's ack timeout: ack again, do not invoke again.
-      m.redeliveriesIgnored.inc(this.labels);
+      c.redeliveriesIgnored++;
       this.track(this.ack(msg));
       return;
     }
-    m.received.inc(this.labels);
+    c.received++;
     if (!this.filter(msg)) {
-      m.filtered.inc(this.labels);
+      c.filtered++;
       this.state.remember(msg);
       this.track(this.ack(msg));
       return;
@@ -261,12 +256,12 @@ export class BindingRunner {
   }
 
   private settle(batch: Batch<Msg>, outcome: BatchOutcome, log: Logger): void {
-    const m = this.deps.metrics;
+    const c = this.counts;
     const s = this.state.complete(batch.id, outcome, this.now());
-    if (s.badResponse) m.invocationFailures.inc({ ...this.labels, reason: 'bad-response' });
-    m.succeeded.inc(this.labels, s.ack.length);
-    if (s.failed.length) m.failed.inc(this.labels, s.failed.length);
-    if (s.retried.length) m.retried.inc(this.labels, s.retried.length);
+    if (s.badResponse) addByReason(c.invocationFailures, 'bad-response');
+    c.succeeded += s.ack.length;
+    c.failed += s.failed.length;
+    c.retried += s.retried.length;
     if (outcome.type !== 'success') {
       const level = s.deadLetter.length || s.retried.some((r) => r.exhausted) ? 'error' : 'warn';
       log[level]({
@@ -294,7 +289,7 @@ export class BindingRunner {
       this.state.forget(record.id);
       return;
     }
-    this.deps.metrics.deadLettered.inc({ ...this.labels, reason });
+    addByReason(this.counts.deadLettered, reason);
     this.log.warn({ partition: record.msg.topic, offset: record.msg.offset, reason, attempts: record.attempts, error, dlq: b.deadLetterTopic }, 'record dead-lettered');
     await this.ackMessage(record.msg, record.id);
   }
@@ -312,7 +307,7 @@ export class BindingRunner {
       if (!this.consumer) throw new Error('not subscribed');
       await this.consumer.ack(msg);
     } catch (err) {
-      this.deps.metrics.ackFailures.inc(this.labels);
+      this.counts.ackFailures++;
       this.log.warn({ partition: msg.topic, offset: msg.offset, err: (err as Error).message }, 'ack failed; the broker will redeliver and the relay will ack again');
     }
   }

@@ -70,10 +70,10 @@ export interface BindingStatus {
 /** Builds a binding's status from its runner and the metrics counters. */
 export function bindingStatus(runner: BindingRunner, m: RelayMetrics, now: number): BindingStatus {
   const b = runner.binding;
-  const l = { binding: b.name };
+  const c = m.counts(b.name);
   const oldest = runner.state.oldestPublishTime();
-  const deadLettered = ['retries-exhausted', 'max-record-age', 'invalid-record', 'too-large']
-    .reduce((n, reason) => n + m.deadLettered.get({ ...l, reason }), 0);
+  let deadLettered = 0;
+  for (const n of c.deadLettered.values()) deadLettered += n;
   const status: BindingStatus = {
     name: b.name,
     topic: b.topic,
@@ -87,8 +87,8 @@ export function bindingStatus(runner: BindingRunner, m: RelayMetrics, now: numbe
     stuck: runner.state.stuckCount,
     oldestUnackedAgeMs: oldest === undefined ? 0 : Math.max(0, now - oldest),
     counts: {
-      received: m.received.get(l), filtered: m.filtered.get(l), invocations: m.invocations.get(l), succeeded: m.succeeded.get(l),
-      failed: m.failed.get(l), retried: m.retried.get(l), deadLettered, redeliveriesIgnored: m.redeliveriesIgnored.get(l),
+      received: c.received, filtered: c.filtered, invocations: c.invocations, succeeded: c.succeeded,
+      failed: c.failed, retried: c.retried, deadLettered, redeliveriesIgnored: c.redeliveriesIgnored,
     },
   };
   if (runner.lastError !== undefined) status.lastError = runner.lastError;

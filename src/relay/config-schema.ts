@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import { SIGNATURE_SCHEMES } from '../core/signing.js';
+import { standardWebhookSecretProblem } from '../core/standard-webhooks.js';
 
 /**
  * Lambda refuses a RequestResponse payload over 6 MiB. Payloads travel base64-encoded inside the
@@ -41,14 +43,26 @@ const LambdaFunctionSchema = z.strictObject({
   timeoutMs,
 });
 
-const HttpFunctionSchema = z.strictObject({
-  type: z.literal('http'),
-  url: z.url(),
-  /** HMAC secret for `x-danube-signature`; every request is signed. */
-  secret: z.string().min(16, 'at least 16 characters'),
-  headers: z.record(z.string(), z.string()).optional(),
-  timeoutMs,
-});
+const HttpFunctionSchema = z
+  .strictObject({
+    type: z.literal('http'),
+    url: z.url(),
+    /** HMAC secret; every request is signed. `standard-webhooks` needs a `whsec_<base64>` key of 24–64 bytes. */
+    secret: z.string().min(16, 'at least 16 characters'),
+    /**
+     * How requests are signed: `danube` (`x-danube-signature: t=<unix>,v1=<hex>`) or
+     * `standard-webhooks` (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64>`).
+     * `danube` stays the default so that upgrading the relay never breaks a receiver that
+     * checks the relay's own header.
+     */
+    signature: z.enum(SIGNATURE_SCHEMES).default('danube'),
+    headers: z.record(z.string(), z.string()).optional(),
+    timeoutMs,
+  })
+  .superRefine((fn, ctx) => {
+    const problem = fn.signature === 'standard-webhooks' ? standardWebhookSecretProblem(fn.secret) : undefined;
+    if (problem) ctx.addIssue({ code: 'custom', path: ['secret'], message: `with signature standard-webhooks the secret ${problem}` });
+  });
 
 const LocalFunctionSchema = z.strictObject({
   type: z.literal('local'),

@@ -7,7 +7,8 @@ export interface RelayHttpHandlers {
   healthy(): boolean;
   /** Every enabled binding is subscribed and receiving, and the broker is reachable; otherwise who is not and why. */
   readiness(): RelayReadiness;
-  metrics(): string;
+  /** The Prometheus text of `/metrics` and its content type. */
+  metrics(): Promise<{ body: string; contentType: string }>;
   status(): unknown;
 }
 
@@ -42,7 +43,8 @@ export async function startRelayHttpServer(options: { port: number; host: string
           return send(r.ready ? 200 : 503, 'application/json', `${JSON.stringify(r)}\n`);
         }
         case '/metrics':
-          return send(200, 'text/plain; version=0.0.4; charset=utf-8', h.metrics());
+          void h.metrics().then((m) => send(200, m.contentType, m.body), (err: Error) => send(500, 'text/plain', `${err.message}\n`));
+          return;
         case '/status':
           return send(200, 'application/json', `${JSON.stringify(h.status(), null, 2)}\n`);
         default:

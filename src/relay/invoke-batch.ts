@@ -3,7 +3,7 @@ import type { Transform } from '../core/transforms.js';
 import type { BindingConfig } from './config-schema.js';
 import { InvokeError } from './errors.js';
 import type { Invoker } from './invokers/types.js';
-import type { RelayMetrics } from './metrics.js';
+import { addByReason, type RelayMetrics } from './metrics.js';
 import type { RelayDelivery } from './ports.js';
 import { outcomeOf, prepareBatch } from './prepare-batch.js';
 import type { BatchOutcome } from './settle-batch.js';
@@ -34,7 +34,7 @@ export async function invokeBatch(records: TrackedRecord<RelayDelivery & { offse
   const prepared = await prepareBatch(records, ctx.transforms, !ctx.invoker.remote);
   if (prepared.fatal) return { type: 'failure', error: prepared.fatal, errorClass: 'FatalError' };
   if (prepared.records.length === 0) return outcomeOf({ failures: [] }, prepared.invalid);
-  m.invocations.inc(labels);
+  m.counts(b.name).invocations++;
   m.batchSize.observe(labels, prepared.records.length);
   const started = performance.now();
   let outcome: BatchOutcome;
@@ -46,7 +46,7 @@ export async function invokeBatch(records: TrackedRecord<RelayDelivery & { offse
     outcome = outcomeOf(result, prepared.invalid);
   } catch (err) {
     const e = err instanceof InvokeError ? err : new InvokeError((err as Error)?.message ?? String(err), 'function-error', 'retryable', { cause: err });
-    m.invocationFailures.inc({ ...labels, reason: e.reason });
+    addByReason(m.counts(b.name).invocationFailures, e.reason);
     // A function that cannot be reached as configured (no such module or function, access
     // denied, signature refused) is no fault of the records: they are retried without using up
     // their budget, so a deployment mistake never empties a topic into the dead-letter topic.

@@ -103,7 +103,7 @@ export async function startRelay(input: RelayConfig | RelayConfigInput, options:
   if (config.port !== undefined) {
     try {
       http = await startRelayHttpServer({ port: config.port, host: config.host }, {
-        healthy: () => true, readiness, metrics: () => metrics.render(), status,
+        healthy: () => true, readiness, metrics: async () => ({ body: await metrics.render(), contentType: metrics.contentType }), status,
       });
     } catch (err) {
       // E.g. the port is taken: stop what already runs instead of leaving consumers behind.

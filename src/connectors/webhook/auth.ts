@@ -1,6 +1,7 @@
 // Request authentication of the webhook source, with Web Crypto only so it runs on Lambda and
 // in Workers alike. Every comparison of secrets is constant-time.
 import { fromHex, utf8 } from '../../core/bytes.js';
+import { verifyStandardWebhook } from '../../core/standard-webhooks.js';
 import type { WebhookAuthConfig } from './options.js';
 
 /** Why a request was refused: the reason is returned to the caller, so it never echoes secrets. */
@@ -51,7 +52,8 @@ function concat(...parts: Uint8Array[]): Uint8Array {
  * Checks a request against the configured scheme: `none`; `api-key` (one of the keys in a
  * header, or `Authorization: Bearer`); `hmac` over the raw body (`plain`: `<prefix><hex>` as
  * GitHub sends it; `timestamped`: `t=<unix>,v1=<hex>` over `<t>.<body>`, rejected when older
- * than the tolerance); `jwt` HS256 bearer tokens with `exp`/`nbf` and optional `iss`/`aud`.
+ * than the tolerance); `standard-webhooks` (`webhook-id`, `webhook-timestamp`, `webhook-signature`
+ * with a `whsec_` secret); `jwt` HS256 bearer tokens with `exp`/`nbf` and optional `iss`/`aud`.
  *
  * @example
  * const result = await authenticate(config.auth, request.headers, body, Date.now());
@@ -70,10 +72,21 @@ export async function authenticate(auth: WebhookAuthConfig, headers: Headers, bo
     }
     case 'hmac':
       return verifyHmac(auth, headers, body, nowMs);
+    case 'standard-webhooks': {
+      const check = await verifyStandardWebhook(auth.secret, body, headers, { toleranceSeconds: auth.toleranceSec, nowSec: Math.floor(nowMs / 1000) });
+      return check.ok ? { ok: true } : { ok: false, reason: STANDARD_REASONS[check.reason] };
+    }
     case 'jwt':
       return verifyJwt(auth, bearer(headers), nowMs);
   }
 }
+
+const STANDARD_REASONS = {
+  missing: 'missing webhook-id, webhook-timestamp or webhook-signature header',
+  malformed: 'malformed Standard Webhooks headers',
+  stale: 'signature timestamp outside tolerance',
+  mismatch: 'invalid signature',
+} as const;
 
 function bearer(headers: Headers): string | undefined {
   const m = /^Bearer\s+(.+)$/i.exec(headers.get('authorization') ?? '');

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { parseWithSchema } from '../../core/options.js';
+import { standardWebhookSecretProblem } from '../../core/standard-webhooks.js';
 import { parseJsonPath } from '../http-poller/json-path.js';
 
 export const DEFAULT_WEBHOOK_MAX_BODY_BYTES = 1024 * 1024;
@@ -22,6 +23,17 @@ const AuthSchema = z.discriminatedUnion('type', [
     prefix: z.string().default(''),
     toleranceSec: z.number().int().min(1).default(DEFAULT_WEBHOOK_HMAC_TOLERANCE_SEC),
   }),
+  z
+    .strictObject({
+      type: z.literal('standard-webhooks'),
+      /** `whsec_<base64>`, as Standard Webhooks senders show it. */
+      secret: z.string(),
+      toleranceSec: z.number().int().min(1).default(DEFAULT_WEBHOOK_HMAC_TOLERANCE_SEC),
+    })
+    .superRefine((auth, ctx) => {
+      const problem = standardWebhookSecretProblem(auth.secret);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['secret'], message: problem });
+    }),
   z.strictObject({
     type: z.literal('jwt'),
     secret: z.string().min(16),

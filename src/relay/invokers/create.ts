@@ -14,8 +14,10 @@ export function createInvoker(fn: FunctionConfig, options: { baseDir?: string } 
   switch (fn.type) {
     case 'lambda':
       return createLambdaInvoker(fn);
-    case 'http':
-      return createHttpInvoker(fn);
+    case 'http': {
+      const { type: _type, ...http } = fn;
+      return createHttpInvoker(http);
+    }
     case 'local':
       return createLocalInvoker({ ...fn, ...(options.baseDir ? { baseDir: options.baseDir } : {}) });
   }

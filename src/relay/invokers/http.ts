@@ -1,17 +1,38 @@
+import { ConfigError } from '../../core/errors.js';
+import { checkOptions, enumRule, intRule, objectRule, optional, required, stringRule, type OptionRule } from '../../core/check-options.js';
 import { parseRetryAfter } from '../../core/classify.js';
-import { signRequest } from '../../core/signing.js';
+import { SIGNATURE_SCHEMES, signRequest, type SignatureScheme } from '../../core/signing.js';
+import { signStandardWebhook, standardWebhookSecretProblem } from '../../core/standard-webhooks.js';
 import { encodeSinkBatch } from '../../sink/event.js';
 import { InvokeError } from '../errors.js';
 import { readAnswer } from './answer.js';
+import { batchMessageId } from './message-id.js';
 import type { InvokeBatch, InvokeResult, Invoker } from './types.js';
 
 export interface HttpInvokerOptions {
   url: string;
-  /** HMAC secret: every request carries `x-danube-signature: t=<unix>,v1=<hex>`. */
+  /**
+   * HMAC secret of every request. With `signature: 'danube'` any string of 16 characters or more;
+   * with `'standard-webhooks'` a `whsec_<base64>` key of 24 to 64 bytes.
+   */
   secret: string;
+  /**
+   * `danube` (default): `x-danube-signature: t=<unix>,v1=<hex>`. `standard-webhooks`:
+   * `webhook-id` (the same for every retry of the same records), `webhook-timestamp` and
+   * `webhook-signature: v1,<base64>`, which any Standard Webhooks library verifies.
+   */
+  signature?: SignatureScheme;
   headers?: Record<string, string>;
   timeoutMs: number;
 }
+
+const HTTP_INVOKER_RULES = {
+  url: required(stringRule('', /^https?:\/\//, 'an http:// or https:// URL')),
+  secret: required(stringRule('')),
+  signature: enumRule<SignatureScheme>('danube', SIGNATURE_SCHEMES),
+  headers: optional(objectRule<Record<string, string>>({})),
+  timeoutMs: required(intRule(0, 1)),
+} satisfies Record<string, OptionRule<unknown>>;
 
 /**
  * Invokes an HTTP sink (a Cloudflare Worker, a container, the fetch adapter): POSTs the signed
@@ -22,7 +43,13 @@ export interface HttpInvokerOptions {
  * @example
  * const invoker = createHttpInvoker({ url: 'https://sink.example.workers.dev', secret, timeoutMs: 30_000 });
  */
-export function createHttpInvoker(options: HttpInvokerOptions): Invoker {
+export function createHttpInvoker(input: HttpInvokerOptions): Invoker {
+  const options = checkOptions(input, HTTP_INVOKER_RULES, 'HTTP invoker options');
+  const problem = options.signature === 'standard-webhooks' ? standardWebhookSecretProblem(options.secret) : options.secret.length < 16 ? 'must be at least 16 characters' : undefined;
+  if (problem) throw new ConfigError(`invalid HTTP invoker options: secret: ${problem}`, ['secret']);
+  const sign = options.signature === 'standard-webhooks'
+    ? async (batch: InvokeBatch, body: string) => ({ 'content-type': 'application/json', ...(await signStandardWebhook(options.secret, await batchMessageId(batch), body)) })
+    : (_batch: InvokeBatch, body: string) => signRequest(options.secret, body);
   return {
     kind: 'http',
     remote: true,
@@ -37,7 +64,7 @@ export function createHttpInvoker(options: HttpInvokerOptions): Invoker {
         res = await fetch(options.url, {
           method: 'POST',
           body,
-          headers: { ...(options.headers ?? {}), ...(await signRequest(options.secret, body)) },
+          headers: { ...(options.headers ?? {}), ...(await sign(batch, body)) },
           signal,
         });
       } catch (err) {

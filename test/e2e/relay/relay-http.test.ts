@@ -77,7 +77,7 @@ describe('relay over the HTTP invoker', () => {
   it('retries 5xx and 429 (honouring Retry-After) until the sink recovers', async () => {
     respond = (_, n) => (n === 1 ? { status: 503 } : n === 2 ? { status: 429, headers: { 'retry-after': '0' } } : { status: 200 });
     const relay = await run('http-5xx', { maxRetryAttempts: 1 }, 3, (r) => r.status().bindings[0]!.counts.succeeded === 3);
-    const metrics = relay.metrics.render();
+    const metrics = await relay.metrics.render();
     expect(metrics).toContain('danube_relay_invocation_failures_total{binding="http-5xx",reason="server-error"} 1');
     expect(metrics).toContain('danube_relay_invocation_failures_total{binding="http-5xx",reason="throttled"} 1');
   });
@@ -95,7 +95,7 @@ describe('relay over the HTTP invoker', () => {
   it('an answer naming an id outside the batch fails the whole batch', async () => {
     respond = (event) => (event.records[0]!.attempt === 1 ? { status: 200, body: { batchItemFailures: [{ itemIdentifier: 'nope' }] } } : { status: 200 });
     const relay = await run('http-bad', {}, 2, (r) => r.status().bindings[0]!.counts.succeeded === 2);
-    expect(relay.metrics.render()).toContain('reason="bad-response"');
+    expect(await relay.metrics.render()).toContain('reason="bad-response"');
   });
 
   it('applies the binding\'s transforms before sending (json-with-metadata)', async () => {
@@ -125,7 +125,7 @@ describe('relay over the HTTP invoker', () => {
     }, { client: env.client });
     await publish(env.client, topic, 1);
     await waitFor(() => relay.status().bindings[0]!.counts.succeeded === 1, 10_000);
-    expect(relay.metrics.render()).toContain('reason="timeout"');
+    expect(await relay.metrics.render()).toContain('reason="timeout"');
     await relay.close();
     slowServer.closeAllConnections();
     await new Promise((r) => slowServer.close(r));

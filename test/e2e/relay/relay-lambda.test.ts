@@ -76,7 +76,7 @@ describe('relay over the Lambda invoker (serverless-offline)', () => {
     await waitFor(() => dlq.got.length === 1, 20_000, 'dead letter');
     expect(dlq.got[0]!.attributes['x-dlq-reason']).toBe('retries-exhausted');
     expect(dlq.got[0]!.attributes['x-dlq-error']).toMatch(/crash requested/);
-    expect(relay.metrics.render()).toContain('danube_relay_invocation_failures_total{binding="lambda-crash",reason="function-error"} 2');
+    expect(await relay.metrics.render()).toContain('danube_relay_invocation_failures_total{binding="lambda-crash",reason="function-error"} 2');
     await relay.close();
     await dlq.close();
   });
@@ -88,8 +88,8 @@ describe('relay over the Lambda invoker (serverless-offline)', () => {
     }, { client: env.client });
     await publish(env.client, topic, 1);
     const failures = /danube_relay_invocation_failures_total\{binding="lambda-missing",reason="([a-z-]+)"\} \d+/;
-    await waitFor(() => failures.test(relay.metrics.render()), 20_000, 'a failed invocation');
-    const reason = failures.exec(relay.metrics.render())![1];
+    await waitFor(async () => failures.test(await relay.metrics.render()), 20_000, 'a failed invocation');
+    const reason = failures.exec(await relay.metrics.render())![1];
     const s = relay.status().bindings[0]!;
     await relay.close();
     expect(reason).toBe('config');

@@ -42,7 +42,7 @@ describe('relay over the local invoker', () => {
     expect(metrics).toContain('danube_relay_records_received_total{binding="ok"} 100');
     expect(metrics).toContain('danube_relay_records_succeeded_total{binding="ok"} 100');
     expect(metrics).toMatch(/danube_relay_invoke_duration_seconds_count\{binding="ok"\} \d+/);
-    expect(metrics).toMatch(/danube_relay_batch_size_bucket\{binding="ok",le="\+Inf"\} \d+/);
+    expect(metrics).toMatch(/danube_relay_batch_size_bucket\{le="\+Inf",binding="ok"\} \d+/);
     expect((await fetch(`${r.url}/healthz`)).status).toBe(200);
   });
 
@@ -141,7 +141,7 @@ describe('relay over the local invoker', () => {
     const s = r.status().bindings[0]!;
     expect(s.counts.deadLettered).toBe(0);
     expect(s.lastError).toMatch(/function unreachable: cannot import sink module/);
-    expect(r.metrics.render()).toMatch(/danube_relay_invocation_failures_total\{binding="unreachable",reason="config"\} [3-9]/);
+    expect(await r.metrics.render()).toMatch(/danube_relay_invocation_failures_total\{binding="unreachable",reason="config"\} [3-9]/);
   });
 
   it('without a dead-letter topic keeps retrying and reports the records as stuck', async () => {
@@ -153,7 +153,7 @@ describe('relay over the local invoker', () => {
     await waitFor(() => r.status().bindings[0]!.stuck === 2, 10_000, 'stuck records');
     const s = r.status().bindings[0]!;
     expect(s.counts.deadLettered).toBe(0);
-    expect(r.metrics.render()).toContain('danube_relay_records_retrying_without_dlq{binding="stuck"} 2');
+    expect(await r.metrics.render()).toContain('danube_relay_records_retrying_without_dlq{binding="stuck"} 2');
   });
 
   it('isolates a poison record by bisecting: only it reaches the dead-letter topic', async () => {

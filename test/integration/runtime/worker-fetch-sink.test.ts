@@ -1,4 +1,5 @@
 import { Miniflare } from 'miniflare';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleWorker } from './bundle-worker.js';
 import { gzip, signBody, utf8 } from '../../../src/core/index.js';
@@ -6,7 +7,8 @@ import { encodeSinkBatch } from '../../../src/sink/index.js';
 
 // The fetch adapter runs for real inside workerd (Cloudflare's runtime) through miniflare: the
 // bundle is built for a Worker (no Node built-ins), and requests go over HTTP on 127.0.0.1.
-const SECRET = 'worker-test-secret';
+// The secret is a Standard Webhooks key, so requests signed either way verify with it.
+const SECRET = 'whsec_d29ya2VyLXRlc3Qtc2VjcmV0LW9mLTMyLWJ5dGVzISE=';
 let mf: Miniflare;
 let bundle: string;
 
@@ -72,6 +74,15 @@ describe('fetchSink inside workerd', () => {
     expect(await post(body, { 'x-danube-signature': stale })).toEqual({ status: 401, json: { error: 'signature stale' } });
     const tampered = await signBody(SECRET, body);
     expect((await post(body.replace('orders-to-worker', 'orders-to-elsewhere'), { 'x-danube-signature': tampered })).status).toBe(401);
+  });
+
+  it('accepts a batch the standardwebhooks package signed, refuses it tampered or stale', async () => {
+    const body = JSON.stringify(encodeSinkBatch([rec(8n, utf8('{"sku":"A1"}'))], meta));
+    const wh = new Webhook(SECRET);
+    const headers = (id: string, at: Date) => ({ 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': wh.sign(id, at, body) });
+    expect(await post(body, headers('msg_worker_1', new Date()))).toEqual({ status: 200, json: { batchItemFailures: [] } });
+    expect(await post(body.replace('orders-to-worker', 'orders-to-elsewhere'), headers('msg_worker_2', new Date()))).toEqual({ status: 401, json: { error: 'signature mismatch' } });
+    expect(await post(body, headers('msg_worker_3', new Date(Date.now() - 120_000)))).toEqual({ status: 401, json: { error: 'signature stale' } });
   });
 
   it('refuses a signed but malformed event with 400 naming the field', async () => {

@@ -57,6 +57,18 @@ bindings:
     expect(() => parseRelayConfig({ bindings: [{ ...base.bindings[0], function: { type: 'http', url: 'http://x', secret: 'short' } }] })).toThrow(/binding "orders": function.secret/);
   });
 
+  it('signs HTTP invocations the relay\'s own way unless told to use Standard Webhooks, whose secrets are whsec_ keys', () => {
+    const http = (fn: Record<string, unknown>) => parseRelayConfig({ bindings: [{ ...base.bindings[0], function: { type: 'http', url: 'http://127.0.0.1:1/sink', ...fn } }] });
+    expect(http({ secret: 'a-very-long-secret-value' }).config.bindings[0]!.function).toMatchObject({ signature: 'danube' });
+    const key = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+    expect(http({ secret: key, signature: 'standard-webhooks' }).config.bindings[0]!.function).toMatchObject({ signature: 'standard-webhooks', secret: key });
+    expect(() => http({ secret: 'a-very-long-secret-value', signature: 'standard-webhooks' }))
+      .toThrow(/binding "orders": function.secret: with signature standard-webhooks the secret must be written whsec_<base64 key>/);
+    expect(() => http({ secret: `whsec_${Buffer.alloc(16).toString('base64')}`, signature: 'standard-webhooks' })).toThrow(/24 to 64 bytes, got 16/);
+    expect(() => http({ secret: key, signature: 'hmac' })).toThrow(/binding "orders": function.signature/);
+    expect(() => http({ secret: key, signatures: 'danube' })).toThrow(/signatures: unknown key/);
+  });
+
   it('refuses contradictions', () => {
     const b = base.bindings[0]!;
     expect(() => parseRelayConfig({ bindings: [b, b] })).toThrow(/same name/);

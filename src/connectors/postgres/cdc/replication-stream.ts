@@ -124,6 +124,11 @@ export class ReplicationStream {
         };
       });
     }
+    return this.take();
+  }
+
+  /** A frame already received, without waiting; throws the server's error if the stream failed. */
+  take(): ReplicationFrame | undefined {
     const frame = this.frames.shift();
     if (this.paused && this.frames.length <= LOW_WATER && this.connection) {
       this.paused = false;

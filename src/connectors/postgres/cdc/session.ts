@@ -6,6 +6,7 @@ import { formatLsn, parseLsn, pgTimestampToIso } from './lsn.js';
 import type { ParsedPostgresCdcOptions } from './options.js';
 import { decodePgOutput, type PgOutputMessage, type RelationMessage } from './pgoutput.js';
 import { openReplication, type OpenedReplication } from './open.js';
+import type { ReplicationFrame } from './frames.js';
 import type { ReplicationStream } from './replication-stream.js';
 
 /**
@@ -38,6 +39,8 @@ export interface ReadResult {
 interface OpenTransaction {
   xid: number;
   finalLsn: bigint;
+  /** `finalLsn` as text, formatted once: every change of the transaction carries it. */
+  commitLsn: string;
   commitTime: string;
   origin?: string;
   /** Changes seen so far in this transaction (including skipped ones). */
@@ -67,9 +70,13 @@ const PROBE_INTERVAL_MS = 100;
  */
 export class CdcSession {
   private readonly relations = new Map<number, RelationMessage>();
+  /** The row-key columns of each relation, worked out once per Relation message, not per change. */
+  private readonly keyNames = new Map<number, readonly string[]>();
   private tx?: OpenTransaction;
   /** End of the last transaction fully read (published or skipped). */
   private readEnd: bigint;
+  /** `readEnd` as text: every change's checkpoint carries it, and it moves once per transaction. */
+  private readEndText: string;
   /** Last LSN confirmed to the server. */
   private confirmed: bigint;
   private lastReceived = 0n;
@@ -97,6 +104,7 @@ export class CdcSession {
     this.blockSize = opened.blockSize;
     this.primaryKeys = opened.primaryKeys;
     this.readEnd = parseLsn(start.lsn);
+    this.readEndText = formatLsn(this.readEnd);
     this.confirmed = this.readEnd;
     // While a batch is being published nobody reads the stream; a regular status update keeps
     // the server from ending the connection after wal_sender_timeout (60 s by default).
@@ -129,9 +137,14 @@ export class CdcSession {
       }
       const left = until - Date.now();
       if (left <= 0) break;
-      const frame = await this.stream.next(Math.min(left, PROBE_INTERVAL_MS)).catch((err: unknown) => {
+      let frame: ReplicationFrame | undefined;
+      try {
+        // Frames already received are taken without an await: a backlog arrives by the tens of
+        // thousands per second, and a promise per frame showed in the profile of reading one.
+        frame = this.stream.take() ?? (await this.stream.next(Math.min(left, PROBE_INTERVAL_MS)));
+      } catch (err) {
         throw toConnectorError(err, `read the replication stream of slot "${this.options.slot}"`);
-      });
+      }
       if (!frame) {
         this.probe();
         continue;
@@ -140,7 +153,7 @@ export class CdcSession {
       if (frame.type === 'keepalive') {
         // Everything before the server's send position has been sent to us; with no transaction
         // open and all of it handled, that position is safe to treat as read.
-        if (!this.tx && frame.walEnd > this.readEnd) this.readEnd = frame.walEnd;
+        if (!this.tx && frame.walEnd > this.readEnd) this.advanceReadEnd(frame.walEnd);
         if (frame.replyRequested) this.sendStatus(false);
         continue;
       }
@@ -160,10 +173,25 @@ export class CdcSession {
     return this.readEnd % this.blockSize === 0n && this.target - this.readEnd <= PAGE_HEADER_MAX;
   }
 
-  // A primary key that no longer matches the relation's columns (altered mid-stream) is ignored.
-  private pk(relation: RelationMessage): string[] | undefined {
-    const pk = this.primaryKeys.get(relation.relationId);
-    return pk && pk.every((name) => relation.columns.some((c) => c.name === name)) ? pk : undefined;
+  private advanceReadEnd(lsn: bigint): void {
+    this.readEnd = lsn;
+    this.readEndText = formatLsn(lsn);
+  }
+
+  /**
+   * The columns of a row key: the primary key when known, else the replica identity columns
+   * (none for REPLICA IDENTITY FULL, where every column is flagged). A primary key that no longer
+   * matches the relation's columns (altered mid-stream) is ignored.
+   */
+  private rowKey(relation: RelationMessage): readonly string[] {
+    let names = this.keyNames.get(relation.relationId);
+    if (!names) {
+      const pk = this.primaryKeys.get(relation.relationId);
+      const pkHolds = pk !== undefined && pk.every((name) => relation.columns.some((c) => c.name === name));
+      names = pkHolds ? pk : relation.replicaIdentity === 'f' ? [] : relation.columns.filter((c) => c.isKey).map((c) => c.name);
+      this.keyNames.set(relation.relationId, names);
+    }
+    return names;
   }
 
   private handle(message: PgOutputMessage, walStart: bigint, out: CapturedChange[]): void {
@@ -174,6 +202,7 @@ export class CdcSession {
         this.tx = {
           xid: message.xid,
           finalLsn: message.finalLsn,
+          commitLsn: formatLsn(message.finalLsn),
           commitTime: pgTimestampToIso(message.commitTime),
           index: 0,
           // A transaction that ended before the start point was published by an earlier run.
@@ -183,7 +212,7 @@ export class CdcSession {
       }
       case 'commit':
         this.tx = undefined;
-        if (message.endLsn > this.readEnd) this.readEnd = message.endLsn;
+        if (message.endLsn > this.readEnd) this.advanceReadEnd(message.endLsn);
         return;
       case 'origin':
         if (this.tx) this.tx.origin = message.name;
@@ -192,6 +221,7 @@ export class CdcSession {
         // Sent before the first change of a table in a session and again after its schema
         // changed: always replacing the entry is what picks up ALTER TABLE mid-stream.
         this.relations.set(message.relationId, message);
+        this.keyNames.delete(message.relationId);
         return;
       case 'type':
       case 'message':
@@ -201,27 +231,26 @@ export class CdcSession {
           this.emit(relationId, walStart, out, (relation) => ({
             op: 'truncate', key: null, before: null, after: null,
             cascade: message.cascade, restartIdentity: message.restartIdentity,
-            ...names(relation),
           }));
         }
         return;
       case 'insert':
         this.emit(message.relationId, walStart, out, (relation) => {
           const after = decodeTuple(relation, message.newTuple);
-          return { op: 'insert', key: keyOf(relation, after, this.pk(relation)), before: null, after, ...names(relation) };
+          return { op: 'insert', key: keyOf(relation, after, this.rowKey(relation)), before: null, after };
         });
         return;
       case 'update':
         this.emit(message.relationId, walStart, out, (relation) => {
           const after = decodeTuple(relation, message.newTuple);
           const before: Row | null = message.oldTuple ? decodeTuple(relation, message.oldTuple, message.oldKind === 'K') : null;
-          return { op: 'update', key: keyOf(relation, after, this.pk(relation)) ?? keyOf(relation, before, this.pk(relation)), before, after, ...names(relation) };
+          return { op: 'update', key: keyOf(relation, after, this.rowKey(relation)) ?? keyOf(relation, before, this.rowKey(relation)), before, after };
         });
         return;
       case 'delete':
         this.emit(message.relationId, walStart, out, (relation) => {
           const before = decodeTuple(relation, message.oldTuple, message.oldKind === 'K');
-          return { op: 'delete', key: keyOf(relation, before, this.pk(relation)), before, after: null, ...names(relation) };
+          return { op: 'delete', key: keyOf(relation, before, this.rowKey(relation)), before, after: null };
         });
         return;
     }
@@ -231,7 +260,7 @@ export class CdcSession {
     relationId: number,
     walStart: bigint,
     out: CapturedChange[],
-    build: (relation: RelationMessage) => Omit<ChangeEvent, 'lsn' | 'commitLsn' | 'commitTime' | 'xid'>,
+    build: (relation: RelationMessage) => ChangeBody,
   ): void {
     const tx = this.tx;
     if (!tx) throw new FatalError('replication stream sent a change outside a transaction');
@@ -239,21 +268,23 @@ export class CdcSession {
     if (!relation) throw new FatalError(`replication stream sent a change for unknown relation ${relationId}`);
     tx.index++;
     if (tx.index <= tx.skip) return;
-    const event: ChangeEvent = {
-      ...build(relation),
-      lsn: formatLsn(walStart),
-      commitLsn: formatLsn(tx.finalLsn),
-      commitTime: tx.commitTime,
-      xid: tx.xid,
-    };
+    // Completed in place rather than spread into a new object: this runs for every change, and
+    // the fields land in the same order either way.
+    const event = build(relation) as ChangeEvent;
+    event.schema = relation.schema;
+    event.table = relation.table;
+    event.lsn = formatLsn(walStart);
+    event.commitLsn = tx.commitLsn;
+    event.commitTime = tx.commitTime;
+    event.xid = tx.xid;
     if (tx.origin !== undefined) event.origin = tx.origin;
-    out.push({ event, id: `${formatLsn(tx.finalLsn)}:${tx.index}`, checkpoint: this.checkpoint() });
+    out.push({ event, id: `${tx.commitLsn}:${tx.index}`, checkpoint: this.checkpoint() });
   }
 
   /** The checkpoint covering everything read so far. */
   private checkpoint(): CdcCheckpoint {
-    const checkpoint: CdcCheckpoint = { lsn: formatLsn(this.readEnd) };
-    if (this.tx) checkpoint.partial = { finalLsn: formatLsn(this.tx.finalLsn), xid: this.tx.xid, changes: this.tx.index };
+    const checkpoint: CdcCheckpoint = { lsn: this.readEndText };
+    if (this.tx) checkpoint.partial = { finalLsn: this.tx.commitLsn, xid: this.tx.xid, changes: this.tx.index };
     return checkpoint;
   }
 
@@ -304,6 +335,5 @@ export class CdcSession {
   }
 }
 
-function names(relation: RelationMessage): { schema: string; table: string } {
-  return { schema: relation.schema, table: relation.table };
-}
+/** What a change message says by itself; the session adds the table and transaction fields. */
+type ChangeBody = Pick<ChangeEvent, 'op' | 'key' | 'before' | 'after' | 'cascade' | 'restartIdentity'>;

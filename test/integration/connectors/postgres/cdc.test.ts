@@ -224,6 +224,38 @@ describe('PostgreSQL CDC source', () => {
     expect(secondRun).toEqual(Array.from({ length: 15 }, (_, i) => i + 11));
   });
 
+  it('confirms exactly the checkpoint: a transaction whose commit record starts right there is still delivered next run', async () => {
+    await db.query(`create table cdc_adjacent (id int primary key)`);
+    await db.query(`create publication cdc_adjacent for table cdc_adjacent`);
+    await db.query(`select pg_create_logical_replication_slot('cdc_adjacent', 'pgoutput')`);
+    // B writes its row first; A commits; B commits at once: B's commit record begins where A's ends.
+    const other = new pg.Client(server.connectionString);
+    await other.connect();
+    await other.query('begin');
+    await other.query('insert into cdc_adjacent values (2)');
+    await db.query('insert into cdc_adjacent values (1)');
+    await other.query('commit');
+    await other.end();
+    const options = parsePostgresCdcOptions({ connectionString: server.connectionString, slot: 'cdc_adjacent', publication: 'cdc_adjacent' });
+    const first = await CdcSession.open(options, { lsn: '0/0' }, silentLogger);
+    const read = await first.read(AbortSignal.timeout(10_000));
+    await first.close();
+    const [a, b] = read.changes;
+    expect([a!.event.after!.id, b!.event.after!.id]).toEqual([1, 2]);
+    // B's first change carries the checkpoint "everything up to A's end": confirm that, as a run
+    // that published A but not B would, then start again from it.
+    const afterA = b!.checkpoint.lsn;
+    const again = await CdcSession.open(options, { lsn: afterA }, silentLogger);
+    again.confirm({ lsn: afterA });
+    await again.close();
+    expect(await confirmedLsn('cdc_adjacent')).toBe(afterA);
+    const next = await CdcSession.open(options, { lsn: afterA }, silentLogger);
+    const replay = await next.read(AbortSignal.timeout(10_000));
+    await next.close();
+    expect(replay.changes.map((c) => c.event.after!.id)).toEqual([2]);
+    expect(replay.changes[0]!.event.commitLsn).toBe(afterA);
+  });
+
   it('decodes every change intact when the server keeps sending while a batch is being published', async () => {
     await db.query(`create table cdc_backlog (id int primary key, name text, doc jsonb)`);
     await db.query(`create publication cdc_backlog for table cdc_backlog`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodePgOutput, PgOutputDecodeError } from '../../../../src/connectors/postgres/cdc/pgoutput.js';
+import { BinaryReader, decodePgOutput, PgOutputDecodeError } from '../../../../src/connectors/postgres/cdc/pgoutput.js';
 import { encodeStandbyStatus, parseReplicationFrame } from '../../../../src/connectors/postgres/cdc/frames.js';
 import { formatLsn, parseLsn, pgTimestampToIso } from '../../../../src/connectors/postgres/cdc/lsn.js';
 
@@ -50,6 +50,26 @@ describe('pgoutput decoder', () => {
     expect(() => decodePgOutput(new Bytes().ch('B').u64(1n).buf)).toThrow(PgOutputDecodeError);
     expect(() => decodePgOutput(new Bytes().ch('Z').buf)).toThrow(/unknown pgoutput message tag "Z"/);
     expect(() => decodePgOutput(new Bytes().ch('I').i32(1).ch('N').i16(1).ch('x').buf)).toThrow(/tuple column kind/);
+  });
+});
+
+describe('BinaryReader', () => {
+  it('reads big-endian integers at their extremes, signed and unsigned', () => {
+    const b = Buffer.alloc(2 + 2 + 4 + 4 + 4 + 8 + 8 + 8 + 8);
+    let o = b.writeInt16BE(-1, 0);
+    o = b.writeInt16BE(32767, o);
+    o = b.writeInt32BE(-2, o);
+    o = b.writeInt32BE(2147483647, o);
+    o = b.writeUInt32BE(0xffffffff, o);
+    o = b.writeBigInt64BE(-3n, o);
+    o = b.writeBigInt64BE(-(2n ** 63n), o);
+    o = b.writeBigUInt64BE(2n ** 64n - 1n, o);
+    b.writeBigUInt64BE(0x16b374d848n, o);
+    const r = new BinaryReader(new Uint8Array(b));
+    expect([r.int16(), r.int16(), r.int32(), r.int32(), r.uint32()]).toEqual([-1, 32767, -2, 2147483647, 0xffffffff]);
+    expect([r.int64(), r.int64(), r.uint64(), r.uint64()]).toEqual([-3n, -(2n ** 63n), 2n ** 64n - 1n, 0x16b374d848n]);
+    expect(r.remaining).toBe(0);
+    expect(() => r.uint8()).toThrow(PgOutputDecodeError);
   });
 });
 

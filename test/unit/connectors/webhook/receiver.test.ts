@@ -126,6 +126,9 @@ describe('webhook receiver (fetch handler)', () => {
 
   it('rejects unknown option keys by name', () => {
     expect(() => new WebhookReceiver({ routes: [{ path: '/a', topic: '/default/a', topik: 'x' }] } as never, { publisher })).toThrow(/routes\.0\.topik: unknown key/);
+    const standard = (auth: object) => new WebhookReceiver({ routes: [{ path: '/a', topic: '/default/a' }], auth } as never, { publisher });
+    expect(() => standard({ type: 'standard-webhooks', secret: 'hmac-secret-123' })).toThrow(/auth\.secret: must be written whsec_<base64 key>/);
+    expect(() => standard({ type: 'standard-webhooks', secret: `whsec_${Buffer.alloc(32).toString('base64')}`, tolerance: 5 })).toThrow(/tolerance: unknown key/);
   });
 });
 
