@@ -9,6 +9,7 @@ export {
   RetryableError,
   type ConnectorErrorOptions,
   type ErrorKind,
+  type FailedRecord,
   type InvalidRecordErrorOptions,
   type RetryableErrorOptions,
 } from './core/errors.js';

@@ -1,7 +1,7 @@
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
 import type { ReceiveRequest, StreamMessage } from '../generated/danube/DanubeApi.js';
-import type { Subscription } from './subscription.js';
+import type { ConsumerHost } from './dispatch/parts.js';
 
 /** The real broker's per-consumer channel capacity: non-reliable messages beyond it are dropped. */
 export const CONSUMER_BUFFER_SLOTS = 4;
@@ -26,7 +26,7 @@ export class Consumer {
   constructor(
     readonly id: bigint,
     readonly name: string,
-    readonly subscription: Subscription,
+    readonly subscription: ConsumerHost<Consumer>,
     readonly node: number,
     readonly keyFilters: readonly string[],
   ) {}

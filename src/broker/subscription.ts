@@ -2,12 +2,12 @@ import { ConsumerRequest_SubscriptionType as SubType, type StreamMessage } from 
 import type { Consumer } from './consumer.js';
 import { InactiveConsumerEviction } from './dispatch/eviction.js';
 import { HashRing } from './hash-ring.js';
+import { routingKeyOf, type SubscriptionKind, type SubscriptionTopic } from './dispatch/parts.js';
 import type { SubscriptionPolicy } from './options.js';
-import type { Topic } from './topic.js';
 import { NonReliableDispatcher } from './dispatch/non-reliable.js';
 import { ReliableDispatcher } from './dispatch/reliable.js';
 
-export type SubscriptionKind = 'exclusive' | 'shared' | 'failover' | 'key-shared';
+export type { SubscriptionKind };
 
 export function kindOf(type: SubType): SubscriptionKind {
   switch (type) {
@@ -22,11 +22,6 @@ export function kindOf(type: SubType): SubscriptionKind {
   }
 }
 
-/** The key a Key-Shared subscription routes by: routing_key, else the producer's name. */
-export function routingKeyOf(msg: StreamMessage): string {
-  return msg.routingKey ?? msg.producerName;
-}
-
 /**
  * A named subscription of a topic: its consumers (in registration order) and its
  * dispatcher. The type is fixed by whoever creates it first.
@@ -36,12 +31,12 @@ export class Subscription {
   readonly dispatcher: NonReliableDispatcher | ReliableDispatcher;
   private readonly ring = new HashRing<Consumer>();
   private rr = 0;
-  private readonly eviction: InactiveConsumerEviction | null;
+  private readonly eviction: InactiveConsumerEviction<Consumer> | null;
 
   constructor(
     readonly name: string,
     readonly kind: SubscriptionKind,
-    readonly topic: Topic,
+    readonly topic: SubscriptionTopic,
     public policy: SubscriptionPolicy,
     startOffset?: number,
   ) {

@@ -2,6 +2,7 @@ import type { StreamMessage } from '../generated/danube/DanubeApi.js';
 import type { Logger } from '../core/logger.js';
 import { MessageLog } from './message-log.js';
 import type { Consumer } from './consumer.js';
+import type { DeadLetterInfo } from './dispatch/parts.js';
 import type { Subscription } from './subscription.js';
 
 /** A producer attached to a topic; `active` turns false when the broker forgets it. */
@@ -15,13 +16,7 @@ export interface Producer {
   brokerAddr: string;
 }
 
-/** Where a poisoned message goes under the DeadLetter policy. */
-export interface DeadLetterInfo {
-  subscription: string;
-  deadLetterTopic: string;
-  attempt: number;
-  reason: string;
-}
+export type { DeadLetterInfo };
 
 /** What a topic needs from the broker around it (dead letters, persistence). */
 export interface TopicHost {

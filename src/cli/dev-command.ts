@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import type { Logger } from '../core/logger.js';
 import { renderStatus, statusLogLines } from '../dev/status.js';
-import { startDevPipeline, writeDevInfo, type DevPipeline } from './dev/pipeline.js';
+import { startDevPipeline, writeDevInfo, type DevPipeline } from '../dev/pipeline.js';
 
 const HELP = `usage: danube-connect dev [options]      (npm start -- [options])
 

@@ -3,7 +3,12 @@ import type { CallAuth } from './auth.js';
 import type { ResolvedClientOptions } from './client-options.js';
 import type { ConnectionPool } from './connection-pool.js';
 import type { DeadlineSweeper } from './deadline-sweeper.js';
-import type { SchemaRegistry } from './schema-registry.js';
+
+/** What a producer asks the schema registry while it is created (`SchemaRegistry` does it). */
+export interface SchemaLookup {
+  getLatest(subject: string): Promise<{ schemaId: bigint; version: number }>;
+  getSchema(schemaId: bigint, version?: number): Promise<{ schemaId: bigint; version: number }>;
+}
 
 /** Something the client closes when it closes (producers, consumers). */
 export interface Closeable {
@@ -20,7 +25,7 @@ export interface ClientContext {
   readonly auth: CallAuth;
   readonly logger: Logger;
   readonly signal: AbortSignal;
-  readonly registry: SchemaRegistry;
+  readonly registry: SchemaLookup;
   /** Time limits of sends and acks (see `DeadlineSweeper`). */
   readonly sweeper: DeadlineSweeper;
   /** Throws `ClientClosedError` once the client is closed. */

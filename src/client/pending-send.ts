@@ -1,7 +1,12 @@
 import { DanubeError } from './errors.js';
 import type { Cancellable } from './hot-calls.js';
-import type { PartitionProducer } from './partition-producer.js';
 import type { SendFields } from './send-body.js';
+
+/** The partition producer a send goes through: it attempts the send, or gives it up. */
+export interface SendTarget {
+  attempt(pending: PendingSend): void;
+  abandon(pending: PendingSend): void;
+}
 
 /** What `producer.send()` resolves to. */
 export interface SendResult {
@@ -46,7 +51,7 @@ export class PendingSend implements SendFields {
   onAbort: (() => void) | undefined;
 
   constructor(
-    readonly partition: PartitionProducer,
+    readonly partition: SendTarget,
     readonly requestId: bigint,
     readonly payload: Uint8Array,
     readonly publishTime: number,

@@ -1,13 +1,13 @@
 import { SchemaError } from './errors.js';
 import type { ProducerSchemaOptions } from './producer-options.js';
-import type { SchemaRegistry } from './schema-registry.js';
+import type { SchemaLookup } from './context.js';
 
 /**
  * The `(schema_id, schema_version)` a producer stamps on its messages, resolved once at create
  * time as the Rust client does: latest by default; a pinned version must not be newer than the
  * latest (and is fetched by id + version); a minimum version must be met by the latest.
  */
-export async function resolveSchema(registry: SchemaRegistry, schema: ProducerSchemaOptions): Promise<{ schemaId: bigint; version: number }> {
+export async function resolveSchema(registry: SchemaLookup, schema: ProducerSchemaOptions): Promise<{ schemaId: bigint; version: number }> {
   const latest = await registry.getLatest(schema.subject);
   if (schema.version !== undefined) {
     if (schema.version > latest.version) {

@@ -7,7 +7,7 @@ import { partitionForKey } from './fnv.js';
 import { topicPartitions } from './lookup.js';
 import { estimateEncodedSize, payloadBytes } from './message.js';
 import { PartitionProducer } from './partition-producer.js';
-import { PendingSend, settleFlush, type FlushWaiter, type SendResult } from './pending-send.js';
+import { PendingSend, settleFlush, type FlushWaiter, type SendResult, type SendTarget } from './pending-send.js';
 import { parseProducerOptions, type ProducerOptions, type ResolvedProducerOptions } from './producer-options.js';
 import { resolveSchema } from './producer-schema.js';
 import { partitionTopic } from './topic.js';
@@ -50,7 +50,7 @@ export class Producer {
   private waiting: PendingSend[] = [];
   private waitingHead = 0;
   private readonly live = new Set<PendingSend>();
-  private readonly queues = new Map<PartitionProducer, { items: PendingSend[]; head: number; busy: boolean }>();
+  private readonly queues = new Map<SendTarget, { items: PendingSend[]; head: number; busy: boolean }>();
   private closed = false;
   private closing: Promise<void> | undefined;
 
@@ -187,7 +187,7 @@ export class Producer {
     }
   }
 
-  private onDone(partition: PartitionProducer, pending: PendingSend): void {
+  private onDone(partition: SendTarget, pending: PendingSend): void {
     this.outstanding--;
     this.live.delete(pending);
     if (this.ordered) {

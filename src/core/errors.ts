@@ -1,5 +1,3 @@
-import type { SinkRecord } from './records.js';
-import type { SourceRecord } from './source-record.js';
 
 /** How a failure should be handled: retried, skipped as a bad record, or stop everything. */
 export type ErrorKind = 'retryable' | 'invalid' | 'fatal';
@@ -86,9 +84,19 @@ export class FatalError extends ConnectorError {
   }
 }
 
+/**
+ * The record an {@link InvalidRecordError} is about: a `SinkRecord` (with its `id`) or a
+ * `SourceRecord`, as far as the error needs to know it.
+ */
+export interface FailedRecord {
+  readonly id?: string;
+  readonly payload: Uint8Array;
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
 export interface InvalidRecordErrorOptions extends ConnectorErrorOptions {
   /** The record that can never succeed. */
-  record?: SinkRecord | SourceRecord;
+  record?: FailedRecord;
   /** Its id, when only the id is at hand (taken from `record` when that is a sink record). */
   recordId?: string;
 }
@@ -102,13 +110,13 @@ export interface InvalidRecordErrorOptions extends ConnectorErrorOptions {
  */
 export class InvalidRecordError extends ConnectorError {
   override readonly name: string = 'InvalidRecordError';
-  readonly record?: SinkRecord | SourceRecord;
+  readonly record?: FailedRecord;
   readonly recordId?: string;
 
   constructor(message: string, options: InvalidRecordErrorOptions = {}) {
     super(message, 'invalid', options);
     if (options.record !== undefined) this.record = options.record;
-    const id = options.recordId ?? (options.record && 'id' in options.record ? options.record.id : undefined);
+    const id = options.recordId ?? options.record?.id;
     if (id !== undefined) this.recordId = id;
   }
 }

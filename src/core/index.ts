@@ -6,7 +6,6 @@ export * from './options.js';
 export * from './records.js';
 export * from './source-record.js';
 export * from './retry.js';
-export * from './batcher.js';
 export * from './signing.js';
 export * from './transforms.js';
 export * from './json-schema.js';

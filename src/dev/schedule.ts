@@ -120,3 +120,18 @@ function cronSchedule(expression: string, parts: string[]): Schedule {
     },
   };
 }
+
+/** The schedule expressions of a function's `schedule` events (enabled ones). */
+export function schedulesOf(fn: { events?: readonly unknown[] }): string[] {
+  const out: string[] = [];
+  for (const e of fn.events ?? []) {
+    const s = (e as { schedule?: unknown } | null)?.schedule;
+    if (s === undefined) continue;
+    if (typeof s === 'string') out.push(s);
+    else if (s && typeof s === 'object' && (s as { enabled?: boolean }).enabled !== false) {
+      const rate = (s as { rate?: string | string[] }).rate;
+      out.push(...(Array.isArray(rate) ? rate : rate ? [rate] : []));
+    }
+  }
+  return out;
+}

@@ -91,7 +91,12 @@ export class BatchState<M extends RelayMessage = RelayMessage> {
    */
   offer(msg: M, now: number): OfferResult {
     const redelivery = this.classify(msg);
-    if (redelivery !== 'new') return redelivery;
+    if (redelivery === 'new') this.add(msg, now);
+    return redelivery;
+  }
+
+  /** Registers a message that {@link classify} found `new` (the runner classifies once, then filters). */
+  add(msg: M, now: number): void {
     let id = idOf(msg);
     if (this.known.has(id) || this.recent.has(id)) id = `${id}#${this.nextUnique++}`;
     const o = this.options;
@@ -109,7 +114,6 @@ export class BatchState<M extends RelayMessage = RelayMessage> {
     }
     this.known.set(id, record);
     this.pending.push(record);
-    return 'new';
   }
 
   /**
@@ -125,9 +129,12 @@ export class BatchState<M extends RelayMessage = RelayMessage> {
     return 'new';
   }
 
-  /** Remembers a message settled without entering a batch (filtered out), so a redelivery is recognised. */
+  /**
+   * Remembers a message {@link classify} found `new` that is settled without entering a batch
+   * (filtered out), so that a redelivery of it is recognised.
+   */
   remember(msg: M): void {
-    if (this.classify(msg) === 'new' && !this.known.has(idOf(msg))) this.recent.add(idOf(msg), fingerprintOf(msg));
+    if (!this.known.has(idOf(msg))) this.recent.add(idOf(msg), fingerprintOf(msg));
   }
 
   /**

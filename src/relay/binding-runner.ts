@@ -12,7 +12,7 @@ import type { RelayClient, RelayConsumer, RelayDelivery } from './ports.js';
 import { invokeBatch } from './invoke-batch.js';
 import type { BatchOutcome } from './settle-batch.js';
 import type { TrackedRecord } from './tracked-record.js';
-import { bindingStatus, type BindingStatus } from './binding-status.js';
+import { bindingStatus, type BindingProblem, type BindingSnapshot, type BindingStatus } from './binding-status.js';
 
 type Msg = RelayDelivery;
 
@@ -69,10 +69,11 @@ export class BindingRunner {
   private reader: Promise<void> | undefined;
   private stopping = false;
   private stopped = false;
-  subscribed = false;
+  private subscribed = false;
   /** The last subscribe failed because the topic does not exist (yet). */
-  topicMissing = false;
-  lastError: string | undefined;
+  private topicMissing = false;
+  /** The last unresolved problem, and which part of the binding it belongs to. */
+  private problem: (BindingProblem & { part: 'subscribe' | 'consumer' | 'function' }) | undefined;
   private readonly unregister: Array<() => void> = [];
 
   constructor(readonly binding: BindingConfig, private readonly deps: BindingRunnerDeps) {
@@ -121,7 +122,8 @@ export class BindingRunner {
       });
       this.subscribed = true;
       this.topicMissing = false;
-      this.lastError = undefined;
+      this.resolve('subscribe');
+      this.resolve('consumer');
       this.log.info({ consumer: this.consumerName }, 'binding subscribed');
     } catch (err) {
       this.subscribed = false;
@@ -130,12 +132,12 @@ export class BindingRunner {
         ? `topic ${b.topic} does not exist yet; subscribing again every ${SUBSCRIBE_RETRY_MAX_MS} ms (create it, or provision the bindings)`
         : `subscribe failed: ${(err as Error).message}`;
       // Logged when the reason changes, not on every retry.
-      if (message !== this.lastError) {
+      if (message !== this.problem?.message) {
         if (missing) this.log.warn({ err: (err as Error).message }, message);
         else this.log.error({ err: (err as Error).message }, 'subscribe failed; retrying');
       }
       this.topicMissing = missing;
-      this.lastError = message;
+      this.report('subscribe', message);
       throw err;
     }
   }
@@ -164,7 +166,7 @@ export class BindingRunner {
       } catch (err) {
         if (this.stopping) break;
         this.subscribed = false;
-        this.lastError = `consumer failed: ${(err as Error).message}`;
+        this.report('consumer', `consumer failed: ${(err as Error).message}`);
         this.log.error({ err: (err as Error).message }, 'consumer failed; resubscribing');
         const old = this.consumer;
         this.consumer = undefined;
@@ -196,7 +198,7 @@ export class BindingRunner {
       this.track(this.ack(msg));
       return;
     }
-    this.state.offer(msg, this.now());
+    this.state.add(msg, this.now());
     this.pump();
   }
 
@@ -246,7 +248,7 @@ export class BindingRunner {
       outcome = await invokeBatch(batch.records, {
         binding: this.binding, invoker: this.deps.invoker, transforms: this.deps.transforms ?? [], metrics: this.deps.metrics,
         signal: this.hardStop.signal, now: this.now, log,
-        onUnreachable: (message) => (this.lastError = `function unreachable: ${message}`),
+        onUnreachable: (message) => this.report('function', `function unreachable: ${message}`),
       });
     } catch (err) {
       // Never leave a batch without an outcome: its lane would stay blocked.
@@ -270,7 +272,7 @@ export class BindingRunner {
         stuck: s.retried.filter((r) => r.exhausted).length,
       }, s.retried.some((r) => r.exhausted) ? 'batch failed; records past maxRetryAttempts are retried on (no deadLetterTopic)' : 'batch failed');
     } else {
-      if (this.lastError?.startsWith('function unreachable')) this.lastError = undefined;
+      this.resolve('function');
       log.debug({ lastOffset: batch.records[batch.records.length - 1]!.msg.offset.toString() }, 'batch succeeded');
     }
     this.pump();
@@ -347,18 +349,45 @@ export class BindingRunner {
   }
 
   status(): BindingStatus {
-    return bindingStatus(this, this.deps.metrics, this.now());
+    return bindingStatus(this.snapshot(), this.deps.metrics, this.now());
   }
 
-  /**
-   * Subscribed and, when the consumer can tell, every partition's receive stream open: false
-   * while the consumer resubscribes by itself after a broker outage.
-   */
-  get attached(): boolean {
-    return this.subscribed && (this.consumer?.state?.().attached ?? true);
+  /** The binding's state as data (see `BindingSnapshot`). */
+  snapshot(): BindingSnapshot {
+    const b = this.binding;
+    const snapshot: BindingSnapshot = {
+      name: b.name,
+      topic: b.topic,
+      subscription: b.subscription.name,
+      function: b.function.type,
+      subscribed: this.subscribed,
+      // Subscribed and, when the consumer can tell, every partition's receive stream open: false
+      // while the consumer resubscribes by itself after a broker outage.
+      attached: this.subscribed && (this.consumer?.state?.().attached ?? true),
+      topicMissing: this.topicMissing,
+      stopping: this.stopping,
+      buffered: this.state.pendingCount,
+      inFlightBatches: this.state.inFlightBatches,
+      inFlightRecords: this.state.inFlightRecords,
+      stuck: this.state.stuckCount,
+    };
+    const oldest = this.state.oldestPublishTime();
+    if (oldest !== undefined) snapshot.oldestPublishTime = oldest;
+    if (this.problem) snapshot.problem = { message: this.problem.message, at: this.problem.at, count: this.problem.count };
+    return snapshot;
   }
 
-  get isStopping(): boolean {
-    return this.stopping;
+  /** Records a problem of one part of the binding; the same one again counts up. */
+  private report(part: 'subscribe' | 'consumer' | 'function', message: string): void {
+    const now = this.now();
+    if (this.problem?.message === message) {
+      this.problem.count++;
+      this.problem.at = now;
+    } else this.problem = { part, message, at: now, count: 1 };
+  }
+
+  /** That part works again: its problem, if it is the last one, is over. */
+  private resolve(part: 'subscribe' | 'consumer' | 'function'): void {
+    if (this.problem?.part === part) this.problem = undefined;
   }
 }

@@ -1,6 +1,39 @@
-import type { BindingRunner } from './binding-runner.js';
 import type { RelayMetrics } from './metrics.js';
 import type { RelayBrokerConnectivity } from './ports.js';
+
+/** The last thing that went wrong for a binding, when, and how many times in a row. */
+export interface BindingProblem {
+  message: string;
+  /** When it last happened, ms since the epoch. */
+  at: number;
+  /** How many times it happened since something else happened or the binding recovered. */
+  count: number;
+}
+
+/**
+ * What a binding runner reports about itself, as data: the status, the readiness and the
+ * metrics are computed from it, so nothing reads the runner's own fields.
+ */
+export interface BindingSnapshot {
+  name: string;
+  topic: string;
+  subscription: string;
+  function: 'lambda' | 'http' | 'local';
+  /** A consumer is subscribed. */
+  subscribed: boolean;
+  /** Subscribed, and every partition's receive stream open (the consumer can tell). */
+  attached: boolean;
+  /** The last subscribe failed because the topic does not exist (yet). */
+  topicMissing: boolean;
+  stopping: boolean;
+  problem?: BindingProblem;
+  buffered: number;
+  inFlightBatches: number;
+  inFlightRecords: number;
+  stuck: number;
+  /** Publish time of the oldest record read and not acked, if any. */
+  oldestPublishTime?: number;
+}
 
 /**
  * Why a binding is not ready: its topic does not exist yet, its consumer is not subscribed for
@@ -25,20 +58,20 @@ export interface RelayReadiness {
  * broker is back until the consumer has resubscribed, so a 200 means it receives again.
  */
 export function relayReadiness(
-  runners: readonly BindingRunner[],
+  bindings: readonly BindingSnapshot[],
   connectivity: { reachable: boolean; brokers: RelayBrokerConnectivity[] } | undefined,
 ): RelayReadiness {
   const unreachable = connectivity !== undefined && !connectivity.reachable;
   const notReady: RelayReadiness['notReady'] = [];
-  for (const r of runners) {
+  for (const b of bindings) {
     const reasons: NotReadyReason[] = [];
     if (unreachable) reasons.push('broker-unreachable');
-    if (!r.subscribed) reasons.push(r.topicMissing ? 'topic-missing' : 'not-subscribed');
-    else if (!r.attached) reasons.push('resubscribing');
+    if (!b.subscribed) reasons.push(b.topicMissing ? 'topic-missing' : 'not-subscribed');
+    else if (!b.attached) reasons.push('resubscribing');
     if (reasons.length === 0) continue;
-    notReady.push(r.lastError === undefined ? { binding: r.binding.name, reasons } : { binding: r.binding.name, reasons, lastError: r.lastError });
+    notReady.push(b.problem === undefined ? { binding: b.name, reasons } : { binding: b.name, reasons, lastError: b.problem.message });
   }
-  const readiness: RelayReadiness = { ready: runners.length > 0 && notReady.length === 0, notReady };
+  const readiness: RelayReadiness = { ready: bindings.length > 0 && notReady.length === 0, notReady };
   if (connectivity) readiness.brokers = connectivity.brokers;
   return readiness;
 }
@@ -52,7 +85,11 @@ export interface BindingStatus {
   /** `running`: subscribed and receiving; `connecting`: (re)subscribing; `stopping` / `stopped`. */
   state: 'running' | 'connecting' | 'stopping' | 'stopped';
   subscribed: boolean;
+  /** The last thing that went wrong (subscribing, the consumer, reaching the function), if unresolved. */
   lastError?: string;
+  /** When it last happened (ms since the epoch) and how many times in a row. */
+  lastErrorAt?: number;
+  errorCount?: number;
   /** Records read and waiting for a batch (retries in backoff included). */
   buffered: number;
   inFlightBatches: number;
@@ -67,30 +104,32 @@ export interface BindingStatus {
   };
 }
 
-/** Builds a binding's status from its runner and the metrics counters. */
-export function bindingStatus(runner: BindingRunner, m: RelayMetrics, now: number): BindingStatus {
-  const b = runner.binding;
+/** Builds a binding's status from its snapshot and the metrics counters. */
+export function bindingStatus(b: BindingSnapshot, m: RelayMetrics, now: number): BindingStatus {
   const c = m.counts(b.name);
-  const oldest = runner.state.oldestPublishTime();
   let deadLettered = 0;
   for (const n of c.deadLettered.values()) deadLettered += n;
   const status: BindingStatus = {
     name: b.name,
     topic: b.topic,
-    subscription: b.subscription.name,
-    function: b.function.type,
-    state: runner.isStopping ? (runner.subscribed || runner.state.inFlightBatches ? 'stopping' : 'stopped') : runner.attached ? 'running' : 'connecting',
-    subscribed: runner.subscribed,
-    buffered: runner.state.pendingCount,
-    inFlightBatches: runner.state.inFlightBatches,
-    inFlightRecords: runner.state.inFlightRecords,
-    stuck: runner.state.stuckCount,
-    oldestUnackedAgeMs: oldest === undefined ? 0 : Math.max(0, now - oldest),
+    subscription: b.subscription,
+    function: b.function,
+    state: b.stopping ? (b.subscribed || b.inFlightBatches ? 'stopping' : 'stopped') : b.attached ? 'running' : 'connecting',
+    subscribed: b.subscribed,
+    buffered: b.buffered,
+    inFlightBatches: b.inFlightBatches,
+    inFlightRecords: b.inFlightRecords,
+    stuck: b.stuck,
+    oldestUnackedAgeMs: b.oldestPublishTime === undefined ? 0 : Math.max(0, now - b.oldestPublishTime),
     counts: {
       received: c.received, filtered: c.filtered, invocations: c.invocations, succeeded: c.succeeded,
       failed: c.failed, retried: c.retried, deadLettered, redeliveriesIgnored: c.redeliveriesIgnored,
     },
   };
-  if (runner.lastError !== undefined) status.lastError = runner.lastError;
+  if (b.problem) {
+    status.lastError = b.problem.message;
+    status.lastErrorAt = b.problem.at;
+    status.errorCount = b.problem.count;
+  }
   return status;
 }

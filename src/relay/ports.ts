@@ -52,6 +52,8 @@ export interface RelayClient {
    * broker may be unconnected and still count as reachable (the relay's `readinessGraceMs`).
    */
   connectivity?(options?: { graceMs?: number }): { reachable: boolean; brokers: RelayBrokerConnectivity[] };
+  /** The broker's schema registry (`DanubeClient.schemaRegistry`), for the schema-validating transform. */
+  readonly schemaRegistry?: { getSchema(schemaId: bigint, version?: number): Promise<{ type: string; definition: string }> };
   subscribe(options: RelaySubscribeOptions): Promise<RelayConsumer>;
   createProducer(options: { topic: string; name: string; dispatch?: 'reliable' | 'non-reliable' }): Promise<RelayProducer>;
   close(): Promise<void>;

@@ -78,7 +78,7 @@ export async function startRelay(input: RelayConfig | RelayConfigInput, options:
   }
   const metrics = new RelayMetrics();
   const deps: TransformDeps = {};
-  const registry = (client as unknown as { schemaRegistry?: { getSchema(id: bigint, v?: number): Promise<{ type: string; definition: string }> } }).schemaRegistry;
+  const registry = client.schemaRegistry;
   if (registry) deps.schemaResolver = (id, version) => registry.getSchema(id, version);
 
   const runners: BindingRunner[] = [];
@@ -97,7 +97,7 @@ export async function startRelay(input: RelayConfig | RelayConfigInput, options:
   await Promise.all(runners.map((r) => r.start()));
 
   const relayClient = client;
-  const readiness = (): RelayReadiness => relayReadiness(runners, relayClient.connectivity?.({ graceMs: config.readinessGraceMs }));
+  const readiness = (): RelayReadiness => relayReadiness(runners.map((r) => r.snapshot()), relayClient.connectivity?.({ graceMs: config.readinessGraceMs }));
   const status = (): RelayStatus => ({ ready: readiness().ready, bindings: runners.map((r) => r.status()) });
   let http: RelayHttpServer | undefined;
   if (config.port !== undefined) {

@@ -1,6 +1,5 @@
 import type { DanubeClientOptions } from '../client/client-options.js';
 import { ConfigError, RetryableError } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
 import { awsErrorKind } from '../core/aws-errors.js';
 import { DANUBE_ENV, envValue, LOCAL_AWS, needsLocalAwsCredentials, parseConnectionEnv } from '../core/environment.js';
 

@@ -66,10 +66,14 @@ export function defaultBindingName(functionKey: string, topic: unknown): string 
  * const { config } = buildRelayConfig({ functions, danube, target: { kind: 'lambda' }, relayMode: 'lambda' });
  * config.bindings[0].function; // { type: 'lambda', name: 'svc-dev-exampleSink', ... }
  */
-export function buildRelayConfig(options: BuildRelayConfigOptions): ReturnType<typeof parseRelayConfig> & { raw: RelayConfigInput } {
+export function buildRelayConfig(options: BuildRelayConfigOptions): ReturnType<typeof parseRelayConfig> & { raw: RelayConfigInput; functionKeys: ReadonlyMap<string, string> } {
   const bindings: BindingInput[] = [];
+  /** Binding name → the serverless.yml key of the function its event sits on. */
+  const functionKeys = new Map<string, string>();
   for (const ref of findDanubeEvents(options.functions)) {
-    bindings.push(bindingFor(ref, options));
+    const binding = bindingFor(ref, options);
+    bindings.push(binding);
+    functionKeys.set(binding.name, ref.functionKey);
   }
   const raw: RelayConfigInput = {
     serviceUrl: options.danube.serviceUrl,
@@ -77,9 +81,9 @@ export function buildRelayConfig(options: BuildRelayConfigOptions): ReturnType<t
     ...(options.danube.relay.readinessGraceMs !== undefined ? { readinessGraceMs: options.danube.relay.readinessGraceMs } : {}),
     bindings,
   };
-  if (bindings.length === 0) return { config: { ...raw, host: '127.0.0.1', drainTimeoutMs: 0, bindings: [] } as never, warnings: [], raw };
+  if (bindings.length === 0) return { config: { ...raw, host: '127.0.0.1', drainTimeoutMs: 0, bindings: [] } as never, warnings: [], raw, functionKeys };
   try {
-    return { ...parseRelayConfig(raw), raw };
+    return { ...parseRelayConfig(raw), raw, functionKeys };
   } catch (err) {
     if (err instanceof RelayConfigError) {
       throw new ServerlessConfigError(`danube event: ${err.message.replace(/^invalid relay config: /, '')}`, err.keys, { cause: err });

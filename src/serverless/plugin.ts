@@ -64,7 +64,7 @@ export class DanubeServerlessPlugin {
   readonly hooks: Record<string, () => void | Promise<void>>;
   private danube?: DanubeServiceOptions;
   private bindings: BindingInput[] = [];
-  private bindingFunction = new Map<string, string>();
+  private bindingFunction: ReadonlyMap<string, string> = new Map();
   private relayConfigJson = '';
   /** Lambda mode: the relay functions' roles, added to the template with the other resources. */
   private relayResources: Record<string, unknown> = {};
@@ -167,7 +167,7 @@ export class DanubeServerlessPlugin {
     const danube = (this.danube = parseDanubeServiceOptions(service.custom?.danube));
     const functions = service.functions;
     const mode = danube.relay.mode;
-    const { raw, warnings } = buildRelayConfig({
+    const { raw, warnings, functionKeys } = buildRelayConfig({
       functions,
       danube,
       defaultTimeoutSeconds: service.provider.timeout,
@@ -177,10 +177,7 @@ export class DanubeServerlessPlugin {
     });
     for (const warning of warnings) this.utils.log?.warning(`Danube: ${warning}`);
     this.bindings = raw.bindings;
-    for (const binding of this.bindings) {
-      const key = Object.entries(functions).find(([, fn]) => fn.name === (binding.function as { name: string }).name)?.[0];
-      this.bindingFunction.set(binding.name, key!);
-    }
+    this.bindingFunction = new Map(functionKeys);
     this.relayConfigJson = JSON.stringify(raw, null, 2);
 
     const tableName = checkpointTableName(danube, this.stackPrefix);

@@ -97,16 +97,6 @@ function encodeRecord(r: EncodableRecord): SinkBatchRecordV1 {
   return out;
 }
 
-/**
- * Upper bound of a record's size inside the JSON event, in bytes, so a relay can cut batches
- * that fit a 6 MB Lambda payload before encoding them.
- */
-export function encodedRecordBytes(r: EncodableRecord): number {
-  let n = 4 * Math.ceil(r.payload.length / 3) + 220 + 2 * r.topic.length + r.producerName.length + (r.routingKey?.length ?? 0);
-  for (const [k, v] of Object.entries(r.attributes)) n += 2 * (k.length + v.length) + 6;
-  return n;
-}
-
 type Bag = Record<string, unknown>;
 const isObject = (v: unknown): v is Bag => typeof v === 'object' && v !== null && !Array.isArray(v);
 const UINT64_MAX = 18446744073709551615n;

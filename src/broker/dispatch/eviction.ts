@@ -1,4 +1,3 @@
-import type { Consumer } from '../consumer.js';
 
 /** The real broker's dispatcher heartbeat. */
 export const HEARTBEAT_MS = 500;
@@ -13,7 +12,7 @@ export const INACTIVE_EVICTION_TICKS = 6;
  *
  * The heartbeat only runs while some consumer is inactive.
  */
-export class InactiveConsumerEviction {
+export class InactiveConsumerEviction<Consumer extends { readonly active: boolean }> {
   private readonly ticks = new Map<Consumer, number>();
   private timer: NodeJS.Timeout | null = null;
 

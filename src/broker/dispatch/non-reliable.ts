@@ -1,8 +1,7 @@
 import type { StreamMessage } from '../../generated/danube/DanubeApi.js';
-import type { Consumer } from '../consumer.js';
-import type { Subscription } from '../subscription.js';
+import type { DispatchConsumer, DispatchSubscription } from './parts.js';
 
-const hasRoom = (c: Consumer): boolean => c.hasRoom;
+const hasRoom = (c: DispatchConsumer): boolean => c.hasRoom;
 
 /**
  * At-most-once fan-out at publish time: the message goes to one consumer's
@@ -12,7 +11,7 @@ const hasRoom = (c: Consumer): boolean => c.hasRoom;
 export class NonReliableDispatcher {
   dropped = 0;
 
-  constructor(private readonly sub: Subscription) {}
+  constructor(private readonly sub: DispatchSubscription<DispatchConsumer>) {}
 
   dispatch(msg: StreamMessage): void {
     const consumer = this.sub.pick(msg, hasRoom);
@@ -23,8 +22,8 @@ export class NonReliableDispatcher {
   // Acks and nacks on a non-reliable subscription are accepted and do nothing.
   ack(_offset: number): void {}
   nack(_offset: number, _delayMs: number | undefined, _reason: string | undefined): void {}
-  onConsumerAttached(_c: Consumer): void {}
-  onConsumerDetached(_c: Consumer): void {}
+  onConsumerAttached(_c: DispatchConsumer): void {}
+  onConsumerDetached(_c: DispatchConsumer): void {}
   onPolicyChanged(): void {}
   close(): void {}
 }

@@ -1,8 +1,7 @@
 import type { StreamMessage } from '../../generated/danube/DanubeApi.js';
-import type { Consumer } from '../consumer.js';
 import type { MessageLog } from '../message-log.js';
 import { KeyGate } from './key-gate.js';
-import { routingKeyOf, type Subscription } from '../subscription.js';
+import { routingKeyOf, type DispatchConsumer, type DispatchSubscription } from './parts.js';
 
 // States of an unacked message in the window.
 const READY = 0; // waits for a consumer (first delivery or redelivery)
@@ -19,13 +18,13 @@ interface Pending {
   /** Deliveries so far. */
   attempt: number;
   state: number;
-  consumer: Consumer | null;
+  consumer: DispatchConsumer | null;
   /** Ack deadline (DELIVERED) or redelivery time (WAITING), ms since epoch. */
   due: number;
   reason: string | undefined;
 }
 
-const attached = (c: Consumer): boolean => c.stream !== null;
+const attached = (c: DispatchConsumer): boolean => c.stream !== null;
 
 /**
  * At-least-once dispatch of one subscription of a reliable topic: at most
@@ -48,7 +47,7 @@ export class ReliableDispatcher {
   private readonly keyed: boolean;
 
   constructor(
-    private readonly sub: Subscription,
+    private readonly sub: DispatchSubscription<DispatchConsumer>,
     private readonly log: MessageLog,
     startOffset: number,
   ) {
@@ -140,7 +139,7 @@ export class ReliableDispatcher {
     list.length = kept;
   }
 
-  private send(p: Pending, consumer: Consumer, now: number): void {
+  private send(p: Pending, consumer: DispatchConsumer, now: number): void {
     p.attempt++;
     p.state = DELIVERED;
     p.consumer = consumer;
@@ -259,12 +258,12 @@ export class ReliableDispatcher {
     this.pump();
   };
 
-  onConsumerAttached(_c: Consumer): void {
+  onConsumerAttached(_c: DispatchConsumer): void {
     this.notify();
   }
 
   /** A consumer's stream went away: its unacked messages go to whoever can take them. */
-  onConsumerDetached(c: Consumer): void {
+  onConsumerDetached(c: DispatchConsumer): void {
     for (const p of this.inFlight.values()) {
       if (p.state === DELIVERED && p.consumer === c) {
         p.consumer = null;

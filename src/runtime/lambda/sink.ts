@@ -6,7 +6,7 @@ import type { Sink } from '../../sink/define.js';
 import { SinkEventError, type SinkBatchResponse } from '../../sink/event.js';
 import { runSink, toSinkBatchResponse } from '../../sink/run.js';
 import { defaultLogger } from '../default-logger.js';
-import type { LambdaContextLike, LambdaHandler } from './context.js';
+import type { LambdaHandler } from './context.js';
 
 export interface LambdaSinkOptions {
   /** Defaults to a JSON logger on stdout (CloudWatch) named after the sink, at `LOG_LEVEL`. */

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRelay, type Relay } from '../../../src/relay/index.js';
+import { startRelay, } from '../../../src/relay/index.js';
 import { binding, createTopic, indexOf, publish, startEnv, waitFor, type Env } from './helpers.js';
 
 let env: Env;

@@ -132,12 +132,16 @@ for (const server of LOCAL_DYNAMOS) {
       }
       const store = new WatchedStore({ tableName: TABLE, client: localDynamoClient(env.dynamo.endpoint) });
       env.broker.faults.delay('SendMessage', 40, 12);
-      await runSource(listSource('after-publish', '/default/after-publish', 12, 4, { ordering: 'none' }), { ...base(), store });
+      await runSource(listSource('after-publish', '/default/after-publish', 12, 4, { ordering: 'none' }), { ...base(), client: watched, store });
       for (const commit of ['commit:4', 'commit:8', 'commit:12']) {
         const upTo = Number(commit.split(':')[1]);
         const at = events.indexOf(commit);
         expect(at).toBeGreaterThan(-1);
-        for (let i = 0; i < upTo; i++) expect(events.indexOf(`sent:${i}`)).toBeLessThan(at);
+        for (let i = 0; i < upTo; i++) {
+          const sent = events.indexOf(`sent:${i}`);
+          expect(sent, `record ${i} was accepted before ${commit}`).toBeGreaterThan(-1);
+          expect(sent).toBeLessThan(at);
+        }
       }
       store.close();
     });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { gzip, utf8 } from '../../../src/core/index.js';
-import { encodeSinkBatch, parseSinkBatchEvent, SinkEventError } from '../../../src/sink/index.js';
-import { decodeSinkBatch, encodedRecordBytes, parseSinkBatchResponse } from '../../../src/sink/event.js';
+import { encodeSinkBatch, SinkEventError } from '../../../src/sink/index.js';
+import { estimateEventBytes } from '../../../src/relay/tracked-record.js';
+import { decodeSinkBatch, parseSinkBatchResponse } from '../../../src/sink/event.js';
 
 const meta = { binding: 'orders-to-pg', topic: '/default/orders', subscription: 'orders-pg' };
 const message = {
@@ -25,7 +26,8 @@ describe('sink batch event v1', () => {
     const batch = await decodeSinkBatch(wire);
     const r = batch.records[0]!;
     expect([r.offset, r.schema, r.routingKey, r.attempt, r.logicalTopic, r.json()]).toEqual([18446744073709551615n, { id: 3n, version: 1 }, 'cust-7', 2, '/default/orders', { n: 1 }]);
-    expect(encodedRecordBytes(message)).toBeGreaterThanOrEqual(JSON.stringify(wire.records[0]).length);
+    // The relay cuts batches by this estimate: it must never fall short of the encoded record.
+    expect(estimateEventBytes(message)).toBeGreaterThanOrEqual(JSON.stringify(wire.records[0]).length);
   });
 
   it('decodes the design example and gzip payloads; corrupt gzip is reported per record', async () => {
