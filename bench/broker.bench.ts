@@ -80,8 +80,13 @@ async function runMemoryChild(count: number): Promise<void> {
     },
   );
   const wire = StreamMessage.encode({
-    requestId: 0n, msgId: { producerId, topicName: topic.name, brokerAddr: 'http://127.0.0.1:6650', topicOffset: 0n },
-    payload: PAYLOAD, publishTime: BigInt(Date.now()), producerName: 'bench-producer', subscriptionName: '', attributes: {},
+    requestId: 0n,
+    msgId: { producerId, topicName: topic.name, brokerAddr: 'http://127.0.0.1:6650', topicOffset: 0n },
+    payload: PAYLOAD,
+    publishTime: BigInt(Date.now()),
+    producerName: 'bench-producer',
+    subscriptionName: '',
+    attributes: {},
   }).finish();
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
@@ -104,12 +109,7 @@ async function runMemoryChild(count: number): Promise<void> {
  * Keeps `inFlight` calls running until `total` completed or `budgetMs` elapsed (then
  * waits for the calls still out); returns how many completed.
  */
-function windowed(
-  total: number,
-  inFlight: number,
-  op: (i: number, done: (err: ServiceError | null) => void) => void,
-  budgetMs = Infinity,
-): Promise<number> {
+function windowed(total: number, inFlight: number, op: (i: number, done: (err: ServiceError | null) => void) => void, budgetMs = Infinity): Promise<number> {
   return new Promise((resolve, reject) => {
     let started = 0;
     let completed = 0;
@@ -146,13 +146,16 @@ interface ServerChild {
 async function startServerChild(kind: 'noop' | 'broker'): Promise<ServerChild> {
   const child = spawn(process.execPath, ['bin/run-ts.mjs', self, '--child=server', kind], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
-  const next = () => new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${kind} server child did not answer within 30 s`)), 30_000);
-    lines.once('line', (l) => (clearTimeout(timer), resolve(l)));
-  });
+  const next = () =>
+    new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${kind} server child did not answer within 30 s`)), 30_000);
+      lines.once('line', (l) => (clearTimeout(timer), resolve(l)));
+    });
   const url = (await next()).split(' ').pop()!;
   return {
-    url, child, lines,
+    url,
+    child,
+    lines,
     cpuUs: async () => {
       const answer = next();
       child.stdin!.write('cpu\n');
@@ -201,11 +204,14 @@ async function sendRate(server: ServerChild, t: Target, calls: number, budgetMs:
   const msgId = { producerId, topicName: topic, brokerAddr: '', topicOffset: 0n };
   await settle();
   return timed(server, () =>
-    windowed(calls, IN_FLIGHT, (i, done) =>
-      t.producer.sendMessage(
-        { requestId: BigInt(i), msgId, payload: PAYLOAD, publishTime: BigInt(Date.now()), producerName: 'bench', subscriptionName: '', attributes: {} },
-        (e) => done(e),
-      ),
+    windowed(
+      calls,
+      IN_FLIGHT,
+      (i, done) =>
+        t.producer.sendMessage(
+          { requestId: BigInt(i), msgId, payload: PAYLOAD, publishTime: BigInt(Date.now()), producerName: 'bench', subscriptionName: '', attributes: {} },
+          (e) => done(e),
+        ),
       budgetMs,
     ),
   );
@@ -225,7 +231,14 @@ async function ackRate(server: ServerChild, t: Target, count: number, broker: bo
     );
     const { consumerId } = await new Promise<{ consumerId: bigint }>((res, rej) =>
       t.consumer.subscribe(
-        { requestId: 1n, topicName: topic, consumerName: 'c', subscription: 'bench', subscriptionType: ConsumerRequest_SubscriptionType.Exclusive, keyFilters: [] },
+        {
+          requestId: 1n,
+          topicName: topic,
+          consumerName: 'c',
+          subscription: 'bench',
+          subscriptionType: ConsumerRequest_SubscriptionType.Exclusive,
+          keyFilters: [],
+        },
         (e, r) => (e ? rej(e) : res(r)),
       ),
     );
@@ -246,7 +259,9 @@ async function ackRate(server: ServerChild, t: Target, count: number, broker: bo
     acks = received.map((m) => ({ requestId: m.requestId, msgId: m.msgId, subscriptionName: 'bench' }));
   } else {
     acks = Array.from({ length: count }, (_, i) => ({
-      requestId: BigInt(i), msgId: { producerId: 1n, topicName: topic, brokerAddr: '', topicOffset: BigInt(i) }, subscriptionName: 'bench',
+      requestId: BigInt(i),
+      msgId: { producerId: 1n, topicName: topic, brokerAddr: '', topicOffset: BigInt(i) },
+      subscriptionName: 'bench',
     }));
   }
   await settle();
@@ -308,10 +323,48 @@ const bench: Bench = async ({ quick }) => {
     const [noopS, brokerS] = what === 'send' ? [samples.sendNoop, samples.sendBroker] : [samples.ackNoop, samples.ackBroker];
     return `${IN_FLIGHT} calls in flight, 1 KiB payloads, ≤ ${budgetMs / 1000} s per measurement, median of ${rounds} rounds; server CPU µs/call broker ${range(brokerS)}, no-op ${range(noopS)}; a fresh server process per measurement`;
   };
-  rows.push(row({ name: 'broker SendMessage (reliable) vs no-op grpc-js server: server CPU per call', unit: 'µs CPU/call', baseline: med(samples.sendNoop, 'serverCpuPerCall'), value: med(samples.sendBroker, 'serverCpuPerCall'), target: 1, lowerIsBetter: true, note: note('send') }));
-  rows.push(row({ name: 'broker Ack (in-flight messages) vs no-op grpc-js server: server CPU per call', unit: 'µs CPU/call', baseline: med(samples.ackNoop, 'serverCpuPerCall'), value: med(samples.ackBroker, 'serverCpuPerCall'), target: 1, lowerIsBetter: true, note: note('ack') }));
-  rows.push(row({ name: 'broker SendMessage (reliable) vs no-op grpc-js server', unit: 'calls/s', baseline: med(samples.sendNoop, 'rate'), value: med(samples.sendBroker, 'rate'), target: 0.8, note: note('send') }));
-  rows.push(row({ name: 'broker Ack (in-flight messages) vs no-op grpc-js server', unit: 'calls/s', baseline: med(samples.ackNoop, 'rate'), value: med(samples.ackBroker, 'rate'), target: 0.8, note: note('ack') }));
+  rows.push(
+    row({
+      name: 'broker SendMessage (reliable) vs no-op grpc-js server: server CPU per call',
+      unit: 'µs CPU/call',
+      baseline: med(samples.sendNoop, 'serverCpuPerCall'),
+      value: med(samples.sendBroker, 'serverCpuPerCall'),
+      target: 1,
+      lowerIsBetter: true,
+      note: note('send'),
+    }),
+  );
+  rows.push(
+    row({
+      name: 'broker Ack (in-flight messages) vs no-op grpc-js server: server CPU per call',
+      unit: 'µs CPU/call',
+      baseline: med(samples.ackNoop, 'serverCpuPerCall'),
+      value: med(samples.ackBroker, 'serverCpuPerCall'),
+      target: 1,
+      lowerIsBetter: true,
+      note: note('ack'),
+    }),
+  );
+  rows.push(
+    row({
+      name: 'broker SendMessage (reliable) vs no-op grpc-js server',
+      unit: 'calls/s',
+      baseline: med(samples.sendNoop, 'rate'),
+      value: med(samples.sendBroker, 'rate'),
+      target: 0.8,
+      note: note('send'),
+    }),
+  );
+  rows.push(
+    row({
+      name: 'broker Ack (in-flight messages) vs no-op grpc-js server',
+      unit: 'calls/s',
+      baseline: med(samples.ackNoop, 'rate'),
+      value: med(samples.ackBroker, 'rate'),
+      target: 0.8,
+      note: note('ack'),
+    }),
+  );
   const mem = spawn(process.execPath, ['--expose-gc', ...runTs, self, `--child=memory`, String(retained)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((res, rej) => {
     let out = '';

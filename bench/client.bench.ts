@@ -60,24 +60,32 @@ async function rawSend(url: string, durationMs: number, cpu?: CpuRounds): Promis
   );
   const msgId = { producerId: created.producerId, topicName: topic, brokerAddr: url, topicOffset: 0n };
   let requestId = 0n;
-  const m = await measureCpu(() => windowed({ durationMs }, IN_FLIGHT, (_i, done) => {
-    const message: StreamMessage = {
-      requestId: ++requestId,
-      msgId,
-      payload: PAYLOAD as Buffer,
-      publishTime: BigInt(Date.now()),
-      producerName: 'raw',
-      subscriptionName: '',
-      attributes: {},
-    };
-    client.sendMessage(message, md, (err) => done(err ?? undefined));
-  }));
+  const m = await measureCpu(() =>
+    windowed({ durationMs }, IN_FLIGHT, (_i, done) => {
+      const message: StreamMessage = {
+        requestId: ++requestId,
+        msgId,
+        payload: PAYLOAD as Buffer,
+        publishTime: BigInt(Date.now()),
+        producerName: 'raw',
+        subscriptionName: '',
+        attributes: {},
+      };
+      client.sendMessage(message, md, (err) => done(err ?? undefined));
+    }),
+  );
   client.close();
   if (cpu) record(cpu, m, m.result);
   return m.result / (m.wallMs / 1000);
 }
 
-async function ourSend(client: DanubeClient, durationMs: number, mode: 'pipelined' | 'ordered' | 'await', partitions?: number, cpu?: CpuRounds): Promise<number> {
+async function ourSend(
+  client: DanubeClient,
+  durationMs: number,
+  mode: 'pipelined' | 'ordered' | 'await',
+  partitions?: number,
+  cpu?: CpuRounds,
+): Promise<number> {
   const producer = await client.createProducer({
     topic: freshTopic(mode),
     name: `bench-${mode}`,
@@ -143,7 +151,18 @@ async function rawReceive(url: string, client: DanubeClient, total: number): Pro
   const consumer = new ConsumerServiceClient(target(url), credentials.createInsecure());
   const md = new Metadata();
   const sub = await new Promise<{ consumerId: bigint }>((res, rej) =>
-    consumer.subscribe({ requestId: 1n, topicName: topic, consumerName: 'raw', subscription: 'raw', subscriptionType: ConsumerRequest_SubscriptionType.Exclusive, keyFilters: [] }, md, (e, r) => (e ? rej(e) : res(r))),
+    consumer.subscribe(
+      {
+        requestId: 1n,
+        topicName: topic,
+        consumerName: 'raw',
+        subscription: 'raw',
+        subscriptionType: ConsumerRequest_SubscriptionType.Exclusive,
+        keyFilters: [],
+      },
+      md,
+      (e, r) => (e ? rej(e) : res(r)),
+    ),
   );
   await fill(client, topic, total);
   const t0 = performance.now();
@@ -212,7 +231,14 @@ const bench: Bench = async ({ quick }) => {
     await ourSend(client, warm, 'ordered', 4);
     await rawReceive(url, client, warm * 2);
     await ourReceive(client, warm * 2);
-    const runs = { raw: [] as number[], pipelined: [] as number[], ordered4: [] as number[], await: [] as number[], rawRx: [] as number[], ourRx: [] as number[] };
+    const runs = {
+      raw: [] as number[],
+      pipelined: [] as number[],
+      ordered4: [] as number[],
+      await: [] as number[],
+      rawRx: [] as number[],
+      ourRx: [] as number[],
+    };
     const rawCpu = newRounds();
     const ourCpu = newRounds();
     const producerRuns: [number[], () => Promise<number>][] = [
@@ -248,7 +274,13 @@ const bench: Bench = async ({ quick }) => {
       ourRx: median(runs.ourRx),
     };
     const rows: BenchRow[] = [
-      row({ name: `client: Producer pipelined vs raw grpc-js SendMessage (${IN_FLIGHT} in flight, 1 KiB)`, unit: 'msg/s', baseline: best.raw, value: best.pipelined, target: 0.9 }),
+      row({
+        name: `client: Producer pipelined vs raw grpc-js SendMessage (${IN_FLIGHT} in flight, 1 KiB)`,
+        unit: 'msg/s',
+        baseline: best.raw,
+        value: best.pipelined,
+        target: 0.9,
+      }),
       row({ name: 'client: Producer pipelined vs Producer awaiting each send', unit: 'msg/s', baseline: best.await, value: best.pipelined, target: 2 }),
       row({ name: 'client: Producer ordered, 4 partitions vs awaiting each send', unit: 'msg/s', baseline: best.await, value: best.ordered4, target: 2 }),
       row({ name: 'client: Consumer receive+ack vs raw ReceiveMessages+Ack (1 KiB)', unit: 'msg/s', baseline: best.rawRx, value: best.ourRx, target: 0.8 }),

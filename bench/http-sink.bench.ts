@@ -58,9 +58,14 @@ const PARTITION = '/default/http-sink-bench-part-0';
 function sameHeaders(offset: number, publishTime: number): Record<string, string> {
   const id = `${PARTITION}@${offset}`;
   return {
-    'content-type': 'application/json', 'idempotency-key': id, 'x-danube-topic': '/default/http-sink-bench',
-    'x-danube-partition-topic': PARTITION, 'x-danube-offset': String(offset), 'x-danube-publish-time': String(publishTime),
-    'x-danube-record-id': id, 'x-danube-attempt': '1',
+    'content-type': 'application/json',
+    'idempotency-key': id,
+    'x-danube-topic': '/default/http-sink-bench',
+    'x-danube-partition-topic': PARTITION,
+    'x-danube-offset': String(offset),
+    'x-danube-publish-time': String(publishTime),
+    'x-danube-record-id': id,
+    'x-danube-attempt': '1',
   };
 }
 
@@ -84,10 +89,18 @@ async function sinkAlone(url: string, total: number): Promise<number> {
   const sink = httpSink({ url, concurrency: CONCURRENCY });
   const payload = new TextEncoder().encode(PAYLOAD);
   const events = Array.from({ length: Math.ceil(total / 100) }, (_, b) =>
-    encodeSinkBatch(Array.from({ length: Math.min(100, total - b * 100) }, (_, i) => ({
-      topic: PARTITION, offset: BigInt(b * 100 + i), publishTime: Date.now(), producerName: 'bench',
-      attributes: { 'content-type': 'application/json' }, payload,
-    })), { binding: 'bench', topic: '/default/http-sink-bench', subscription: 'bench' }));
+    encodeSinkBatch(
+      Array.from({ length: Math.min(100, total - b * 100) }, (_, i) => ({
+        topic: PARTITION,
+        offset: BigInt(b * 100 + i),
+        publishTime: Date.now(),
+        producerName: 'bench',
+        attributes: { 'content-type': 'application/json' },
+        payload,
+      })),
+      { binding: 'bench', topic: '/default/http-sink-bench', subscription: 'bench' },
+    ),
+  );
   const t0 = performance.now();
   for (const event of events) {
     const outcome = await runSink(sink, event);
@@ -98,8 +111,13 @@ async function sinkAlone(url: string, total: number): Promise<number> {
 
 async function throughRelay(client: DanubeClient, url: string, topic: string, total: number, received: () => Promise<number>): Promise<number> {
   const binding = {
-    name: 'http', topic, subscription: { name: 'http-sub', maxUnackedMessages: WINDOW }, function: { type: 'local', module: 'in-process' },
-    batchSize: BATCH, maxBatchingWindowMs: 50, maxConcurrency: BATCHES_IN_FLIGHT,
+    name: 'http',
+    topic,
+    subscription: { name: 'http-sub', maxUnackedMessages: WINDOW },
+    function: { type: 'local', module: 'in-process' },
+    batchSize: BATCH,
+    maxBatchingWindowMs: 50,
+    maxConcurrency: BATCHES_IN_FLIGHT,
   } as RelayConfigInput['bindings'][number];
   const sinks = { http: httpSink({ url, concurrency: CONCURRENCY }) };
   // The subscription starts at Latest: create it, then write the backlog, then time a fresh relay.
@@ -128,10 +146,16 @@ const bench: Bench = async ({ quick }) => {
   const serverLines = createInterface({ input: serverChild.stdout! });
   const waiting: ((line: string) => void)[] = [];
   serverLines.on('line', (l) => waiting.shift()?.(l));
-  const ask = (line: string) => new Promise<string>((resolve) => { waiting.push(resolve); serverChild.stdin!.write(`${line}\n`); });
+  const ask = (line: string) =>
+    new Promise<string>((resolve) => {
+      waiting.push(resolve);
+      serverChild.stdin!.write(`${line}\n`);
+    });
   const url = `http://127.0.0.1:${await ask('port')}/hook`;
   const refreshCount = async () => Number(await ask('count'));
-  const broker = spawn(process.execPath, ['bin/danube-connect.mjs', 'broker', '--port', '0', '--max-unacked', String(WINDOW)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const broker = spawn(process.execPath, ['bin/danube-connect.mjs', 'broker', '--port', '0', '--max-unacked', String(WINDOW)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const brokerUrl = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: broker.stdout! });
     lines.on('line', (l) => {
@@ -172,12 +196,19 @@ const bench: Bench = async ({ quick }) => {
   return [
     row({
       name: `http-sink: records/s through the relay (batch ${BATCH}, concurrency ${CONCURRENCY}) vs raw fetch loop (concurrency ${CONCURRENCY})`,
-      unit: 'records/s', baseline: raw, value: ours, target: 0.8,
+      unit: 'records/s',
+      baseline: raw,
+      value: ours,
+      target: 0.8,
       note: `${note}; window ${WINDOW} ≥ ${BATCH} × ${BATCHES_IN_FLIGHT}; the relay run also reads every record from the broker and acks it (one gRPC call each), in the same process`,
     }),
     row({
       name: `http-sink: records/s of the sink alone (runSink, batches of 100, concurrency ${CONCURRENCY}) vs raw fetch loop`,
-      unit: 'records/s', baseline: raw, value: alone, target: 0.8, note,
+      unit: 'records/s',
+      baseline: raw,
+      value: alone,
+      target: 0.8,
+      note,
     }),
   ];
 };

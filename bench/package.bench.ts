@@ -18,7 +18,11 @@ const MIB = 1024 * 1024;
 
 function wallMs(args: string[]): number {
   const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'ignore', env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+  const result = spawnSync(process.execPath, args, {
+    cwd: ROOT,
+    stdio: 'ignore',
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  });
   if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited ${result.status}`);
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
@@ -62,17 +66,49 @@ const bench: Bench = async ({ quick }) => {
   const rows: BenchRow[] = [];
   const importScript = "await import('danube-connect-serverless/sink'); await import('danube-connect-serverless/lambda');";
   const sinkPath = pairedStart(['--input-type=module', '-e', importScript], rounds);
-  rows.push(row({ name: 'package: import ./sink + ./lambda vs bare node start', unit: 'ms', baseline: sinkPath.bare, value: sinkPath.measured, target: 0.5, lowerIsBetter: true, note: 'target: ≤ 2× a bare start' }));
+  rows.push(
+    row({
+      name: 'package: import ./sink + ./lambda vs bare node start',
+      unit: 'ms',
+      baseline: sinkPath.bare,
+      value: sinkPath.measured,
+      target: 0.5,
+      lowerIsBetter: true,
+      note: 'target: ≤ 2× a bare start',
+    }),
+  );
   const help = pairedStart([join(ROOT, 'bin', 'danube-connect.mjs'), '--help'], rounds);
-  rows.push(row({ name: 'package: danube-connect --help vs bare node start', unit: 'ms', baseline: help.bare, value: help.measured, target: 0, lowerIsBetter: true, note: 'reported' }));
+  rows.push(
+    row({
+      name: 'package: danube-connect --help vs bare node start',
+      unit: 'ms',
+      baseline: help.bare,
+      value: help.measured,
+      target: 0,
+      lowerIsBetter: true,
+      note: 'reported',
+    }),
+  );
 
   for (const fn of ['example-sink', 'http-sink', 'dynamodb-sink', 'postgres-sink', 'bridge']) {
     const size = await bundleSize(join('functions', `${fn}.ts`));
     rows.push(row({ name: `package: ${fn} bundle (minified) vs 1 MiB`, unit: 'bytes', baseline: MIB, value: size, target: 1, lowerIsBetter: true }));
   }
   const relayDir = join(ROOT, 'dist', 'lambda');
-  const relay = readdirSync(relayDir).filter((f) => f.endsWith('.mjs')).reduce((n, f) => n + statSync(join(relayDir, f)).size, 0);
-  rows.push(row({ name: 'package: relay Lambda bundle (prebuilt) vs 1 MiB', unit: 'bytes', baseline: MIB, value: relay, target: 0, lowerIsBetter: true, note: 'reported' }));
+  const relay = readdirSync(relayDir)
+    .filter((f) => f.endsWith('.mjs'))
+    .reduce((n, f) => n + statSync(join(relayDir, f)).size, 0);
+  rows.push(
+    row({
+      name: 'package: relay Lambda bundle (prebuilt) vs 1 MiB',
+      unit: 'bytes',
+      baseline: MIB,
+      value: relay,
+      target: 0,
+      lowerIsBetter: true,
+      note: 'reported',
+    }),
+  );
   return rows;
 };
 

@@ -63,8 +63,14 @@ async function cdcRows(connectionString: string, client: DanubeClient, changes: 
 
   const publish = async (ordering: 'partition' | 'key', slot: string): Promise<number> => {
     const source = postgresCdcSource({
-      name: `bench-cdc-${slot}`, topic: `/default/bench-cdc-${slot.replace(/_/g, '-')}`, partitions: 8, connectionString,
-      slot, publication: 'bench_cdc', maxBatchChanges: 1000, ordering,
+      name: `bench-cdc-${slot}`,
+      topic: `/default/bench-cdc-${slot.replace(/_/g, '-')}`,
+      partitions: 8,
+      connectionString,
+      slot,
+      publication: 'bench_cdc',
+      maxBatchChanges: 1000,
+      ordering,
     });
     const t0 = performance.now();
     const summary = await runSource(source, { client, store: new MemoryCheckpointStore(), budgetMs: 120_000, logger: silentLogger });
@@ -84,19 +90,34 @@ async function cdcRows(connectionString: string, client: DanubeClient, changes: 
     byKey.push(await publish('key', `bench_pub_key_${r}`));
   }
   const list = (xs: number[]) => xs.map((x) => Math.round(x)).join('/');
-  const note = `${changes} changes in 100-row transactions, 8 partitions keyed by primary key, median of ${rounds} alternated rounds ` +
+  const note =
+    `${changes} changes in 100-row transactions, 8 partitions keyed by primary key, median of ${rounds} alternated rounds ` +
     `(slot read ${list(baseline)}, partition ${list(byPartition)}, key ${list(byKey)} changes/s)`;
   return [
-    row({ name: 'postgres cdc: changes/s commit→broker-accepted (ordering partition, default) vs slot read only',
-      unit: 'changes/s', baseline: Math.round(median(baseline)), value: Math.round(median(byPartition)), target: 0.7, note }),
-    row({ name: 'postgres cdc: changes/s commit→broker-accepted (ordering key) vs slot read only',
-      unit: 'changes/s', baseline: Math.round(median(baseline)), value: Math.round(median(byKey)), target: 0.7, note }),
+    row({
+      name: 'postgres cdc: changes/s commit→broker-accepted (ordering partition, default) vs slot read only',
+      unit: 'changes/s',
+      baseline: Math.round(median(baseline)),
+      value: Math.round(median(byPartition)),
+      target: 0.7,
+      note,
+    }),
+    row({
+      name: 'postgres cdc: changes/s commit→broker-accepted (ordering key) vs slot read only',
+      unit: 'changes/s',
+      baseline: Math.round(median(baseline)),
+      value: Math.round(median(byKey)),
+      target: 0.7,
+      note,
+    }),
   ];
 }
 
 const SINK_COLUMNS = [
-  { column: 'id', from: '$.id', type: 'bigint' as const }, { column: 'customer', from: '$.customer' },
-  { column: 'total', from: '$.total', type: 'numeric' as const }, { column: 'doc', from: '$', type: 'jsonb' as const },
+  { column: 'id', from: '$.id', type: 'bigint' as const },
+  { column: 'customer', from: '$.customer' },
+  { column: 'total', from: '$.total', type: 'numeric' as const },
+  { column: 'doc', from: '$', type: 'jsonb' as const },
 ];
 
 async function sinkRows(connectionString: string, brokerUrl: string, client: DanubeClient, rows: number): Promise<BenchRow[]> {
@@ -121,7 +142,10 @@ async function sinkRows(connectionString: string, brokerUrl: string, client: Dan
         tuples.push(`($${b + 1}::bigint, $${b + 2}::text, $${b + 3}::numeric, $${b + 4}::jsonb, $${b + 5}::text)`);
         values.push(String(p.id), p.customer, String(p.total), JSON.stringify(p), `/default/bench-sink-part-0@${i}`);
       }
-      await db.query(`insert into bench_sink_plain (id, customer, total, doc, _danube_id) values ${tuples.join(', ')} on conflict (_danube_id) do nothing`, values);
+      await db.query(
+        `insert into bench_sink_plain (id, customer, total, doc, _danube_id) values ${tuples.join(', ')} on conflict (_danube_id) do nothing`,
+        values,
+      );
     }
     return rows / ((performance.now() - t0) / 1000);
   };
@@ -132,7 +156,14 @@ async function sinkRows(connectionString: string, brokerUrl: string, client: Dan
   for (let from = 0; from < rows; from += SINK_BATCH) {
     const records = [];
     for (let i = from; i < Math.min(rows, from + SINK_BATCH); i++) {
-      records.push({ topic: '/default/bench-sink-part-0', offset: BigInt(i), publishTime: Date.now(), producerName: 'p', attributes: {}, payload: new TextEncoder().encode(JSON.stringify(payload(i))) });
+      records.push({
+        topic: '/default/bench-sink-part-0',
+        offset: BigInt(i),
+        publishTime: Date.now(),
+        producerName: 'p',
+        attributes: {},
+        payload: new TextEncoder().encode(JSON.stringify(payload(i))),
+      });
     }
     events.push(encodeSinkBatch(records, { binding: 'bench', topic: '/default/bench-sink', subscription: 'bench' }));
   }
@@ -176,12 +207,26 @@ async function sinkRows(connectionString: string, brokerUrl: string, client: Dan
     };
     const config = {
       serviceUrl: brokerUrl,
-      bindings: [{
-        name: 'bench-pg', topic, function: { type: 'local' as const, module: 'unused' }, batchSize: SINK_BATCH, maxBatchingWindowMs: 20,
-        maxConcurrency: SINK_PARTITIONS, subscription: { name: 'bench-pg', type: 'shared' as const, maxUnackedMessages: 10_000 },
-      }],
+      bindings: [
+        {
+          name: 'bench-pg',
+          topic,
+          function: { type: 'local' as const, module: 'unused' },
+          batchSize: SINK_BATCH,
+          maxBatchingWindowMs: 20,
+          maxConcurrency: SINK_PARTITIONS,
+          subscription: { name: 'bench-pg', type: 'shared' as const, maxUnackedMessages: 10_000 },
+        },
+      ],
     };
-    const producer = await client.createProducer({ topic, name: `${topic.split('/').pop()}-filler`, partitions: SINK_PARTITIONS, dispatch: 'reliable', mode: 'pipelined', maxInFlight: 128 });
+    const producer = await client.createProducer({
+      topic,
+      name: `${topic.split('/').pop()}-filler`,
+      partitions: SINK_PARTITIONS,
+      dispatch: 'reliable',
+      mode: 'pipelined',
+      maxInFlight: 128,
+    });
     await (await startRelay(config, { client, sinks: { 'bench-pg': counted }, logger: silentLogger })).close();
     await Promise.all(Array.from({ length: rows }, (_, i) => producer.send(JSON.stringify(payload(i)), { key: String(i) })));
     await producer.close();
@@ -189,7 +234,10 @@ async function sinkRows(connectionString: string, brokerUrl: string, client: Dan
     const t0 = performance.now();
     const relay = await startRelay(config, { client, sinks: { 'bench-pg': counted }, logger: silentLogger });
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([all, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`relay bench: only ${done} of ${rows} records after 60 s`)), 60_000)))]);
+    await Promise.race([
+      all,
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`relay bench: only ${done} of ${rows} records after 60 s`)), 60_000))),
+    ]);
     clearTimeout(timer);
     const rate = rows / ((performance.now() - t0) / 1000);
     await relay.close();
@@ -200,22 +248,34 @@ async function sinkRows(connectionString: string, brokerUrl: string, client: Dan
   await sink.close();
   const written = (await db.query<{ n: number }>('select count(*)::int as n from bench_sink_relay')).rows[0]!.n;
   if (written !== rows) throw new Error(`sink bench: ${written} rows in the table, expected ${rows}`);
-  const noopRate = await throughRelay('/default/bench-sink-noop', defineSink(async () => undefined));
+  const noopRate = await throughRelay(
+    '/default/bench-sink-noop',
+    defineSink(async () => undefined),
+  );
   await db.end();
   return [
     row({
       name: 'postgres sink: rows/s of the sink function (runSink) vs plain pg multi-row INSERT loop',
-      unit: 'rows/s', baseline: Math.round(baseline), value: Math.round(directRate), target: 0.8,
+      unit: 'rows/s',
+      baseline: Math.round(baseline),
+      value: Math.round(directRate),
+      target: 0.8,
       note: `${rows} rows, batches of ${SINK_BATCH}, best of 3 alternated: event decoding, mapping, id column, ON CONFLICT`,
     }),
     row({
       name: 'postgres sink: rows/s through the relay vs plain pg multi-row INSERT loop',
-      unit: 'rows/s', baseline: Math.round(baseline), value: Math.round(relayRate), target: 0.8,
+      unit: 'rows/s',
+      baseline: Math.round(baseline),
+      value: Math.round(relayRate),
+      target: 0.8,
       note: `${rows} rows waiting on ${SINK_PARTITIONS} partitions, batches of ${SINK_BATCH}, ${SINK_PARTITIONS} at once; relay start to last row committed`,
     }),
     row({
-      name: 'postgres sink: records/s through the same relay with a no-op sink (the relay\'s ceiling) vs plain pg multi-row INSERT loop',
-      unit: 'records/s', baseline: Math.round(baseline), value: Math.round(noopRate), target: 0.8,
+      name: "postgres sink: records/s through the same relay with a no-op sink (the relay's ceiling) vs plain pg multi-row INSERT loop",
+      unit: 'records/s',
+      baseline: Math.round(baseline),
+      value: Math.round(noopRate),
+      target: 0.8,
       note: 'what bounds the row above: one unary Ack per record, no PostgreSQL work',
     }),
   ];

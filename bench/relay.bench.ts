@@ -37,7 +37,15 @@ async function runBrokerChild(): Promise<void> {
   // The bench reaches into the broker's state the way the broker's own bench does: the
   // SendMessage handler without the network, so a large backlog costs seconds, not minutes.
   const state = (broker.admin as unknown as { state: import('../src/broker/state.js').BrokerState }).state;
-  const service = producerService({ index: 0, state, auth: null, faults: new Faults(() => 0), url: () => broker.url, urlOf: () => broker.url, proxyUrl: () => undefined });
+  const service = producerService({
+    index: 0,
+    state,
+    auth: null,
+    faults: new Faults(() => 0),
+    url: () => broker.url,
+    urlOf: () => broker.url,
+    proxyUrl: () => undefined,
+  });
   process.stdout.write(`listening on ${broker.url}\n`);
   for await (const line of createInterface({ input: process.stdin })) {
     const [cmd, topic, n] = line.split(' ');
@@ -46,17 +54,24 @@ async function runBrokerChild(): Promise<void> {
       process.stdout.write('ok\n');
     } else if (cmd === 'fill') {
       let producerId = 0n;
-      service.createProducer({ request: { requestId: 0n, producerName: `fill-${topic}`, topicName: topic!, producerAccessMode: 0, dispatchStrategy: 1 } } as never, (e, r) => {
-        if (e) throw e;
-        producerId = r!.producerId;
-      });
+      service.createProducer(
+        { request: { requestId: 0n, producerName: `fill-${topic}`, topicName: topic!, producerAccessMode: 0, dispatchStrategy: 1 } } as never,
+        (e, r) => {
+          if (e) throw e;
+          producerId = r!.producerId;
+        },
+      );
       const count = Number(n);
       let done = 0;
       await new Promise<void>((resolve) => {
         for (let i = 0; i < count; i++) {
           const msg = StreamMessage.fromPartial({
-            requestId: BigInt(i), msgId: { producerId, topicName: topic!, brokerAddr: broker.url, topicOffset: 0n },
-            payload: PAYLOAD, publishTime: BigInt(Date.now()), producerName: `fill-${topic}`, attributes: {},
+            requestId: BigInt(i),
+            msgId: { producerId, topicName: topic!, brokerAddr: broker.url, topicOffset: 0n },
+            payload: PAYLOAD,
+            publishTime: BigInt(Date.now()),
+            producerName: `fill-${topic}`,
+            attributes: {},
           });
           service.sendMessage({ request: msg } as never, (e) => {
             if (e) throw e;
@@ -73,9 +88,13 @@ async function runBrokerChild(): Promise<void> {
 /** A relay process with a slow in-process sink; prints "ready" once subscribed. */
 async function runRelayChild(url: string, topic: string): Promise<void> {
   const client = new DanubeClient({ serviceUrl: url, logger: silentLogger });
-  const relay = await startRelay({ bindings: [binding('mem', topic)] }, {
-    client, sinks: { mem: () => new Promise((r) => setTimeout(r, 1000)) },
-  });
+  const relay = await startRelay(
+    { bindings: [binding('mem', topic)] },
+    {
+      client,
+      sinks: { mem: () => new Promise((r) => setTimeout(r, 1000)) },
+    },
+  );
   process.stdout.write('ready\n');
   await new Promise((r) => process.once('SIGTERM', r));
   await relay.close();
@@ -86,12 +105,20 @@ async function runRelayChild(url: string, topic: string): Promise<void> {
 
 function binding(name: string, topic: string, over: Record<string, unknown> = {}): RelayConfigInput['bindings'][number] {
   return {
-    name, topic, subscription: { name: `${name}-sub`, maxUnackedMessages: WINDOW }, function: { type: 'local', module: 'in-process' },
-    batchSize: 100, ...over,
+    name,
+    topic,
+    subscription: { name: `${name}-sub`, maxUnackedMessages: WINDOW },
+    function: { type: 'local', module: 'in-process' },
+    batchSize: 100,
+    ...over,
   } as RelayConfigInput['bindings'][number];
 }
 
-interface Child { child: ChildProcess; lines: Interface; next(match: RegExp): Promise<string> }
+interface Child {
+  child: ChildProcess;
+  lines: Interface;
+  next(match: RegExp): Promise<string>;
+}
 
 function startChild(args: string[]): Child {
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -104,7 +131,8 @@ function startChild(args: string[]): Child {
     else queue.push(line);
   });
   return {
-    child, lines,
+    child,
+    lines,
     next: (match) => {
       const i = queue.findIndex((l) => match.test(l));
       if (i >= 0) return Promise.resolve(queue.splice(i, 1)[0]!);
@@ -134,24 +162,29 @@ async function rawSubscribe(url: string, topic: string): Promise<{ run(total: nu
   const stub = new ConsumerServiceClient(url.replace(/^https?:\/\//, ''), credentials.createInsecure());
   const md = new Metadata();
   const sub = await new Promise<{ consumerId: bigint }>((res, rej) =>
-    stub.subscribe({ requestId: 1n, topicName: topic, consumerName: 'raw', subscription: 'raw', subscriptionType: ConsumerRequest_SubscriptionType.Shared, keyFilters: [] }, md, (e, r) => (e ? rej(e) : res(r))),
+    stub.subscribe(
+      { requestId: 1n, topicName: topic, consumerName: 'raw', subscription: 'raw', subscriptionType: ConsumerRequest_SubscriptionType.Shared, keyFilters: [] },
+      md,
+      (e, r) => (e ? rej(e) : res(r)),
+    ),
   );
   return {
-    run: (total) => new Promise<void>((resolve, reject) => {
-      let acked = 0;
-      const stream = stub.receiveMessages({ requestId: 2n, consumerId: sub.consumerId }, md);
-      stream.on('data', (m: StreamMessage) => {
-        stub.ack({ requestId: m.requestId, msgId: m.msgId, subscriptionName: 'raw' }, md, (err) => {
-          if (err) return reject(err);
-          if (++acked === total) {
-            resolve();
-            stream.cancel();
-            stub.close();
-          }
+    run: (total) =>
+      new Promise<void>((resolve, reject) => {
+        let acked = 0;
+        const stream = stub.receiveMessages({ requestId: 2n, consumerId: sub.consumerId }, md);
+        stream.on('data', (m: StreamMessage) => {
+          stub.ack({ requestId: m.requestId, msgId: m.msgId, subscriptionName: 'raw' }, md, (err) => {
+            if (err) return reject(err);
+            if (++acked === total) {
+              resolve();
+              stream.cancel();
+              stub.close();
+            }
+          });
         });
-      });
-      stream.on('error', (err: { code?: number }) => (err.code === 1 ? undefined : reject(err)));
-    }),
+        stream.on('error', (err: { code?: number }) => (err.code === 1 ? undefined : reject(err)));
+      }),
   };
 }
 
@@ -251,9 +284,18 @@ const bench: Bench = async ({ quick }) => {
     const topic = `/default/relay-lat-${process.pid}-${seq++}`;
     await command(broker, `topic ${topic}`, /^ok$/);
     const latencies: number[] = [];
-    const relay = await startRelay({ bindings: [binding('lat', topic, { maxBatchingWindowMs: 500 })] }, {
-      client, sinks: { lat: (records) => { const now = Date.now(); for (const r of records) latencies.push(now - r.publishTime); } },
-    });
+    const relay = await startRelay(
+      { bindings: [binding('lat', topic, { maxBatchingWindowMs: 500 })] },
+      {
+        client,
+        sinks: {
+          lat: (records) => {
+            const now = Date.now();
+            for (const r of records) latencies.push(now - r.publishTime);
+          },
+        },
+      },
+    );
     const producer = await client.createProducer({ topic, name: 'lat', dispatch: 'reliable' });
     const rate = 100;
     const count = rate * latencySeconds;
@@ -269,8 +311,26 @@ const bench: Bench = async ({ quick }) => {
     await relay.close();
     latencies.sort((a, b) => a - b);
     const budget = 500 + 50;
-    rows.push(row({ name: `relay: end-to-end latency p50 at ${rate} msg/s, window 500 ms vs window + 50 ms`, unit: 'ms', baseline: budget, value: percentile(latencies, 50), target: 1, lowerIsBetter: true }));
-    rows.push(row({ name: `relay: end-to-end latency p99 at ${rate} msg/s, window 500 ms vs window + 50 ms`, unit: 'ms', baseline: budget, value: percentile(latencies, 99), target: 1, lowerIsBetter: true }));
+    rows.push(
+      row({
+        name: `relay: end-to-end latency p50 at ${rate} msg/s, window 500 ms vs window + 50 ms`,
+        unit: 'ms',
+        baseline: budget,
+        value: percentile(latencies, 50),
+        target: 1,
+        lowerIsBetter: true,
+      }),
+    );
+    rows.push(
+      row({
+        name: `relay: end-to-end latency p99 at ${rate} msg/s, window 500 ms vs window + 50 ms`,
+        unit: 'ms',
+        baseline: budget,
+        value: percentile(latencies, 99),
+        target: 1,
+        lowerIsBetter: true,
+      }),
+    );
 
     // Memory: a relay process, a slow sink, and a large backlog waiting in the broker.
     const memTopic = `/default/relay-mem-${process.pid}-${seq++}`;
@@ -286,10 +346,17 @@ const bench: Bench = async ({ quick }) => {
     const exited = new Promise((r) => relayChild.child.once('exit', r));
     relayChild.child.kill('SIGTERM');
     await exited;
-    rows.push(row({
-      name: `relay: resident memory with ${backlog.toLocaleString('en')} messages waiting behind a slow sink vs 200 MB`, unit: 'MB', baseline: 200, value: peak, target: 1, lowerIsBetter: true,
-      note: quick ? `--quick: ${backlog.toLocaleString('en')} waiting messages instead of 1,000,000` : 'peak RSS of the relay process',
-    }));
+    rows.push(
+      row({
+        name: `relay: resident memory with ${backlog.toLocaleString('en')} messages waiting behind a slow sink vs 200 MB`,
+        unit: 'MB',
+        baseline: 200,
+        value: peak,
+        target: 1,
+        lowerIsBetter: true,
+        note: quick ? `--quick: ${backlog.toLocaleString('en')} waiting messages instead of 1,000,000` : 'peak RSS of the relay process',
+      }),
+    );
   } finally {
     await client.close();
     broker.child.stdin!.end();

@@ -31,7 +31,11 @@ for (const file of modules) {
 mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(
   join(here, 'results', 'latest.json'),
-  `${JSON.stringify(rows.map(({ name, unit, baseline, value, ratio, target, note }) => ({ name, unit, baseline, value, ratio, target, note })), null, 2)}\n`,
+  `${JSON.stringify(
+    rows.map(({ name, unit, baseline, value, ratio, target, note }) => ({ name, unit, baseline, value, ratio, target, note })),
+    null,
+    2,
+  )}\n`,
 );
 
 const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2));

@@ -52,7 +52,12 @@ const bench: Bench = async ({ quick }) => {
   const client = new DanubeClient({ serviceUrl: url });
 
   const producerAlone = async (round: number, count = total): Promise<number> => {
-    const producer = await client.createProducer({ topic: `/default/bench-producer-${round}`, name: 'bench-producer', mode: 'pipelined', dispatch: 'reliable' });
+    const producer = await client.createProducer({
+      topic: `/default/bench-producer-${round}`,
+      name: 'bench-producer',
+      mode: 'pipelined',
+      dispatch: 'reliable',
+    });
     const t0 = performance.now();
     // The same batches a source run sends (all of a batch at once, the next when the broker
     // accepted them), without poll, record ids and checkpoint commits.

@@ -9,7 +9,10 @@ import { fromSettings, optional, optionalJson } from './env.js';
 const env = process.env;
 const config = optionalJson<Partial<DynamoDbSinkOptions>>(env, 'DYNAMODB_SINK_CONFIG') ?? {};
 const table = optional(env, 'DYNAMODB_SINK_TABLE', (v) => v.trim()) ?? config.table;
-if (!table) throw new ConfigError('DYNAMODB_SINK_TABLE is not set: the name of the DynamoDB table to write to (or "table" in DYNAMODB_SINK_CONFIG)', ['DYNAMODB_SINK_TABLE']);
+if (!table)
+  throw new ConfigError('DYNAMODB_SINK_TABLE is not set: the name of the DynamoDB table to write to (or "table" in DYNAMODB_SINK_CONFIG)', [
+    'DYNAMODB_SINK_TABLE',
+  ]);
 
 // Module scope: the DynamoDB client is reused across warm invocations.
 export const sink = fromSettings(['DYNAMODB_SINK_TABLE', 'DYNAMODB_SINK_CONFIG'], () => dynamoDbSink({ ...config, table }));

@@ -26,7 +26,11 @@ export function optional<T>(env: Env, name: string, parse: (v: string) => T): T 
   return present(value) ? parse(value) : undefined;
 }
 
-export const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
+export const list = (v: string): string[] =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 export const int = (v: string): number => Number.parseInt(v, 10);
 export const bool = (v: string): boolean => v === 'true' || v === '1';
 
@@ -51,7 +55,8 @@ export function parseJsonVariable<T>(name: string, text: string, kind: JsonKind 
     throw new ConfigError(`${name} is not valid JSON: ${where}`, [name]);
   }
   const actual = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value === 'object' ? 'object' : typeof value;
-  if (actual !== kind) throw new ConfigError(`${name} must hold a JSON ${kind}, not ${actual === 'array' || actual === 'object' ? `an ${actual}` : actual}`, [name]);
+  if (actual !== kind)
+    throw new ConfigError(`${name} must hold a JSON ${kind}, not ${actual === 'array' || actual === 'object' ? `an ${actual}` : actual}`, [name]);
   return value as T;
 }
 

@@ -46,7 +46,10 @@ export const source = defineSource<Checkpoint>({
       records.push(
         seq % 10 === 0
           ? // The broken one: cut off mid-way, as a buggy upstream might send it.
-            SourceRecord.fromString(JSON.stringify(order).slice(0, 25), { ...options, attributes: { ...options.attributes, 'content-type': 'application/json' } })
+            SourceRecord.fromString(JSON.stringify(order).slice(0, 25), {
+              ...options,
+              attributes: { ...options.attributes, 'content-type': 'application/json' },
+            })
           : SourceRecord.fromJson(order, options),
       );
     }

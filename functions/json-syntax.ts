@@ -13,7 +13,10 @@ export interface JsonSyntaxProblem {
 }
 
 class Stop {
-  constructor(readonly index: number, readonly problem: string) {}
+  constructor(
+    readonly index: number,
+    readonly problem: string,
+  ) {}
 }
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;

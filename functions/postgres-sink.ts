@@ -6,14 +6,16 @@ import { defined, int, list, need, needJson, optional } from './env.js';
 
 const env = process.env;
 // Module scope: the pool outlives the invocation, so a warm function reuses its connection.
-export const sink = postgresSink(defined({
-  connectionString: need(env, 'PG_URL'),
-  table: need(env, 'PG_SINK_TABLE'),
-  columns: needJson<ColumnMapping[]>(env, 'PG_SINK_COLUMNS', 'a JSON array of column mappings such as [{"column":"id","from":"$.id"}]', 'array'),
-  mode: optional(env, 'PG_SINK_MODE', (v) => v as 'insert' | 'upsert'),
-  conflictColumns: optional(env, 'PG_SINK_CONFLICT_COLUMNS', list),
-  idColumn: optional(env, 'PG_SINK_ID_COLUMN', (v) => (v === 'none' ? null : v)),
-  maxRowsPerStatement: optional(env, 'PG_SINK_MAX_ROWS_PER_STATEMENT', int),
-}));
+export const sink = postgresSink(
+  defined({
+    connectionString: need(env, 'PG_URL'),
+    table: need(env, 'PG_SINK_TABLE'),
+    columns: needJson<ColumnMapping[]>(env, 'PG_SINK_COLUMNS', 'a JSON array of column mappings such as [{"column":"id","from":"$.id"}]', 'array'),
+    mode: optional(env, 'PG_SINK_MODE', (v) => v as 'insert' | 'upsert'),
+    conflictColumns: optional(env, 'PG_SINK_CONFLICT_COLUMNS', list),
+    idColumn: optional(env, 'PG_SINK_ID_COLUMN', (v) => (v === 'none' ? null : v)),
+    maxRowsPerStatement: optional(env, 'PG_SINK_MAX_ROWS_PER_STATEMENT', int),
+  }),
+);
 
 export const handler = lambdaSink(sink);

@@ -37,7 +37,10 @@ export function apiReport() {
     .filter(([, target]) => typeof target === 'object' && target['danube-source'])
     .map(([subpath, target]) => ({ subpath, file: join(root, target['danube-source']) }));
   const config = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
-  const program = ts.createProgram(entries.map((e) => e.file), { ...config.options, noEmit: true });
+  const program = ts.createProgram(
+    entries.map((e) => e.file),
+    { ...config.options, noEmit: true },
+  );
   const checker = program.getTypeChecker();
   const lines = [
     '# Public API',

@@ -25,7 +25,10 @@ function newestMtime(dir) {
 }
 
 if (process.argv.includes('--if-stale') && existsSync(stamp)) {
-  const inputs = Math.max(newestMtime(join(root, 'src')), ...['package.json', 'tsconfig.json', 'tsconfig.build.json'].map((f) => statSync(join(root, f)).mtimeMs));
+  const inputs = Math.max(
+    newestMtime(join(root, 'src')),
+    ...['package.json', 'tsconfig.json', 'tsconfig.build.json'].map((f) => statSync(join(root, f)).mtimeMs),
+  );
   if (statSync(stamp).mtimeMs >= inputs) process.exit(0);
 }
 

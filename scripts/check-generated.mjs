@@ -23,8 +23,12 @@ try {
   });
   const fresh = join(out, 'src/generated');
   const committed = join(root, 'src/generated');
-  const a = files(fresh).map((f) => relative(fresh, f)).sort();
-  const b = files(committed).map((f) => relative(committed, f)).sort();
+  const a = files(fresh)
+    .map((f) => relative(fresh, f))
+    .sort();
+  const b = files(committed)
+    .map((f) => relative(committed, f))
+    .sort();
   const stale = [];
   for (const f of new Set([...a, ...b])) {
     const x = a.includes(f) ? readFileSync(join(fresh, f), 'utf8') : null;

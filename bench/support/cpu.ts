@@ -67,8 +67,19 @@ export function cpuRows(name: string, baseline: CpuRounds, ours: CpuRounds, maxR
     `${context}; ${rounds} rounds, medians. CPU/msg ours ${showSpread(cpuO, 'µs')}, baseline ${showSpread(cpuB, 'µs')}; ` +
     `per-round ratio ${r.median.toFixed(2)}× (min ${r.min.toFixed(2)}, max ${r.max.toFixed(2)}); ` +
     `msg/s ours ${showSpread(rateO, '')}, baseline ${showSpread(rateB, '')}`;
-  const rows = [row({ name: `${name}: CPU per message (target ≤ ${maxRatio}× the baseline's)`, unit: 'µs CPU/msg', baseline: cpuB.median, value: cpuO.median, target: Math.round(100 / maxRatio) / 100, lowerIsBetter: true, note })];
-  if (rateTarget !== undefined) rows.push(row({ name: `${name}: messages per second`, unit: 'msg/s', baseline: rateB.median, value: rateO.median, target: rateTarget, note }));
+  const rows = [
+    row({
+      name: `${name}: CPU per message (target ≤ ${maxRatio}× the baseline's)`,
+      unit: 'µs CPU/msg',
+      baseline: cpuB.median,
+      value: cpuO.median,
+      target: Math.round(100 / maxRatio) / 100,
+      lowerIsBetter: true,
+      note,
+    }),
+  ];
+  if (rateTarget !== undefined)
+    rows.push(row({ name: `${name}: messages per second`, unit: 'msg/s', baseline: rateB.median, value: rateO.median, target: rateTarget, note }));
   return rows;
 }
 
@@ -91,7 +102,11 @@ export async function rowsFromChild(nodePath: string, modulePath: string, mode: 
   child.stdout!.on('data', (d) => (out += d));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   if (code !== 0) throw new Error(`${tag} bench child exited with ${code}`);
-  const line = out.trim().split('\n').filter((l) => l.startsWith('[')).pop();
+  const line = out
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('['))
+    .pop();
   if (!line) throw new Error(`${tag} bench child printed no rows`);
   return (JSON.parse(line) as BenchRow[]).map((r) => ({ ...r, name: `${r.name} [${tag}]` }));
 }

@@ -51,7 +51,11 @@ export class BrokersAdmin {
   }
 
   async balance(): Promise<ClusterBalance> {
-    const res = await this.rpc<object, import('../generated/danube/DanubeAdmin.js').ClusterBalanceResponse>('GetClusterBalance', (c) => c.getClusterBalance, {});
+    const res = await this.rpc<object, import('../generated/danube/DanubeAdmin.js').ClusterBalanceResponse>(
+      'GetClusterBalance',
+      (c) => c.getClusterBalance,
+      {},
+    );
     return {
       coefficientOfVariation: res.coefficientOfVariation,
       meanLoad: res.meanLoad,

@@ -1,11 +1,5 @@
 import { Channel, credentials, Metadata, type ChannelCredentials, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
-import {
-  BrokerAdminClient,
-  ClusterAdminClient,
-  NamespaceAdminClient,
-  SecurityAdminClient,
-  TopicAdminClient,
-} from '../generated/danube/DanubeAdmin.js';
+import { BrokerAdminClient, ClusterAdminClient, NamespaceAdminClient, SecurityAdminClient, TopicAdminClient } from '../generated/danube/DanubeAdmin.js';
 import { SchemaRegistryClient } from '../generated/danube/SchemaRegistry.js';
 import { toAdminError } from './errors.js';
 import type { AdminPem, ResolvedAdminOptions } from './options.js';

@@ -35,7 +35,10 @@ export const DEFAULT_ADMIN_TIMEOUT_MS = 10_000;
 
 const pem = z.union([z.string(), z.instanceof(Uint8Array)]);
 const schema = z.strictObject({
-  adminUrl: z.string().regex(/^https?:\/\/[^/\s]+\/?$/, 'expected "http://host:port" or "https://host:port"').default(DEFAULT_ADMIN_URL),
+  adminUrl: z
+    .string()
+    .regex(/^https?:\/\/[^/\s]+\/?$/, 'expected "http://host:port" or "https://host:port"')
+    .default(DEFAULT_ADMIN_URL),
   token: z.string().min(1).optional(),
   tls: z.strictObject({ ca: pem.optional(), cert: pem.optional(), key: pem.optional() }).optional(),
   timeoutMs: z.number().int().positive().default(DEFAULT_ADMIN_TIMEOUT_MS),

@@ -89,10 +89,14 @@ export class SubscriptionsAdmin {
 
   /** The `max_unacked_messages` set for the subscription, or `undefined` (broker default applies). */
   async getMaxUnacked(topic: string, subscription: string): Promise<number | undefined> {
-    const res = await this.rpc<object, { dispatchConfig?: { maxUnackedMessages: number } }>('GetSubscriptionDispatchConfig', (c) => c.getSubscriptionDispatchConfig, {
-      topic,
-      subscription,
-    });
+    const res = await this.rpc<object, { dispatchConfig?: { maxUnackedMessages: number } }>(
+      'GetSubscriptionDispatchConfig',
+      (c) => c.getSubscriptionDispatchConfig,
+      {
+        topic,
+        subscription,
+      },
+    );
     return res.dispatchConfig?.maxUnackedMessages;
   }
 

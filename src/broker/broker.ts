@@ -58,15 +58,10 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   const faults = new Faults((filter) => dropStreams(state, filter));
   const admin = new AdminHolder(state);
   let nodes: BrokerNode[] = [];
-  const proxy = opts.proxy
-    ? new BrokerProxy(opts.host, opts.port === 0 ? 0 : opts.port + opts.brokers, opts.tls, () => nodes)
-    : undefined;
+  const proxy = opts.proxy ? new BrokerProxy(opts.host, opts.port === 0 ? 0 : opts.port + opts.brokers, opts.tls, () => nodes) : undefined;
   const view = { peers: () => nodes, proxyUrl: () => proxy?.url() };
   const makeNodes = (ports: Array<[port: number, adminPort: number]>): BrokerNode[] =>
-    ports.map(
-      ([port, adminPort], i) =>
-        new BrokerNode(i, state, auth, faults, opts.host, { port, adminPort, tls: opts.tls, adminTls: opts.adminTls }, view),
-    );
+    ports.map(([port, adminPort], i) => new BrokerNode(i, state, auth, faults, opts.host, { port, adminPort, tls: opts.tls, adminTls: opts.adminTls }, view));
   const from = (base: number, i: number): number => (base === 0 ? 0 : base + i);
   nodes = makeNodes(Array.from({ length: opts.brokers }, (_, i) => [from(opts.port, i), from(opts.adminPort, i)]));
   try {

@@ -74,9 +74,7 @@ const brokerSchema = z.strictObject({
     .optional(),
   tls: z.strictObject({ cert: pem, key: pem }).optional(),
   dispatch: subscriptionPolicySchema.default({}),
-  subscriptions: z
-    .array(z.strictObject({ topic: z.string(), subscription: z.string(), ...subscriptionPolicySchema.shape }))
-    .default([]),
+  subscriptions: z.array(z.strictObject({ topic: z.string(), subscription: z.string(), ...subscriptionPolicySchema.shape })).default([]),
   namespaces: z.array(z.string().min(1)).default(['default']),
   autoCreateTopics: z.boolean().default(true),
   maxMessageSize: z.number().int().min(0).default(DEFAULT_MAX_MESSAGE_SIZE),

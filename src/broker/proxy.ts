@@ -63,4 +63,3 @@ export class BrokerProxy {
     await shutdown(server);
   }
 }
-

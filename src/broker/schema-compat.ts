@@ -32,8 +32,7 @@ function avroShape(schema: Record<string, unknown>): Shape {
   return { props, required };
 }
 
-const typeOf = (p: unknown): string | undefined =>
-  p && typeof p === 'object' && 'type' in p ? JSON.stringify((p as { type: unknown }).type) : undefined;
+const typeOf = (p: unknown): string | undefined => (p && typeof p === 'object' && 'type' in p ? JSON.stringify((p as { type: unknown }).type) : undefined);
 
 function typesCompatible(a: unknown, b: unknown): boolean {
   const ta = typeOf(a);
@@ -63,12 +62,7 @@ function forward(old: Shape, neu: Shape): string[] {
 }
 
 /** Errors that make `next` incompatible with `previous` under `mode` (empty = compatible). */
-export function compatibilityErrors(
-  kind: 'json_schema' | 'avro' | 'other',
-  previous: string,
-  next: string,
-  mode: CompatibilityMode,
-): string[] {
+export function compatibilityErrors(kind: 'json_schema' | 'avro' | 'other', previous: string, next: string, mode: CompatibilityMode): string[] {
   if (mode === 'none' || kind === 'other') return [];
   const shape = kind === 'avro' ? avroShape : jsonShape;
   const old = shape(JSON.parse(previous) as Record<string, unknown>);

@@ -80,9 +80,7 @@ export class BrokerState implements TopicHost {
   createTopic(name: string, reliable: boolean, owner?: number): Topic {
     const ns = namespaceOf(name);
     if (!this.namespaces.has(ns)) {
-      throw unavailable(
-        `Unable to find the namespace ${ns}, the topic can be created only for an exisiting namespace`,
-      );
+      throw unavailable(`Unable to find the namespace ${ns}, the topic can be created only for an exisiting namespace`);
     }
     if (this.topics.has(name)) throw alreadyExists(`Topic '${name}' already exists`);
     const base = partitionBase(name);

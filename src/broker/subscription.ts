@@ -40,9 +40,7 @@ export class Subscription {
     public policy: SubscriptionPolicy,
     startOffset?: number,
   ) {
-    this.dispatcher = topic.log
-      ? new ReliableDispatcher(this, topic.log, startOffset ?? topic.log.next)
-      : new NonReliableDispatcher(this);
+    this.dispatcher = topic.log ? new ReliableDispatcher(this, topic.log, startOffset ?? topic.log.next) : new NonReliableDispatcher(this);
     this.eviction =
       kind === 'key-shared' && topic.log
         ? new InactiveConsumerEviction(

@@ -216,4 +216,3 @@ export class DataDir implements Persistence {
     writeAtomic(join(this.root, 'metadata.json'), JSON.stringify(meta));
   }
 }
-

@@ -86,9 +86,7 @@ export class DynamoDbCheckpointStore extends CheckpointStore {
 
   protected async _get(key: string): Promise<StoredCheckpoint | undefined> {
     try {
-      const { Item } = await this.client.send(
-        new GetItemCommand({ TableName: this.tableName, Key: { id: s(key) }, ConsistentRead: true }),
-      );
+      const { Item } = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { id: s(key) }, ConsistentRead: true }));
       return Item && fromItem(Item);
     } catch (err) {
       throw this.wrap('read', key, err);

@@ -38,14 +38,7 @@ export class MemoryCheckpointStore extends CheckpointStore {
     return this.put({ ...item, leaseUntil: until });
   }
 
-  protected async _commit(
-    key: string,
-    owner: string,
-    version: bigint,
-    checkpoint: string,
-    until: number,
-    now: number,
-  ): Promise<ConditionalResult> {
+  protected async _commit(key: string, owner: string, version: bigint, checkpoint: string, until: number, now: number): Promise<ConditionalResult> {
     const item = this.held(key, owner, version, now);
     if (!item) return this.failed(key);
     return this.put({ ...item, checkpoint, version: item.version + 1n, updatedAt: now, leaseUntil: until });

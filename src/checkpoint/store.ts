@@ -116,14 +116,7 @@ export abstract class CheckpointStore {
   /** Condition: owner is `owner`, `leaseUntil > now`, version is `version`. Sets `leaseUntil`. */
   protected abstract _renew(key: string, owner: string, version: bigint, until: number, now: number): Promise<ConditionalResult>;
   /** Condition as `_renew`; sets the checkpoint, version + 1, `updatedAt = now`, `leaseUntil`. */
-  protected abstract _commit(
-    key: string,
-    owner: string,
-    version: bigint,
-    checkpoint: string,
-    until: number,
-    now: number,
-  ): Promise<ConditionalResult>;
+  protected abstract _commit(key: string, owner: string, version: bigint, checkpoint: string, until: number, now: number): Promise<ConditionalResult>;
   /** Condition: owner is `owner`. Removes owner and expiry. */
   protected abstract _release(key: string, owner: string): Promise<ConditionalResult>;
   /**

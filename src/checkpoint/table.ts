@@ -33,11 +33,7 @@ export function checkpointTableDefinition(tableName: string = DEFAULT_CHECKPOINT
  * @example
  * await ensureCheckpointTable(new DynamoDBClient({ endpoint }), 'danube-checkpoints');
  */
-export async function ensureCheckpointTable(
-  client: DynamoDBClient,
-  tableName: string = DEFAULT_CHECKPOINT_TABLE,
-  timeoutMs = 20_000,
-): Promise<void> {
+export async function ensureCheckpointTable(client: DynamoDBClient, tableName: string = DEFAULT_CHECKPOINT_TABLE, timeoutMs = 20_000): Promise<void> {
   try {
     await client.send(new CreateTableCommand(checkpointTableDefinition(tableName)));
   } catch (err) {

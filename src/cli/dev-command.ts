@@ -39,7 +39,10 @@ function startControlServer(dev: DevPipeline): Promise<Server> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const invoke = /^\/invoke\/([^/]+)$/.exec(url.pathname);
     if (req.method === 'POST' && invoke) {
-      dev.invoke(decodeURIComponent(invoke[1]!)).then((view) => send(200, view), (err: Error) => send(404, { error: err.message }));
+      dev.invoke(decodeURIComponent(invoke[1]!)).then(
+        (view) => send(200, view),
+        (err: Error) => send(404, { error: err.message }),
+      );
     } else if (req.method === 'GET' && url.pathname === '/status') send(200, dev.status());
     else send(404, { error: 'not found' });
   });
@@ -113,11 +116,13 @@ interface RunContext {
 
 async function runPipeline(values: Record<string, string | string[] | boolean | undefined>, ctx: RunContext): Promise<number> {
   const { dataDir, logger, tty, out, number } = ctx;
-  const params = Object.fromEntries(((values.param as string[] | undefined) ?? []).map((p) => {
-    const eq = p.indexOf('=');
-    if (eq < 1) throw new Error(`--param must be KEY=VALUE, got "${p}"`);
-    return [p.slice(0, eq), p.slice(eq + 1)];
-  }));
+  const params = Object.fromEntries(
+    ((values.param as string[] | undefined) ?? []).map((p) => {
+      const eq = p.indexOf('=');
+      if (eq < 1) throw new Error(`--param must be KEY=VALUE, got "${p}"`);
+      return [p.slice(0, eq), p.slice(eq + 1)];
+    }),
+  );
 
   const durationS = number('duration', values.duration as string | undefined);
   const brokerPort = number('broker-port', values['broker-port'] as string | undefined);

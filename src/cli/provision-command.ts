@@ -48,7 +48,11 @@ export async function runProvision(args: string[]): Promise<number> {
     return 2;
   }
   const path = resolve(values.config);
-  const { config } = parseRelayConfig(readFileSync(path, 'utf8'), { format: extname(path) === '.json' ? 'json' : 'yaml', env: process.env, knownTransforms: TRANSFORM_NAMES });
+  const { config } = parseRelayConfig(readFileSync(path, 'utf8'), {
+    format: extname(path) === '.json' ? 'json' : 'yaml',
+    env: process.env,
+    knownTransforms: TRANSFORM_NAMES,
+  });
   const serviceUrl = values['service-url'] ?? process.env.DANUBE_SERVICE_URL ?? config.serviceUrl;
   if (!serviceUrl) throw new Error('no service URL: give --service-url, set DANUBE_SERVICE_URL, or put "serviceUrl" in the config');
   const adminUrl = values['admin-url'] ?? process.env.DANUBE_ADMIN_URL ?? adminUrlFor(serviceUrl);
@@ -62,7 +66,9 @@ export async function runProvision(args: string[]): Promise<number> {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     } else {
       for (const t of report.topics) {
-        process.stdout.write(`${t.topic}: ${t.created ? 'created' : 'exists'} (${t.dispatch}, ${t.partitions.length === 1 && t.partitions[0] === t.topic ? 'no partitions' : `${t.partitions.length} partitions`})\n`);
+        process.stdout.write(
+          `${t.topic}: ${t.created ? 'created' : 'exists'} (${t.dispatch}, ${t.partitions.length === 1 && t.partitions[0] === t.topic ? 'no partitions' : `${t.partitions.length} partitions`})\n`,
+        );
         for (const s of t.subscriptions) {
           const settings = s.maxUnackedMessages === undefined ? '' : `; maxUnackedMessages ${s.maxUnackedMessages}, ackTimeoutMs ${s.ackTimeoutMs}`;
           process.stdout.write(`  subscription ${s.subscription} (binding ${s.binding}): ${s.created ? 'created' : 'exists'}${settings}\n`);

@@ -55,7 +55,7 @@ export async function runRelay(args: string[]): Promise<number> {
     process.stdout.write(`${path}: ${config.bindings.length} binding(s) OK\n`);
     return 0;
   }
-  const port = values.port !== undefined ? Number(values.port) : config.port ?? 9090;
+  const port = values.port !== undefined ? Number(values.port) : (config.port ?? 9090);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`--port must be a port number, got "${values.port}"`);
   const serviceUrl = values['service-url'] ?? process.env.DANUBE_SERVICE_URL ?? config.serviceUrl;
   if (!serviceUrl) throw new Error('no Danube service URL: pass --service-url, set DANUBE_SERVICE_URL, or set "serviceUrl" in the config');
@@ -64,10 +64,7 @@ export async function runRelay(args: string[]): Promise<number> {
   const { danubeClientFromEnv } = await import('../runtime/client-from-env.js');
   // The URL chosen above wins; token and CA come from the environment as in a deployed relay.
   const client = danubeClientFromEnv({ ...process.env, DANUBE_SERVICE_URL: serviceUrl }, logger, undefined, config.transport);
-  const relay = await startRelay(
-    { ...config, serviceUrl, port, ...(values.host ? { host: values.host } : {}) },
-    { client, logger, baseDir: dirname(path) },
-  );
+  const relay = await startRelay({ ...config, serviceUrl, port, ...(values.host ? { host: values.host } : {}) }, { client, logger, baseDir: dirname(path) });
   process.stdout.write(`danube relay listening on ${relay.url}\n`);
 
   await new Promise<void>((done) => {

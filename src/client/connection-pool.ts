@@ -1,10 +1,5 @@
 import { Channel, credentials, type ChannelCredentials, type ChannelOptions } from '@grpc/grpc-js';
-import {
-  ConsumerServiceClient,
-  DiscoveryClient,
-  HealthCheckClient,
-  ProducerServiceClient,
-} from '../generated/danube/DanubeApi.js';
+import { ConsumerServiceClient, DiscoveryClient, HealthCheckClient, ProducerServiceClient } from '../generated/danube/DanubeApi.js';
 import { SchemaRegistryClient } from '../generated/danube/SchemaRegistry.js';
 import type { Pem, TlsOptions } from './client-options.js';
 import { LeanChannel } from './h2/channel.js';
@@ -98,7 +93,11 @@ export class ConnectionPool {
   }
 
   private leanChannel(url: string, secure: boolean): LeanChannel {
-    const tls = this.tls ? { ca: toBuffer(this.tls.ca) ?? undefined, cert: toBuffer(this.tls.cert) ?? undefined, key: toBuffer(this.tls.key) ?? undefined } : secure ? {} : undefined;
+    const tls = this.tls
+      ? { ca: toBuffer(this.tls.ca) ?? undefined, cert: toBuffer(this.tls.cert) ?? undefined, key: toBuffer(this.tls.key) ?? undefined }
+      : secure
+        ? {}
+        : undefined;
     return new LeanChannel(url.replace(/^(?!https?:\/\/)/, 'http://'), {
       ...(tls ? { tls } : {}),
       keepAlive: this.keepAlive,

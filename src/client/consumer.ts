@@ -129,7 +129,11 @@ export class Consumer implements AsyncIterable<DanubeMessage>, MessageSink {
     const deadline = new Deadline(ctx.options.connectTimeoutMs, 'subscribe', options.topic, signal);
     const topics = await retrying(ctx, options.topic, 'topic partitions', deadline, () => topicPartitions(ctx, options.topic, deadline));
     if (topics.length === 0) {
-      throw new TopicNotFoundError(`subscribe on ${options.topic} failed: the topic does not exist`, { topic: options.topic, code: Status.NOT_FOUND, retryable: false });
+      throw new TopicNotFoundError(`subscribe on ${options.topic} failed: the topic does not exist`, {
+        topic: options.topic,
+        code: Status.NOT_FOUND,
+        retryable: false,
+      });
     }
     const sub = {
       subscription: options.subscription,
@@ -199,7 +203,8 @@ export class Consumer implements AsyncIterable<DanubeMessage>, MessageSink {
   private partitionOf(message: DanubeMessage, operation: string): PartitionConsumer | DanubeError {
     if (this.closing) return new ClientClosedError(`${operation} on ${message.topic}: consumer is closed`, { topic: message.topic, retryable: false });
     const partition = this.byTopic.get(message.topic);
-    if (!partition) return new DanubeError(`${operation}: message from ${message.topic} was not received by this consumer`, { topic: message.topic, retryable: false });
+    if (!partition)
+      return new DanubeError(`${operation}: message from ${message.topic} was not received by this consumer`, { topic: message.topic, retryable: false });
     return partition;
   }
 

@@ -1,9 +1,5 @@
 import type { Metadata } from '@grpc/grpc-js';
-import {
-  HealthCheckRequest_ClientType,
-  HealthCheckResponse_ClientStatus,
-  type HealthCheckResponse,
-} from '../generated/danube/DanubeApi.js';
+import { HealthCheckRequest_ClientType, HealthCheckResponse_ClientStatus, type HealthCheckResponse } from '../generated/danube/DanubeApi.js';
 import type { Logger } from '../core/logger.js';
 import type { BrokerConnection } from './connection-pool.js';
 

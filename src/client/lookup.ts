@@ -47,12 +47,7 @@ export async function lookupTopic(ctx: ClientContext, topic: string, via: string
  * URL: after a broker dies, the cluster behind the service URL can still say where the topic went.
  * Returns undefined when both fail (the caller keeps its address); throws only on credentials errors.
  */
-export async function relookup(
-  ctx: ClientContext,
-  topic: string,
-  current: string,
-  deadline: Deadline,
-): Promise<BrokerAddress | undefined> {
+export async function relookup(ctx: ClientContext, topic: string, current: string, deadline: Deadline): Promise<BrokerAddress | undefined> {
   const service = ctx.options.serviceUrl;
   for (const via of current === service ? [service] : [current, service]) {
     try {

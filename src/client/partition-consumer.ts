@@ -128,23 +128,26 @@ export class PartitionConsumer {
 
   /** Never rejects: a failure to open goes to the sink. */
   private openStream(): Promise<void> {
-    return Promise.resolve(this.callMetadata()).then((metadata) => {
-      if (this.closed) return;
-      let stream: ReceiveHandle | undefined;
-      try {
-        stream = this.connection.hot.receive({ requestId: ++this.requestId, consumerId: this.consumerId }, metadata, {
-          onMessage: (message) => this.onMessage(message),
-          onEnd: (err) => this.onStreamEnd(stream!, err),
-        });
-      } catch (err) {
-        // Both transports throw synchronously on a channel that was closed meanwhile.
-        if (!this.closed && !this.ctx.signal.aborted) this.sink.fail(toDanubeError(err, 'receive', this.topic));
-        return;
-      }
-      this.stream = stream;
-      this.detachedAt = undefined;
-      if (this.paused) stream.pause();
-    }, (err) => this.sink.fail(toDanubeError(err, 'token supplier', this.topic)));
+    return Promise.resolve(this.callMetadata()).then(
+      (metadata) => {
+        if (this.closed) return;
+        let stream: ReceiveHandle | undefined;
+        try {
+          stream = this.connection.hot.receive({ requestId: ++this.requestId, consumerId: this.consumerId }, metadata, {
+            onMessage: (message) => this.onMessage(message),
+            onEnd: (err) => this.onStreamEnd(stream!, err),
+          });
+        } catch (err) {
+          // Both transports throw synchronously on a channel that was closed meanwhile.
+          if (!this.closed && !this.ctx.signal.aborted) this.sink.fail(toDanubeError(err, 'receive', this.topic));
+          return;
+        }
+        this.stream = stream;
+        this.detachedAt = undefined;
+        if (this.paused) stream.pause();
+      },
+      (err) => this.sink.fail(toDanubeError(err, 'token supplier', this.topic)),
+    );
   }
 
   private onMessage(message: StreamMessage): void {
@@ -287,7 +290,10 @@ export class PartitionConsumer {
     const operation = op.nack ? 'nack' : 'ack';
     if (error !== undefined) {
       if (Date.now() >= op.deadline) {
-        throw new TimeoutError(`${operation} on ${this.topic} did not finish within ${this.ctx.options.requestTimeoutMs} ms; last error: ${error.message}`, { topic: this.topic, cause: error });
+        throw new TimeoutError(`${operation} on ${this.topic} did not finish within ${this.ctx.options.requestTimeoutMs} ms; last error: ${error.message}`, {
+          topic: this.topic,
+          cause: error,
+        });
       }
       const failures = op.failures++;
       if (this.closed || !RETRYABLE_CODES.has(error.code) || failures >= this.ctx.options.retry.maxRetries) {

@@ -178,7 +178,10 @@ export class PartitionProducer {
     }
     const { retry } = this.ctx.options;
     if (Date.now() >= pending.deadlineAt) {
-      return this.fail(pending, new TimeoutError(`send on ${this.topic} did not finish in time; last error: ${(err as Error).message}`, { topic: this.topic, cause: err }));
+      return this.fail(
+        pending,
+        new TimeoutError(`send on ${this.topic} did not finish in time; last error: ${(err as Error).message}`, { topic: this.topic, cause: err }),
+      );
     }
     // NOT_FOUND on SendMessage: the broker no longer knows our producer id (restart, topic moved).
     if (code === Status.NOT_FOUND && pending.recreations < retry.maxRetries) {

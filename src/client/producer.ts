@@ -121,7 +121,13 @@ export class Producer {
       await Promise.all(this.partitionList.map((p) => p.create(deadline)));
       if (options.schema) {
         const resolved = await resolveSchema(ctx.registry, options.schema).catch((err: unknown) => {
-          throw err instanceof SchemaError ? err : new SchemaError(`resolving schema "${options.schema!.subject}" for ${options.topic} failed: ${(err as Error).message}`, { topic: options.topic, cause: err, retryable: false });
+          throw err instanceof SchemaError
+            ? err
+            : new SchemaError(`resolving schema "${options.schema!.subject}" for ${options.topic} failed: ${(err as Error).message}`, {
+                topic: options.topic,
+                cause: err,
+                retryable: false,
+              });
         });
         for (const p of this.partitionList) p.useSchema(resolved.schemaId, resolved.version);
       }
@@ -145,13 +151,19 @@ export class Producer {
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(abortedError(signal, 'send', this.topic));
     if (this.closed) return Promise.reject(new ClientClosedError(`producer ${this.name} on ${this.topic} is closed`, { topic: this.topic, retryable: false }));
-    if (this.ctx.signal.aborted) return Promise.reject(new ClientClosedError(`client is closed; cannot send to ${this.topic}`, { topic: this.topic, retryable: false }));
+    if (this.ctx.signal.aborted)
+      return Promise.reject(new ClientClosedError(`client is closed; cannot send to ${this.topic}`, { topic: this.topic, retryable: false }));
     const bytes = payloadBytes(payload);
     const key = options?.key;
     const attributes = options?.attributes ?? NO_ATTRIBUTES;
     const size = estimateEncodedSize(bytes.length, attributes, key, this.fixedSize);
     if (size > this.maxMessageBytes) {
-      return Promise.reject(new MessageTooLargeError(`message of ${bytes.length} payload bytes (~${size} encoded) exceeds the ${this.maxMessageBytes}-byte limit on ${this.topic}`, { topic: this.topic, retryable: false }));
+      return Promise.reject(
+        new MessageTooLargeError(
+          `message of ${bytes.length} payload bytes (~${size} encoded) exceeds the ${this.maxMessageBytes}-byte limit on ${this.topic}`,
+          { topic: this.topic, retryable: false },
+        ),
+      );
     }
     const count = this.partitionList.length;
     const partition = this.partitionList[key !== undefined ? (count === 1 ? 0 : partitionForKey(key, count)) : this.roundRobin++ % count]!;

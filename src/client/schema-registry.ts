@@ -94,20 +94,31 @@ export class SchemaRegistry {
   /** A version of the subject with id `schemaId` (latest when `version` is absent). */
   async getSchema(schemaId: bigint, version?: number): Promise<SchemaInfo> {
     const request = version === undefined ? { schemaId } : { schemaId, version };
-    return toInfo(await this.call<GetSchemaResponse>('get schema', `id ${schemaId}`, (c, md, deadline, cb) => c.schema.getSchema(request, md, { deadline }, cb)));
+    return toInfo(
+      await this.call<GetSchemaResponse>('get schema', `id ${schemaId}`, (c, md, deadline, cb) => c.schema.getSchema(request, md, { deadline }, cb)),
+    );
   }
 
   async getLatest(subject: string): Promise<SchemaInfo> {
-    return toInfo(await this.call<GetSchemaResponse>('get latest schema', subject, (c, md, deadline, cb) => c.schema.getLatestSchema({ subject }, md, { deadline }, cb)));
+    return toInfo(
+      await this.call<GetSchemaResponse>('get latest schema', subject, (c, md, deadline, cb) => c.schema.getLatestSchema({ subject }, md, { deadline }, cb)),
+    );
   }
 
   async listVersions(subject: string): Promise<SchemaVersionInfo[]> {
-    const res = await this.call<ListVersionsResponse>('list schema versions', subject, (c, md, deadline, cb) => c.schema.listVersions({ subject }, md, { deadline }, cb));
+    const res = await this.call<ListVersionsResponse>('list schema versions', subject, (c, md, deadline, cb) =>
+      c.schema.listVersions({ subject }, md, { deadline }, cb),
+    );
     return res.versions.map((v) => ({ ...v, createdAt: Number(v.createdAt) }));
   }
 
   /** Whether `definition` could be registered as the next version of `subject`. */
-  async checkCompatibility(options: { subject: string; type: SchemaType; definition: string | Uint8Array | object; mode?: CompatibilityMode }): Promise<{ compatible: boolean; errors: string[] }> {
+  async checkCompatibility(options: {
+    subject: string;
+    type: SchemaType;
+    definition: string | Uint8Array | object;
+    mode?: CompatibilityMode;
+  }): Promise<{ compatible: boolean; errors: string[] }> {
     const request = {
       subject: options.subject,
       schemaType: options.type,
@@ -129,13 +140,25 @@ export class SchemaRegistry {
 
   async listSubjects(): Promise<{ subject: string; type: string; latestVersion: number; schemaId: bigint; compatibilityMode: string; tags: string[] }[]> {
     const res = await this.call<ListSubjectsResponse>('list subjects', undefined, (c, md, deadline, cb) => c.schema.listSubjects({}, md, { deadline }, cb));
-    return res.subjects.map((s) => ({ subject: s.subject, type: s.schemaType, latestVersion: s.latestVersion, schemaId: s.schemaId, compatibilityMode: s.compatibilityMode, tags: s.tags }));
+    return res.subjects.map((s) => ({
+      subject: s.subject,
+      type: s.schemaType,
+      latestVersion: s.latestVersion,
+      schemaId: s.schemaId,
+      compatibilityMode: s.compatibilityMode,
+      tags: s.tags,
+    }));
   }
 
   private async call<Res>(
     operation: string,
     what: string | undefined,
-    start: (c: BrokerConnection, md: Metadata, deadline: Date, cb: (e: import('@grpc/grpc-js').ServiceError | null, r: Res) => void) => import('@grpc/grpc-js').ClientUnaryCall,
+    start: (
+      c: BrokerConnection,
+      md: Metadata,
+      deadline: Date,
+      cb: (e: import('@grpc/grpc-js').ServiceError | null, r: Res) => void,
+    ) => import('@grpc/grpc-js').ClientUnaryCall,
   ): Promise<Res> {
     const deadline = new Deadline(this.ctx.options.requestTimeoutMs, operation, what);
     for (let failures = 0; ; failures++) {

@@ -19,10 +19,10 @@ export function validateTopic(topic: unknown): string {
   }
   const parts = topic.split('/');
   if (parts.length !== 3 || parts[0] !== '' || !PART.test(parts[1]!) || !PART.test(parts[2]!)) {
-    throw new InvalidTopicError(
-      `invalid topic "${topic}": expected "/namespace/topic" where each part has only letters, digits, "_" or "-"`,
-      { topic, retryable: false },
-    );
+    throw new InvalidTopicError(`invalid topic "${topic}": expected "/namespace/topic" where each part has only letters, digits, "_" or "-"`, {
+      topic,
+      retryable: false,
+    });
   }
   return topic;
 }

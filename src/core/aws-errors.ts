@@ -4,23 +4,52 @@
 
 /** "Slow down": throttling and limits that lift by themselves. */
 const THROTTLING = new Set([
-  'ThrottlingException', 'Throttling', 'ThrottledException', 'TooManyRequestsException', 'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded', 'RequestThrottled', 'RequestThrottledException', 'SlowDown', 'LimitExceededException', 'EC2ThrottledException',
+  'ThrottlingException',
+  'Throttling',
+  'ThrottledException',
+  'TooManyRequestsException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'LimitExceededException',
+  'EC2ThrottledException',
   'ENILimitReachedException',
 ]);
 
 /** Transient faults on AWS's side. */
 const TRANSIENT = new Set([
-  'TransactionInProgressException', 'ServiceUnavailable', 'ServiceUnavailableException', 'InternalServerError', 'InternalFailure',
-  'RequestTimeout', 'RequestTimeoutException', 'TimeoutError',
+  'TransactionInProgressException',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'InternalServerError',
+  'InternalFailure',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
 ]);
 
 /** Nothing a retry fixes: who we are, what we may do, what exists, what we asked for. */
 const PERMANENT = new Set([
-  'AccessDeniedException', 'AccessDenied', 'UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredTokenException',
-  'MissingAuthenticationTokenException', 'CredentialsProviderError', 'InvalidClientTokenId', 'ResourceNotFoundException',
-  'ParameterNotFound', 'InvalidParameterValueException', 'InvalidParameterException', 'InvalidRequestException',
-  'ResourceConflictException', 'DecryptionFailure', 'KMSAccessDeniedException', 'KMSDisabledException', 'KMSInvalidStateException',
+  'AccessDeniedException',
+  'AccessDenied',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'ExpiredTokenException',
+  'MissingAuthenticationTokenException',
+  'CredentialsProviderError',
+  'InvalidClientTokenId',
+  'ResourceNotFoundException',
+  'ParameterNotFound',
+  'InvalidParameterValueException',
+  'InvalidParameterException',
+  'InvalidRequestException',
+  'ResourceConflictException',
+  'DecryptionFailure',
+  'KMSAccessDeniedException',
+  'KMSDisabledException',
+  'KMSInvalidStateException',
   'KMSNotFoundException',
 ]);
 

@@ -55,7 +55,10 @@ export function required<T>(rule: OptionRule<T>): OptionRule<T> {
 
 /** An integer in [min, max]. */
 export function intRule(defaultValue: number, min: number, max = Number.MAX_SAFE_INTEGER): OptionRule<number> {
-  return { default: defaultValue, check: (v) => (Number.isInteger(v) && (v as number) >= min && (v as number) <= max ? undefined : `must be an integer from ${min} to ${max}`) };
+  return {
+    default: defaultValue,
+    check: (v) => (Number.isInteger(v) && (v as number) >= min && (v as number) <= max ? undefined : `must be an integer from ${min} to ${max}`),
+  };
 }
 
 /** A finite number ≥ min. */
@@ -80,7 +83,10 @@ export function stringRule(defaultValue: string, pattern?: RegExp, hint?: string
 
 /** One of `values`. */
 export function enumRule<T extends string>(defaultValue: T, values: readonly T[]): OptionRule<T> {
-  return { default: defaultValue, check: (v) => (values.includes(v as T) ? undefined : `must be one of ${values.map((x) => `"${x}"`).join(', ')}, got ${JSON.stringify(v)}`) };
+  return {
+    default: defaultValue,
+    check: (v) => (values.includes(v as T) ? undefined : `must be one of ${values.map((x) => `"${x}"`).join(', ')}, got ${JSON.stringify(v)}`),
+  };
 }
 
 /** A function. */
@@ -105,7 +111,13 @@ export function anyRule<T>(): OptionRule<T | undefined> {
 
 /** A logger: an object with the pino-style level methods. */
 export function loggerRule(): OptionRule<undefined> {
-  return { default: undefined, check: (v) => (typeof v === 'object' && v !== null && typeof (v as { info?: unknown }).info === 'function' ? undefined : 'must be a logger (info, warn, error, child, ...)') };
+  return {
+    default: undefined,
+    check: (v) =>
+      typeof v === 'object' && v !== null && typeof (v as { info?: unknown }).info === 'function'
+        ? undefined
+        : 'must be a logger (info, warn, error, child, ...)',
+  };
 }
 
 /** An object handed over as a collaborator (a client, a store); its own shape is its owner's business. */
@@ -115,5 +127,8 @@ export function instanceRule(what: string): OptionRule<undefined> {
 
 /** A string or a number. */
 export function stringOrNumberRule(): OptionRule<undefined> {
-  return { default: undefined, check: (v) => (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) ? undefined : 'must be a string or a number') };
+  return {
+    default: undefined,
+    check: (v) => (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) ? undefined : 'must be a string or a number'),
+  };
 }

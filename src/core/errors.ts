@@ -1,4 +1,3 @@
-
 /** How a failure should be handled: retried, skipped as a bad record, or stop everything. */
 export type ErrorKind = 'retryable' | 'invalid' | 'fatal';
 

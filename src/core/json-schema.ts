@@ -65,7 +65,10 @@ export function validateJsonSchema(resolve: SchemaResolver, options: ValidateJso
     if (!validate) return record;
     const value = record.json<unknown>();
     if (!validate(value)) {
-      const problems = (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`).join('; ');
+      const problems = (validate.errors ?? [])
+        .slice(0, 5)
+        .map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`)
+        .join('; ');
       throw new InvalidRecordError(`record ${record.id} does not match schema ${id}${version === undefined ? '' : ` v${version}`}: ${problems}`, { record });
     }
     return record;
@@ -88,8 +91,10 @@ async function compile(resolve: SchemaResolver, id: bigint, version: number | un
     throw new FatalError(`schema ${id} in the registry is not valid JSON`, { cause: err });
   }
   const draft = typeof definition.$schema === 'string' ? definition.$schema : '';
-  const ajv = draft.includes('2020-12') ? new Ajv2020({ allErrors: true, strict: false })
-    : draft.includes('2019-09') ? new Ajv2019({ allErrors: true, strict: false })
+  const ajv = draft.includes('2020-12')
+    ? new Ajv2020({ allErrors: true, strict: false })
+    : draft.includes('2019-09')
+      ? new Ajv2019({ allErrors: true, strict: false })
       : new Ajv({ allErrors: true, strict: false });
   try {
     return { validate: ajv.compile(definition) };

@@ -16,7 +16,10 @@ const configError: OptionsErrorFactory = (message, keys) => new ConfigError(mess
  * key, so that a typo fails where the options are given with the key and the function named.
  */
 export function optionsError(what: string, problems: readonly OptionProblem[], make: OptionsErrorFactory = configError): Error {
-  return make(`invalid ${what}: ${problems.map((p) => `${p.key}: ${p.message}`).join('; ')}`, problems.map((p) => p.key));
+  return make(
+    `invalid ${what}: ${problems.map((p) => `${p.key}: ${p.message}`).join('; ')}`,
+    problems.map((p) => p.key),
+  );
 }
 
 /** `unknown key`, with ` (did you mean "x"?)` when a known key is one or two edits away. */

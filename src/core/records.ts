@@ -100,9 +100,15 @@ export class SinkRecord {
   /** The fields of this record as a {@link SinkRecordInit}. */
   toInit(): SinkRecordInit {
     const init: SinkRecordInit = {
-      id: this.id, topic: this.topic, logicalTopic: this.logicalTopic, offset: this.offset,
-      publishTime: this.publishTime, producerName: this.producerName, attributes: { ...this.attributes },
-      attempt: this.attempt, payload: this.payload,
+      id: this.id,
+      topic: this.topic,
+      logicalTopic: this.logicalTopic,
+      offset: this.offset,
+      publishTime: this.publishTime,
+      producerName: this.producerName,
+      attributes: { ...this.attributes },
+      attempt: this.attempt,
+      payload: this.payload,
     };
     if (this.routingKey !== undefined) init.routingKey = this.routingKey;
     if (this.schema) {

@@ -57,7 +57,11 @@ export function parseRetryPolicy(options: RetryPolicyOptions = {}): RetryPolicy 
  * backoff(3, policy); // somewhere in [0, 400] ms with the defaults
  */
 export function backoff(attempt: number, policy: RetryPolicy = DEFAULT_RETRY_POLICY, random: () => number = Math.random): number {
-  return backoffDelay(attempt, { growth: 'exponential', initialDelayMs: policy.initialDelayMs, maxDelayMs: policy.maxDelayMs, multiplier: policy.multiplier, jitter: policy.jitter }, random);
+  return backoffDelay(
+    attempt,
+    { growth: 'exponential', initialDelayMs: policy.initialDelayMs, maxDelayMs: policy.maxDelayMs, multiplier: policy.multiplier, jitter: policy.jitter },
+    random,
+  );
 }
 
 export interface RetryRunOptions {

@@ -73,9 +73,7 @@ export interface VerifySignatureOptions {
   nowSec?: number;
 }
 
-export type SignatureCheck =
-  | { ok: true; timestamp: number }
-  | { ok: false; reason: 'missing' | 'malformed' | 'stale' | 'mismatch' };
+export type SignatureCheck = { ok: true; timestamp: number } | { ok: false; reason: 'missing' | 'malformed' | 'stale' | 'mismatch' };
 
 /**
  * Checks a signature header against the body with one secret or several (rotation: any match

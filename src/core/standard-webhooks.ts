@@ -28,7 +28,8 @@ export function standardWebhookSecretProblem(secret: unknown): string | undefine
   } catch {
     return 'the part after whsec_ must be standard base64 (with its padding)';
   }
-  if (key.length < MIN_KEY_BYTES || key.length > MAX_KEY_BYTES) return `the key after whsec_ must be ${MIN_KEY_BYTES} to ${MAX_KEY_BYTES} bytes, got ${key.length}`;
+  if (key.length < MIN_KEY_BYTES || key.length > MAX_KEY_BYTES)
+    return `the key after whsec_ must be ${MIN_KEY_BYTES} to ${MAX_KEY_BYTES} bytes, got ${key.length}`;
   return undefined;
 }
 

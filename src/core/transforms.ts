@@ -48,9 +48,10 @@ export const jsonWithMetadata: Transform = (record) => {
     attributes: record.attributes,
     key: record.routingKey ?? null,
   };
-  const body = typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? { ...(value as Record<string, unknown>), [DANUBE_METADATA_KEY]: metadata }
-    : { value, [DANUBE_METADATA_KEY]: metadata };
+  const body =
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? { ...(value as Record<string, unknown>), [DANUBE_METADATA_KEY]: metadata }
+      : { value, [DANUBE_METADATA_KEY]: metadata };
   const attributes: Record<string, string> = { ...record.attributes, 'content-type': 'application/json' };
   delete attributes.compression;
   return record.with({ payload: utf8(JSON.stringify(body)), attributes });
@@ -72,7 +73,8 @@ export function createTransforms(specs: readonly TransformSpec[], deps: Transfor
       case 'json-with-metadata':
         return jsonWithMetadata;
       case 'validate-json-schema': {
-        if (!deps.schemaResolver) throw new ConfigError(`transform[${i}] validate-json-schema needs a schema resolver (Danube schema registry)`, [`transform[${i}]`]);
+        if (!deps.schemaResolver)
+          throw new ConfigError(`transform[${i}] validate-json-schema needs a schema resolver (Danube schema registry)`, [`transform[${i}]`]);
         const { name: _name, ...options } = typeof spec === 'string' ? { name } : spec;
         return validateJsonSchema(deps.schemaResolver, options);
       }

@@ -50,9 +50,18 @@ export async function watchDeadLetters(client: DanubeClient, topics: string[], f
               view.lastError = envelope.error;
               view.lastOrigin = envelope.origin;
             }
-            const line = { topic, offset: msg.offset.toString(), publishTime: msg.publishTime, attributes: msg.attributes, payload: decoder.decode(msg.payload) };
+            const line = {
+              topic,
+              offset: msg.offset.toString(),
+              publishTime: msg.publishTime,
+              attributes: msg.attributes,
+              payload: decoder.decode(msg.payload),
+            };
             await appendFile(file, `${JSON.stringify(line)}\n`);
-            logger.warn({ dlq: topic, reason: envelope?.reason, origin: envelope?.origin, originalTopic: envelope?.originalTopic, error: envelope?.error }, 'record dead-lettered');
+            logger.warn(
+              { dlq: topic, reason: envelope?.reason, origin: envelope?.origin, originalTopic: envelope?.originalTopic, error: envelope?.error },
+              'record dead-lettered',
+            );
             await consumer.ack(msg);
           }
         } catch (err) {

@@ -78,7 +78,10 @@ export function lambdaHandlerInvoker(fn: LocalLambda): Invoker {
     kind: 'local',
     remote: true,
     async invoke(batch: InvokeBatch): Promise<InvokeResult> {
-      const event = encodeSinkBatch(batch.records.map((r) => r.toInit()), batch.meta);
+      const event = encodeSinkBatch(
+        batch.records.map((r) => r.toInit()),
+        batch.meta,
+      );
       const timeoutMs = Math.max(1, Math.min(fn.timeoutMs, batch.deadline - Date.now()));
       let answer: unknown;
       try {
@@ -87,7 +90,10 @@ export function lambdaHandlerInvoker(fn: LocalLambda): Invoker {
         if (err instanceof InvokeError) throw err;
         throw new InvokeError(`function ${fn.functionName} failed: ${(err as Error)?.message ?? String(err)}`, 'function-error', 'retryable', { cause: err });
       }
-      return readAnswer(answer === undefined ? '' : JSON.stringify(answer), event.records.map((r) => r.id));
+      return readAnswer(
+        answer === undefined ? '' : JSON.stringify(answer),
+        event.records.map((r) => r.id),
+      );
     },
     async close() {},
   };

@@ -42,7 +42,10 @@ export const DEFAULT_DEV_OPTIONS = Object.freeze({
 const Schema = z.strictObject({
   cwd: z.string().min(1).optional(),
   config: z.string().min(1).default(DEFAULT_DEV_OPTIONS.config),
-  stage: z.string().regex(/^[A-Za-z0-9-]+$/).optional(),
+  stage: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+$/)
+    .optional(),
   dataDir: z.string().min(1).default(DEFAULT_DEV_OPTIONS.dataDir),
   serviceUrl: z.url().optional(),
   adminUrl: z.url().optional(),

@@ -28,7 +28,8 @@ export function parseSchedule(expression: string, origin = Date.now()): Schedule
     const n = Number(rate[1]);
     const unit = rate[2]!.replace(/s$/, '');
     if (n < 1) throw new ServerlessConfigError(`schedule ${text}: the rate must be at least 1`);
-    if ((n === 1) !== (rate[2] === unit)) throw new ServerlessConfigError(`schedule ${text}: write "1 ${unit}" and "N ${unit}s" (EventBridge refuses the other forms)`);
+    if ((n === 1) !== (rate[2] === unit))
+      throw new ServerlessConfigError(`schedule ${text}: write "1 ${unit}" and "N ${unit}s" (EventBridge refuses the other forms)`);
     const every = n * UNIT_MS[unit]!;
     return { expression: text, next: (after) => origin + (Math.floor((after - origin) / every) + 1) * every };
   }
@@ -76,7 +77,8 @@ function field(text: string, name: string, min: number, max: number, names: stri
 }
 
 function cronSchedule(expression: string, parts: string[]): Schedule {
-  if (parts.length !== 6) throw new ServerlessConfigError(`schedule ${expression}: cron needs 6 fields (minutes hours day-of-month month day-of-week year), got ${parts.length}`);
+  if (parts.length !== 6)
+    throw new ServerlessConfigError(`schedule ${expression}: cron needs 6 fields (minutes hours day-of-month month day-of-week year), got ${parts.length}`);
   const [mi, ho, dom, mo, dow, yr] = parts as [string, string, string, string, string, string];
   if (dom !== '?' && dow !== '?') throw new ServerlessConfigError(`schedule ${expression}: one of day-of-month and day-of-week must be "?"`);
   const minutes = field(mi, 'minutes', 0, 59);

@@ -51,7 +51,16 @@ export class SourceScheduler {
     private readonly logger: Logger,
   ) {
     for (const f of functions) {
-      this.views.set(f.key, { function: f.key, schedules: f.schedules.map((s) => s.expression), running: false, runs: 0, skipped: 0, records: 0, deadLettered: 0, errors: 0 });
+      this.views.set(f.key, {
+        function: f.key,
+        schedules: f.schedules.map((s) => s.expression),
+        running: false,
+        runs: 0,
+        skipped: 0,
+        records: 0,
+        deadLettered: 0,
+        errors: 0,
+      });
     }
   }
 
@@ -104,15 +113,18 @@ export class SourceScheduler {
     }
     view.nextRunAt = next;
     // Long waits are cut into steps: timers cap at ~24.8 days, and a laptop may sleep.
-    const timer = setTimeout(() => {
-      this.timers.delete(f.key);
-      if (Date.now() + 5 < next) return this.arm(f);
-      if (this.running.has(f.key)) {
-        view.skipped++;
-        this.logger.warn({ function: f.key }, 'scheduled run skipped: the previous run is still going');
-      } else void this.runNow(f.key).catch(() => undefined);
-      this.arm(f);
-    }, Math.min(Math.max(0, next - now), 60_000));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(f.key);
+        if (Date.now() + 5 < next) return this.arm(f);
+        if (this.running.has(f.key)) {
+          view.skipped++;
+          this.logger.warn({ function: f.key }, 'scheduled run skipped: the previous run is still going');
+        } else void this.runNow(f.key).catch(() => undefined);
+        this.arm(f);
+      },
+      Math.min(Math.max(0, next - now), 60_000),
+    );
     timer.unref();
     this.timers.set(f.key, timer);
   }

@@ -72,7 +72,11 @@ const short = (v: unknown, n = 28) => {
 
 function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)];
 }
 
@@ -121,7 +125,12 @@ export function renderStatus(s: DevStatus, now = Date.now()): string[] {
   );
   if (s.deadLetters.length) {
     lines.push('', 'DEAD-LETTER TOPICS');
-    lines.push(...table(['topic', 'records', 'last reason'], s.deadLetters.map((d) => [d.topic, String(d.count), short(d.lastReason ?? '-', 40)])));
+    lines.push(
+      ...table(
+        ['topic', 'records', 'last reason'],
+        s.deadLetters.map((d) => [d.topic, String(d.count), short(d.lastReason ?? '-', 40)]),
+      ),
+    );
   }
   if (s.disabled.length) {
     lines.push('', 'DISABLED (cannot start locally)');
@@ -134,8 +143,14 @@ export function renderStatus(s: DevStatus, now = Date.now()): string[] {
 /** One log line per source and binding, for a terminal that is not a TTY (CI, a pipe). */
 export function statusLogLines(s: DevStatus): string[] {
   return [
-    ...s.sources.map((v) => `[dev] source ${v.function}${v.source ? ` (${v.source})` : ''}: runs=${v.runs} records=${v.records} checkpoint=${short(v.checkpoint, 60)} errors=${v.errors}${v.lastError ? ` last-error="${v.lastError}"` : ''}`),
-    ...s.bindings.map((b) => `[dev] binding ${b.name}: state=${b.state} received=${b.received} acked=${b.acked} in-flight=${b.inFlight} retries=${b.retries} dead-lettered=${b.deadLettered} lag=${b.lag} rate=${b.throughput.toFixed(1)}/s`),
+    ...s.sources.map(
+      (v) =>
+        `[dev] source ${v.function}${v.source ? ` (${v.source})` : ''}: runs=${v.runs} records=${v.records} checkpoint=${short(v.checkpoint, 60)} errors=${v.errors}${v.lastError ? ` last-error="${v.lastError}"` : ''}`,
+    ),
+    ...s.bindings.map(
+      (b) =>
+        `[dev] binding ${b.name}: state=${b.state} received=${b.received} acked=${b.acked} in-flight=${b.inFlight} retries=${b.retries} dead-lettered=${b.deadLettered} lag=${b.lag} rate=${b.throughput.toFixed(1)}/s`,
+    ),
     ...s.deadLetters.map((d) => `[dev] dead-letter ${d.topic}: records=${d.count}${d.lastReason ? ` last-reason=${d.lastReason}` : ''}`),
   ];
 }

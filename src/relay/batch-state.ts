@@ -102,10 +102,20 @@ export class BatchState<M extends RelayMessage = RelayMessage> {
     const o = this.options;
     const lane = o.ordering === 'none' ? '' : o.ordering === 'partition' ? msg.topic : `${msg.topic}\u0000${msg.routingKey ?? ''}`;
     const record: TrackedRecord<M> = {
-      id, msg, lane, bytes: msg.payload.byteLength, eventBytes: estimateEventBytes(msg), receivedAt: now,
+      id,
+      msg,
+      lane,
+      bytes: msg.payload.byteLength,
+      eventBytes: estimateEventBytes(msg),
+      receivedAt: now,
       // The window counts from publish (or receipt, when the producer's clock is ahead), so the
       // delivery delay is part of it: a record never waits for a batch longer than the window.
-      readyAt: Math.min(now, msg.publishTime) + o.maxBatchingWindowMs, notBefore: now, attempts: 0, retries: 0, state: 'pending', exhausted: false,
+      readyAt: Math.min(now, msg.publishTime) + o.maxBatchingWindowMs,
+      notBefore: now,
+      attempts: 0,
+      retries: 0,
+      state: 'pending',
+      exhausted: false,
     };
     if (record.bytes > o.maxBatchBytes || record.eventBytes > o.maxEventBytes) {
       record.rejected = 'too-large';
@@ -155,7 +165,12 @@ export class BatchState<M extends RelayMessage = RelayMessage> {
       // The relay's own limits: the error class names the setting that decided.
       if (r.rejected) out.push({ record: r, reason: r.rejected, error: r.lastError ?? 'too large', errorClass: 'maxBatchBytes' });
       else if (o.maxRecordAgeMs > 0 && now - r.msg.publishTime > o.maxRecordAgeMs) {
-        out.push({ record: r, reason: 'max-record-age', error: `older than maxRecordAgeSeconds (${o.maxRecordAgeMs / 1000})`, errorClass: 'maxRecordAgeSeconds' });
+        out.push({
+          record: r,
+          reason: 'max-record-age',
+          error: `older than maxRecordAgeSeconds (${o.maxRecordAgeMs / 1000})`,
+          errorClass: 'maxRecordAgeSeconds',
+        });
       } else keep.push(r);
     }
     if (out.length) {

@@ -1,9 +1,10 @@
-import { backoffDelay, BACKOFF_POLICIES, type BackoffPolicy } from '../core/backoff.js';
+import { backoffDelay, BACKOFF_POLICIES } from '../core/backoff.js';
+import { GRPC_STATUS } from '../core/grpc-status.js';
 import { sleep } from '../core/retry.js';
 import type { Logger } from '../core/logger.js';
 import type { Transform } from '../core/transforms.js';
 import { BatchState, type Batch } from './batch-state.js';
-import { MAX_EVENT_BYTES, type BindingConfig } from './config-schema.js';
+import { type BindingConfig } from './config-schema.js';
 import { DeadLetterPublisher, relayEnvelope, type RelayDeadLetter } from './dead-letter.js';
 import { compileFilter, type RecordFilter } from './filter.js';
 import type { Invoker } from './invokers/types.js';
@@ -12,7 +13,10 @@ import type { RelayClient, RelayConsumer, RelayDelivery } from './ports.js';
 import { invokeBatch } from './invoke-batch.js';
 import type { BatchOutcome } from './settle-batch.js';
 import type { TrackedRecord } from './tracked-record.js';
-import { bindingStatus, type BindingProblem, type BindingSnapshot, type BindingStatus } from './binding-status.js';
+import { batchStateOptionsFor } from './batch-options.js';
+import { BindingProblems } from './binding-problems.js';
+import { bindingStatus, type BindingSnapshot, type BindingStatus } from './binding-status.js';
+import { fixedConsumerName } from './consumer-name.js';
 
 type Msg = RelayDelivery;
 
@@ -22,17 +26,6 @@ type Msg = RelayDelivery;
  * are never delivered to it.
  */
 export const SUBSCRIBE_RETRY_MAX_MS = BACKOFF_POLICIES.resubscribe.maxDelayMs;
-const NOT_FOUND = 5;
-
-/**
- * The consumer name a binding's relay subscribes with when it is fixed: exclusive and failover
- * subscriptions stay bound to their first consumer name, so every relay (and provisioning,
- * which subscribes first) must use the same one. Undefined for shared and key-shared ones.
- */
-export function fixedConsumerName(b: BindingConfig): string | undefined {
-  const single = b.subscription.type === 'exclusive' || b.subscription.type === 'failover';
-  return b.subscription.consumerName ?? (single ? `${b.name}-relay` : undefined);
-}
 
 export interface BindingRunnerDeps {
   client: RelayClient;
@@ -72,11 +65,13 @@ export class BindingRunner {
   private subscribed = false;
   /** The last subscribe failed because the topic does not exist (yet). */
   private topicMissing = false;
-  /** The last unresolved problem, and which part of the binding it belongs to. */
-  private problem: (BindingProblem & { part: 'subscribe' | 'consumer' | 'function' }) | undefined;
+  private readonly problems = new BindingProblems();
   private readonly unregister: Array<() => void> = [];
 
-  constructor(readonly binding: BindingConfig, private readonly deps: BindingRunnerDeps) {
+  constructor(
+    readonly binding: BindingConfig,
+    private readonly deps: BindingRunnerDeps,
+  ) {
     const b = binding;
     this.now = deps.now ?? Date.now;
     this.counts = deps.metrics.counts(b.name);
@@ -87,22 +82,20 @@ export class BindingRunner {
     // relay must take that consumer over, so the name is stable); on shared and key-shared ones a
     // shared name would make relays steal each other's stream, so each process gets its own.
     this.consumerName = fixedConsumerName(b) ?? `${b.name}-${Math.random().toString(16).slice(2, 10)}`;
-    // The binding's retryBackoff; the retry budget is maxRetryAttempts, counted by the batch state.
-    const policy: BackoffPolicy = { growth: 'exponential', ...b.retryBackoff };
-    this.state = new BatchState<Msg>({
-      batchSize: b.batchSize, maxBatchBytes: b.maxBatchBytes, maxEventBytes: MAX_EVENT_BYTES, maxBatchingWindowMs: b.maxBatchingWindowMs,
-      maxConcurrency: b.maxConcurrency, ordering: b.ordering, maxRetryAttempts: b.maxRetryAttempts, bisectOnError: b.bisectOnError,
-      hasDeadLetterTopic: b.deadLetterTopic !== undefined, maxRecordAgeMs: b.maxRecordAgeSeconds > 0 ? b.maxRecordAgeSeconds * 1000 : -1,
-      backoff: (n) => backoffDelay(n, policy), brokerWindow: b.subscription.maxUnackedMessages,
-    });
+    this.state = new BatchState<Msg>(batchStateOptionsFor(b));
     this.dlq = b.deadLetterTopic ? new DeadLetterPublisher(deps.client, b.deadLetterTopic, `${this.consumerName}-dlq`, this.log) : undefined;
-    this.unregister.push(deps.metrics.gauges(b.name, () => {
-      const t = this.state.oldestPublishTime();
-      return {
-        inFlight: this.state.inFlightRecords, buffered: this.state.pendingCount, stuck: this.state.stuckCount, up: this.subscribed ? 1 : 0,
-        oldestUnackedAgeSeconds: t === undefined ? 0 : Math.max(0, (this.now() - t) / 1000),
-      };
-    }));
+    this.unregister.push(
+      deps.metrics.gauges(b.name, () => {
+        const t = this.state.oldestPublishTime();
+        return {
+          inFlight: this.state.inFlightRecords,
+          buffered: this.state.pendingCount,
+          stuck: this.state.stuckCount,
+          up: this.subscribed ? 1 : 0,
+          oldestUnackedAgeSeconds: t === undefined ? 0 : Math.max(0, (this.now() - t) / 1000),
+        };
+      }),
+    );
   }
 
   /** Subscribes (waiting for the first attempt only) and starts reading. */
@@ -116,28 +109,31 @@ export class BindingRunner {
     const b = this.binding;
     try {
       this.consumer = await this.deps.client.subscribe({
-        topic: b.topic, subscription: b.subscription.name, consumerName: this.consumerName, type: b.subscription.type,
+        topic: b.topic,
+        subscription: b.subscription.name,
+        consumerName: this.consumerName,
+        type: b.subscription.type,
         ...(b.subscription.keyFilters ? { keyFilters: b.subscription.keyFilters } : {}),
-        bufferSize: Math.min(1000, Math.max(10, b.batchSize)), dispatch: b.subscription.dispatch,
+        bufferSize: Math.min(1000, Math.max(10, b.batchSize)),
+        dispatch: b.subscription.dispatch,
       });
       this.subscribed = true;
       this.topicMissing = false;
-      this.resolve('subscribe');
-      this.resolve('consumer');
+      this.problems.resolve('subscribe');
+      this.problems.resolve('consumer');
       this.log.info({ consumer: this.consumerName }, 'binding subscribed');
     } catch (err) {
       this.subscribed = false;
-      const missing = (err as { code?: unknown }).code === NOT_FOUND;
+      const missing = (err as { code?: unknown }).code === GRPC_STATUS.NOT_FOUND;
       const message = missing
         ? `topic ${b.topic} does not exist yet; subscribing again every ${SUBSCRIBE_RETRY_MAX_MS} ms (create it, or provision the bindings)`
         : `subscribe failed: ${(err as Error).message}`;
+      this.topicMissing = missing;
       // Logged when the reason changes, not on every retry.
-      if (message !== this.problem?.message) {
+      if (this.problems.report('subscribe', message, this.now())) {
         if (missing) this.log.warn({ err: (err as Error).message }, message);
         else this.log.error({ err: (err as Error).message }, 'subscribe failed; retrying');
       }
-      this.topicMissing = missing;
-      this.report('subscribe', message);
       throw err;
     }
   }
@@ -166,7 +162,7 @@ export class BindingRunner {
       } catch (err) {
         if (this.stopping) break;
         this.subscribed = false;
-        this.report('consumer', `consumer failed: ${(err as Error).message}`);
+        this.problems.report('consumer', `consumer failed: ${(err as Error).message}`, this.now());
         this.log.error({ err: (err as Error).message }, 'consumer failed; resubscribing');
         const old = this.consumer;
         this.consumer = undefined;
@@ -222,11 +218,14 @@ export class BindingRunner {
     if (wake !== undefined && wake < this.timerAt) {
       if (this.timer) clearTimeout(this.timer);
       this.timerAt = wake;
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.timerAt = Infinity;
-        this.pump();
-      }, Math.max(0, wake - now));
+      this.timer = setTimeout(
+        () => {
+          this.timer = undefined;
+          this.timerAt = Infinity;
+          this.pump();
+        },
+        Math.max(0, wake - now),
+      );
     }
     if (this.spaceWaiter && this.state.pendingCount < this.maxBuffered) {
       const wakeReader = this.spaceWaiter;
@@ -246,9 +245,14 @@ export class BindingRunner {
     let outcome: BatchOutcome;
     try {
       outcome = await invokeBatch(batch.records, {
-        binding: this.binding, invoker: this.deps.invoker, transforms: this.deps.transforms ?? [], metrics: this.deps.metrics,
-        signal: this.hardStop.signal, now: this.now, log,
-        onUnreachable: (message) => this.report('function', `function unreachable: ${message}`),
+        binding: this.binding,
+        invoker: this.deps.invoker,
+        transforms: this.deps.transforms ?? [],
+        metrics: this.deps.metrics,
+        signal: this.hardStop.signal,
+        now: this.now,
+        log,
+        onUnreachable: (message) => this.problems.report('function', `function unreachable: ${message}`, this.now()),
       });
     } catch (err) {
       // Never leave a batch without an outcome: its lane would stay blocked.
@@ -266,13 +270,20 @@ export class BindingRunner {
     c.retried += s.retried.length;
     if (outcome.type !== 'success') {
       const level = s.deadLetter.length || s.retried.some((r) => r.exhausted) ? 'error' : 'warn';
-      log[level]({
-        outcome: outcome.type, error: outcome.type === 'failure' ? outcome.error : s.badResponse, acked: s.ack.length,
-        retried: s.retried.length, deadLettered: s.deadLetter.length, bisected: s.bisected ?? false,
-        stuck: s.retried.filter((r) => r.exhausted).length,
-      }, s.retried.some((r) => r.exhausted) ? 'batch failed; records past maxRetryAttempts are retried on (no deadLetterTopic)' : 'batch failed');
+      log[level](
+        {
+          outcome: outcome.type,
+          error: outcome.type === 'failure' ? outcome.error : s.badResponse,
+          acked: s.ack.length,
+          retried: s.retried.length,
+          deadLettered: s.deadLetter.length,
+          bisected: s.bisected ?? false,
+          stuck: s.retried.filter((r) => r.exhausted).length,
+        },
+        s.retried.some((r) => r.exhausted) ? 'batch failed; records past maxRetryAttempts are retried on (no deadLetterTopic)' : 'batch failed',
+      );
     } else {
-      this.resolve('function');
+      this.problems.resolve('function');
       log.debug({ lastOffset: batch.records[batch.records.length - 1]!.msg.offset.toString() }, 'batch succeeded');
     }
     this.pump();
@@ -292,7 +303,10 @@ export class BindingRunner {
       return;
     }
     addByReason(this.counts.deadLettered, reason);
-    this.log.warn({ partition: record.msg.topic, offset: record.msg.offset, reason, attempts: record.attempts, error, dlq: b.deadLetterTopic }, 'record dead-lettered');
+    this.log.warn(
+      { partition: record.msg.topic, offset: record.msg.offset, reason, attempts: record.attempts, error, dlq: b.deadLetterTopic },
+      'record dead-lettered',
+    );
     await this.ackMessage(record.msg, record.id);
   }
 
@@ -310,7 +324,10 @@ export class BindingRunner {
       await this.consumer.ack(msg);
     } catch (err) {
       this.counts.ackFailures++;
-      this.log.warn({ partition: msg.topic, offset: msg.offset, err: (err as Error).message }, 'ack failed; the broker will redeliver and the relay will ack again');
+      this.log.warn(
+        { partition: msg.topic, offset: msg.offset, err: (err as Error).message },
+        'ack failed; the broker will redeliver and the relay will ack again',
+      );
     }
   }
 
@@ -373,21 +390,8 @@ export class BindingRunner {
     };
     const oldest = this.state.oldestPublishTime();
     if (oldest !== undefined) snapshot.oldestPublishTime = oldest;
-    if (this.problem) snapshot.problem = { message: this.problem.message, at: this.problem.at, count: this.problem.count };
+    const problem = this.problems.last;
+    if (problem) snapshot.problem = problem;
     return snapshot;
-  }
-
-  /** Records a problem of one part of the binding; the same one again counts up. */
-  private report(part: 'subscribe' | 'consumer' | 'function', message: string): void {
-    const now = this.now();
-    if (this.problem?.message === message) {
-      this.problem.count++;
-      this.problem.at = now;
-    } else this.problem = { part, message, at: now, count: 1 };
-  }
-
-  /** That part works again: its problem, if it is the last one, is over. */
-  private resolve(part: 'subscribe' | 'consumer' | 'function'): void {
-    if (this.problem?.part === part) this.problem = undefined;
   }
 }

@@ -99,8 +99,14 @@ export interface BindingStatus {
   /** Age (since publish) of the oldest record read and not acked, in ms (0 when none). */
   oldestUnackedAgeMs: number;
   counts: {
-    received: number; filtered: number; invocations: number; succeeded: number; failed: number;
-    retried: number; deadLettered: number; redeliveriesIgnored: number;
+    received: number;
+    filtered: number;
+    invocations: number;
+    succeeded: number;
+    failed: number;
+    retried: number;
+    deadLettered: number;
+    redeliveriesIgnored: number;
   };
 }
 
@@ -122,8 +128,14 @@ export function bindingStatus(b: BindingSnapshot, m: RelayMetrics, now: number):
     stuck: b.stuck,
     oldestUnackedAgeMs: b.oldestPublishTime === undefined ? 0 : Math.max(0, now - b.oldestPublishTime),
     counts: {
-      received: c.received, filtered: c.filtered, invocations: c.invocations, succeeded: c.succeeded,
-      failed: c.failed, retried: c.retried, deadLettered, redeliveriesIgnored: c.redeliveriesIgnored,
+      received: c.received,
+      filtered: c.filtered,
+      invocations: c.invocations,
+      succeeded: c.succeeded,
+      failed: c.failed,
+      retried: c.retried,
+      deadLettered,
+      redeliveriesIgnored: c.redeliveriesIgnored,
     },
   };
   if (b.problem) {

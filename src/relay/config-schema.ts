@@ -151,7 +151,13 @@ export const BindingSchema = z.strictObject({
   maxRetryAttempts: z.number().int().min(-1).max(10_000).default(DEFAULT_MAX_RETRY_ATTEMPTS),
   retryBackoff: RetryBackoffSchema.default(() => ({ ...DEFAULT_RETRY_BACKOFF })),
   /** -1: no limit. */
-  maxRecordAgeSeconds: z.number().int().min(-1).max(604_800).refine((n) => n !== 0, 'use -1 for no limit').default(-1),
+  maxRecordAgeSeconds: z
+    .number()
+    .int()
+    .min(-1)
+    .max(604_800)
+    .refine((n) => n !== 0, 'use -1 for no limit')
+    .default(-1),
   bisectOnError: z.boolean().default(false),
   deadLetterTopic: topic.optional(),
   filter: z.union([FilterSchema, z.array(FilterSchema).min(1).max(10)]).optional(),

@@ -77,7 +77,10 @@ export class DeadLetterPublisher {
         void this.close();
         if (signal.aborted) throw err;
         const delay = backoffDelay(attempt, BACKOFF_POLICIES['dead-letter']);
-        this.logger.warn({ dlq: this.topic, topic: msg.topic, offset: msg.offset, attempt, err: (err as Error).message }, 'dead-letter publish failed; retrying');
+        this.logger.warn(
+          { dlq: this.topic, topic: msg.topic, offset: msg.offset, attempt, err: (err as Error).message },
+          'dead-letter publish failed; retrying',
+        );
         await sleep(delay, signal);
       }
     }

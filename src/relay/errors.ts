@@ -35,12 +35,7 @@ export class InvokeError extends ConnectorError {
   readonly status?: number;
   readonly retryAfterMs?: number;
 
-  constructor(
-    message: string,
-    reason: InvokeFailureReason,
-    kind: ErrorKind,
-    options: { cause?: unknown; status?: number; retryAfterMs?: number } = {},
-  ) {
+  constructor(message: string, reason: InvokeFailureReason, kind: ErrorKind, options: { cause?: unknown; status?: number; retryAfterMs?: number } = {}) {
     super(message, kind, { cause: options.cause });
     this.reason = reason;
     if (options.status !== undefined) this.status = options.status;

@@ -102,16 +102,24 @@ function compilePattern(pattern: FieldPattern): ValueMatch {
     const x = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
     if (Number.isNaN(x)) return false;
     switch (op) {
-      case '<': return x < n;
-      case '<=': return x <= n;
-      case '=': return x === n;
-      case '>=': return x >= n;
-      case '>': return x > n;
+      case '<':
+        return x < n;
+      case '<=':
+        return x <= n;
+      case '=':
+        return x === n;
+      case '>=':
+        return x >= n;
+      case '>':
+        return x > n;
     }
   };
 }
 
 function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`, 's');
 }

@@ -43,7 +43,10 @@ export async function startRelayHttpServer(options: { port: number; host: string
           return send(r.ready ? 200 : 503, 'application/json', `${JSON.stringify(r)}\n`);
         }
         case '/metrics':
-          void h.metrics().then((m) => send(200, m.contentType, m.body), (err: Error) => send(500, 'text/plain', `${err.message}\n`));
+          void h.metrics().then(
+            (m) => send(200, m.contentType, m.body),
+            (err: Error) => send(500, 'text/plain', `${err.message}\n`),
+          );
           return;
         case '/status':
           return send(200, 'application/json', `${JSON.stringify(h.status(), null, 2)}\n`);
@@ -64,9 +67,10 @@ export async function startRelayHttpServer(options: { port: number; host: string
   return {
     url: `http://${host}:${port}`,
     port,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -41,7 +41,10 @@ export async function invokeBatch(records: TrackedRecord<RelayDelivery & { offse
   try {
     const result = await ctx.invoker.invoke({
       meta: { binding: b.name, topic: b.topic, subscription: b.subscription.name },
-      records: prepared.records, signal: ctx.signal, deadline: ctx.now() + b.function.timeoutMs, logger: ctx.log,
+      records: prepared.records,
+      signal: ctx.signal,
+      deadline: ctx.now() + b.function.timeoutMs,
+      logger: ctx.log,
     });
     outcome = outcomeOf(result, prepared.invalid);
   } catch (err) {
@@ -57,7 +60,13 @@ export async function invokeBatch(records: TrackedRecord<RelayDelivery & { offse
     }
     // The function's own error class when the invoker saw it (a local sink's throw), else the invoke error's.
     const errorClass = e.cause instanceof Error ? e.cause.name : e.name;
-    outcome = { type: 'failure', error: e.message, errorClass, throttled: notTheRecords, ...(e.retryAfterMs === undefined ? {} : { retryAfterMs: e.retryAfterMs }) };
+    outcome = {
+      type: 'failure',
+      error: e.message,
+      errorClass,
+      throttled: notTheRecords,
+      ...(e.retryAfterMs === undefined ? {} : { retryAfterMs: e.retryAfterMs }),
+    };
   }
   m.invokeLatency.observe(labels, (performance.now() - started) / 1000);
   return outcome;

@@ -38,7 +38,11 @@ type PlainCount = Exclude<keyof BindingCounts, 'invocationFailures' | 'deadLette
 
 const COUNTERS: ReadonlyArray<readonly [string, string, PlainCount]> = [
   ['danube_relay_records_received_total', 'Records read from the topic (redeliveries of in-flight records excluded).', 'received'],
-  ['danube_relay_redeliveries_ignored_total', 'Broker redeliveries of records the relay was still working on or had just acked; not invoked again.', 'redeliveriesIgnored'],
+  [
+    'danube_relay_redeliveries_ignored_total',
+    'Broker redeliveries of records the relay was still working on or had just acked; not invoked again.',
+    'redeliveriesIgnored',
+  ],
   ['danube_relay_records_filtered_total', 'Records acked without invocation because no filter matched.', 'filtered'],
   ['danube_relay_invocations_total', 'Function invocations (batches sent).', 'invocations'],
   ['danube_relay_records_succeeded_total', 'Records the function handled and the relay acked.', 'succeeded'],
@@ -85,7 +89,10 @@ export class RelayMetrics {
     const gauges = this.bindingGauges;
     for (const [name, help, key] of COUNTERS) {
       new Counter({
-        name, help, labelNames: ['binding'], registers,
+        name,
+        help,
+        labelNames: ['binding'],
+        registers,
         collect() {
           this.reset();
           for (const [binding, c] of counts) this.inc({ binding }, c[key]);
@@ -94,18 +101,36 @@ export class RelayMetrics {
     }
     for (const [name, help, key] of REASON_COUNTERS) {
       new Counter({
-        name, help, labelNames: ['binding', 'reason'], registers,
+        name,
+        help,
+        labelNames: ['binding', 'reason'],
+        registers,
         collect() {
           this.reset();
           for (const [binding, c] of counts) for (const [reason, n] of c[key]) this.inc({ binding, reason }, n);
         },
       });
     }
-    this.batchSize = new Histogram({ name: 'danube_relay_batch_size', help: 'Records per invocation.', labelNames: ['binding'], buckets: SIZE_BUCKETS, registers });
-    this.invokeLatency = new Histogram({ name: 'danube_relay_invoke_duration_seconds', help: 'Invocation wall time.', labelNames: ['binding'], buckets: LATENCY_BUCKETS, registers });
+    this.batchSize = new Histogram({
+      name: 'danube_relay_batch_size',
+      help: 'Records per invocation.',
+      labelNames: ['binding'],
+      buckets: SIZE_BUCKETS,
+      registers,
+    });
+    this.invokeLatency = new Histogram({
+      name: 'danube_relay_invoke_duration_seconds',
+      help: 'Invocation wall time.',
+      labelNames: ['binding'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
     for (const [name, help, key] of GAUGES) {
       new Gauge({
-        name, help, labelNames: ['binding'], registers,
+        name,
+        help,
+        labelNames: ['binding'],
+        registers,
         collect() {
           this.reset();
           for (const [binding, read] of gauges) this.set({ binding }, read()[key]);
@@ -119,8 +144,16 @@ export class RelayMetrics {
     let c = this.bindingCounts.get(binding);
     if (!c) {
       c = {
-        received: 0, redeliveriesIgnored: 0, filtered: 0, invocations: 0, succeeded: 0, failed: 0, retried: 0, ackFailures: 0,
-        invocationFailures: new Map(), deadLettered: new Map(),
+        received: 0,
+        redeliveriesIgnored: 0,
+        filtered: 0,
+        invocations: 0,
+        succeeded: 0,
+        failed: 0,
+        retried: 0,
+        ackFailures: 0,
+        invocationFailures: new Map(),
+        deadLettered: new Map(),
       };
       this.bindingCounts.set(binding, c);
     }

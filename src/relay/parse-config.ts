@@ -49,7 +49,8 @@ function interpolate(value: unknown, env: Record<string, string | undefined>, pa
   if (typeof value === 'string') {
     return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, key: string) => {
       const v = env[key];
-      if (v === undefined) throw new RelayConfigError(`invalid relay config: ${describePath(path, root)}: environment variable ${key} is not set`, [path.join('.')]);
+      if (v === undefined)
+        throw new RelayConfigError(`invalid relay config: ${describePath(path, root)}: environment variable ${key} is not set`, [path.join('.')]);
       return v;
     });
   }
@@ -145,20 +146,24 @@ function warningsFor(config: RelayConfig): string[] {
     if (b.function.timeoutMs > sub.ackTimeoutMs) {
       warnings.push(
         `binding "${b.name}": function.timeoutMs (${b.function.timeoutMs}) exceeds the subscription's ack timeout (${sub.ackTimeoutMs} ms): ` +
-          'the broker will redeliver records still being processed; the relay does not invoke them twice, but each redelivery counts toward the broker\'s redelivery limit',
+          "the broker will redeliver records still being processed; the relay does not invoke them twice, but each redelivery counts toward the broker's redelivery limit",
       );
     }
     if (b.batchSize * b.maxConcurrency > sub.maxUnackedMessages) {
       warnings.push(
         `binding "${b.name}": batchSize × maxConcurrency (${b.batchSize} × ${b.maxConcurrency}) exceeds the subscription's max_unacked_messages (${sub.maxUnackedMessages}): ` +
-          'batches can never fill and will be cut by the window; raise the subscription\'s max unacked messages or lower batchSize',
+          "batches can never fill and will be cut by the window; raise the subscription's max unacked messages or lower batchSize",
       );
     }
     if (b.maxRetryAttempts === -1 && b.maxRecordAgeSeconds === -1 && b.deadLetterTopic !== undefined) {
-      warnings.push(`binding "${b.name}": maxRetryAttempts -1 and no maxRecordAgeSeconds: a failing record is retried forever and never reaches ${b.deadLetterTopic}`);
+      warnings.push(
+        `binding "${b.name}": maxRetryAttempts -1 and no maxRecordAgeSeconds: a failing record is retried forever and never reaches ${b.deadLetterTopic}`,
+      );
     }
     if (b.deadLetterTopic === undefined) {
-      warnings.push(`binding "${b.name}": no deadLetterTopic: a record that keeps failing is retried forever and blocks its ${b.ordering === 'none' ? 'slot' : b.ordering}`);
+      warnings.push(
+        `binding "${b.name}": no deadLetterTopic: a record that keeps failing is retried forever and blocks its ${b.ordering === 'none' ? 'slot' : b.ordering}`,
+      );
     }
   }
   return warnings;

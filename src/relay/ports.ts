@@ -7,8 +7,7 @@ import type { DanubeMessage } from '../client/index.js';
  * A delivered message as the relay uses it: a `DanubeMessage` without the wire id the consumer
  * keeps for acks, so that tests and other consumers can hand the relay plain objects.
  */
-export type RelayDelivery = Omit<DanubeMessage, 'logicalTopic' | 'requestId' | 'msgId'> &
-  Partial<Pick<DanubeMessage, 'logicalTopic' | 'requestId'>>;
+export type RelayDelivery = Omit<DanubeMessage, 'logicalTopic' | 'requestId' | 'msgId'> & Partial<Pick<DanubeMessage, 'logicalTopic' | 'requestId'>>;
 
 export interface RelayConsumer<M extends RelayDelivery = RelayDelivery> {
   /** Next message; resolves undefined when `signal` aborts; rejects when closed or failed. */

@@ -28,8 +28,14 @@ export async function prepareBatch(
   for (const t of tracked) {
     const m = t.msg;
     const init: SinkRecordInit = {
-      id: t.id, topic: m.topic, offset: m.offset, publishTime: m.publishTime, producerName: m.producerName,
-      attributes: m.attributes, attempt: t.attempts, payload: m.payload,
+      id: t.id,
+      topic: m.topic,
+      offset: m.offset,
+      publishTime: m.publishTime,
+      producerName: m.producerName,
+      attributes: m.attributes,
+      attempt: t.attempts,
+      payload: m.payload,
     };
     if (m.logicalTopic !== undefined) init.logicalTopic = m.logicalTopic;
     if (m.routingKey !== undefined) init.routingKey = m.routingKey;

@@ -84,8 +84,9 @@ export async function startRelay(input: RelayConfig | RelayConfigInput, options:
   const runners: BindingRunner[] = [];
   for (const b of config.bindings.filter((x) => x.enabled)) {
     const sink = options.sinks?.[b.name];
-    const invoker = options.invokers?.[b.name]
-      ?? (sink ? createLocalInvoker({ sink, timeoutMs: b.function.timeoutMs }) : createInvoker(b.function, options.baseDir ? { baseDir: options.baseDir } : {}));
+    const invoker =
+      options.invokers?.[b.name] ??
+      (sink ? createLocalInvoker({ sink, timeoutMs: b.function.timeoutMs }) : createInvoker(b.function, options.baseDir ? { baseDir: options.baseDir } : {}));
     let transforms;
     try {
       transforms = createTransforms((b.transform ?? []) as TransformSpec[], deps);
@@ -97,14 +98,24 @@ export async function startRelay(input: RelayConfig | RelayConfigInput, options:
   await Promise.all(runners.map((r) => r.start()));
 
   const relayClient = client;
-  const readiness = (): RelayReadiness => relayReadiness(runners.map((r) => r.snapshot()), relayClient.connectivity?.({ graceMs: config.readinessGraceMs }));
+  const readiness = (): RelayReadiness =>
+    relayReadiness(
+      runners.map((r) => r.snapshot()),
+      relayClient.connectivity?.({ graceMs: config.readinessGraceMs }),
+    );
   const status = (): RelayStatus => ({ ready: readiness().ready, bindings: runners.map((r) => r.status()) });
   let http: RelayHttpServer | undefined;
   if (config.port !== undefined) {
     try {
-      http = await startRelayHttpServer({ port: config.port, host: config.host }, {
-        healthy: () => true, readiness, metrics: async () => ({ body: await metrics.render(), contentType: metrics.contentType }), status,
-      });
+      http = await startRelayHttpServer(
+        { port: config.port, host: config.host },
+        {
+          healthy: () => true,
+          readiness,
+          metrics: async () => ({ body: await metrics.render(), contentType: metrics.contentType }),
+          status,
+        },
+      );
     } catch (err) {
       // E.g. the port is taken: stop what already runs instead of leaving consumers behind.
       await Promise.all(runners.map((r) => r.drain(0)));

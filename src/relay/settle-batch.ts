@@ -95,7 +95,16 @@ export function planSettlement<M extends RelayMessage>(
     plan.bisected = true;
     plan.decisions = records.map((record, i) => ({
       record,
-      decision: { action: 'retry', failed: true, counted: false, exhausted: false, error: outcome.error, ...classOf(outcome), group: groups[i < half ? 0 : 1]!, notBefore: now },
+      decision: {
+        action: 'retry',
+        failed: true,
+        counted: false,
+        exhausted: false,
+        error: outcome.error,
+        ...classOf(outcome),
+        group: groups[i < half ? 0 : 1]!,
+        notBefore: now,
+      },
     }));
     return plan;
   }
@@ -128,7 +137,15 @@ function planPartial<M extends RelayMessage>(
   for (const record of records) {
     const message = outcome.errors?.get(record.id);
     if (invalidIds.has(record.id) && rules.hasDeadLetterTopic) {
-      plan.decisions.push({ record, decision: { action: 'dead-letter', reason: 'invalid-record', error: message ?? 'the function marked the record invalid', errorClass: CLASS_OF_KIND.invalid } });
+      plan.decisions.push({
+        record,
+        decision: {
+          action: 'dead-letter',
+          reason: 'invalid-record',
+          error: message ?? 'the function marked the record invalid',
+          errorClass: CLASS_OF_KIND.invalid,
+        },
+      });
       continue;
     }
     const failedHere = failedIds.has(record.id) || invalidIds.has(record.id);
@@ -137,7 +154,9 @@ function planPartial<M extends RelayMessage>(
       retried.push({
         record,
         counted: failedHere,
-        ...(failedHere ? { error: message ?? 'listed in batchItemFailures', errorClass: invalidIds.has(record.id) ? CLASS_OF_KIND.invalid : CLASS_OF_KIND.retryable } : {}),
+        ...(failedHere
+          ? { error: message ?? 'listed in batchItemFailures', errorClass: invalidIds.has(record.id) ? CLASS_OF_KIND.invalid : CLASS_OF_KIND.retryable }
+          : {}),
       });
     } else {
       plan.decisions.push({ record, decision: { action: 'ack' } });
@@ -176,7 +195,17 @@ function retryDecisions<M extends RelayMessage>(
       worstRetries = Math.max(worstRetries, retries);
       kept.push({ record, decision: { action: 'retry', failed: true, counted: true, exhausted, error: message, errorClass: cls, notBefore: now } });
     } else {
-      kept.push({ record, decision: { action: 'retry', failed: own.error !== undefined, counted: false, exhausted: false, ...(own.error ? { error: own.error, errorClass: cls } : {}), notBefore: now } });
+      kept.push({
+        record,
+        decision: {
+          action: 'retry',
+          failed: own.error !== undefined,
+          counted: false,
+          exhausted: false,
+          ...(own.error ? { error: own.error, errorClass: cls } : {}),
+          notBefore: now,
+        },
+      });
     }
   }
   const delay = Math.max(minDelay, worstRetries > 0 ? rules.backoff(worstRetries) : 0);

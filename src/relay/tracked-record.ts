@@ -15,7 +15,6 @@ export interface RelayMessage {
   requestId?: bigint;
 }
 
-
 /** A message the relay has read and not yet settled (acked or dead-lettered). */
 export interface TrackedRecord<M extends RelayMessage = RelayMessage> {
   /** `<partition topic>@<offset>`: the id in the batch event and in `batchItemFailures`. */

@@ -21,8 +21,6 @@ export interface SecretReader {
 
 type Env = Record<string, unknown>;
 
-
-
 /**
  * A {@link SecretReader} over the AWS SDK. The SDK ships with the Lambda runtime, so bundles leave
  * it out, and each client is imported on first use: a function whose token is not stored in AWS

@@ -66,7 +66,9 @@ export function defaultBindingName(functionKey: string, topic: unknown): string 
  * const { config } = buildRelayConfig({ functions, danube, target: { kind: 'lambda' }, relayMode: 'lambda' });
  * config.bindings[0].function; // { type: 'lambda', name: 'svc-dev-exampleSink', ... }
  */
-export function buildRelayConfig(options: BuildRelayConfigOptions): ReturnType<typeof parseRelayConfig> & { raw: RelayConfigInput; functionKeys: ReadonlyMap<string, string> } {
+export function buildRelayConfig(
+  options: BuildRelayConfigOptions,
+): ReturnType<typeof parseRelayConfig> & { raw: RelayConfigInput; functionKeys: ReadonlyMap<string, string> } {
   const bindings: BindingInput[] = [];
   /** Binding name → the serverless.yml key of the function its event sits on. */
   const functionKeys = new Map<string, string>();

@@ -9,7 +9,15 @@ export { functionAccess } from './service-model.js';
 export { loadServiceFile, type ServiceFile, type LoadServiceFileOptions } from './service-file.js';
 export { runRelayForBudget, type BudgetedRelayOptions, type BudgetedRelaySummary } from './relay-run.js';
 export {
-  provisionBindings, parseProvisionOptions, adminUrlFor, ProvisionError, DEFAULT_PROVISION_OPTIONS,
-  type ProvisionOptions, type ProvisionReport, type ProvisionedTopic, type ProvisionedSubscription, type ProvisionClient,
+  provisionBindings,
+  parseProvisionOptions,
+  adminUrlFor,
+  ProvisionError,
+  DEFAULT_PROVISION_OPTIONS,
+  type ProvisionOptions,
+  type ProvisionReport,
+  type ProvisionedTopic,
+  type ProvisionedSubscription,
+  type ProvisionClient,
 } from './provision.js';
 export { handleProvisionResource, type ProvisionResourceEvent, type ProvisionResourceDeps } from './provision-resource.js';

@@ -36,7 +36,10 @@ const ProvisionSchema = z.strictObject({
 const TokenSchema = z
   .strictObject({
     /** Name of an SSM parameter (SecureString or String) holding the JWT. */
-    ssmParameter: z.string().regex(/^\/?[A-Za-z0-9_.\-/]+$/, 'an SSM parameter name like /danube/token').optional(),
+    ssmParameter: z
+      .string()
+      .regex(/^\/?[A-Za-z0-9_.\-/]+$/, 'an SSM parameter name like /danube/token')
+      .optional(),
     /** Name or ARN of a Secrets Manager secret whose SecretString is the JWT. */
     secretsManager: z.string().min(1).optional(),
     /** Customer-managed KMS key that encrypts the parameter or secret (adds kms:Decrypt on it). */
@@ -47,7 +50,10 @@ const TokenSchema = z
 const RelayLambdaSchema = z.strictObject({
   timeout: z.number().int().min(30).max(900).default(DEFAULT_RELAY_LAMBDA_TIMEOUT_S),
   memorySize: z.number().int().min(128).max(10_240).default(DEFAULT_RELAY_LAMBDA_MEMORY_MB),
-  schedule: z.string().regex(/^(rate|cron)\(.+\)$/, 'rate(...) or cron(...)').default(DEFAULT_RELAY_LAMBDA_SCHEDULE),
+  schedule: z
+    .string()
+    .regex(/^(rate|cron)\(.+\)$/, 'rate(...) or cron(...)')
+    .default(DEFAULT_RELAY_LAMBDA_SCHEDULE),
   stopMarginMs: z.number().int().min(1_000).max(600_000).default(DEFAULT_RELAY_STOP_MARGIN_MS),
 });
 
@@ -91,7 +97,10 @@ export const DanubeServiceOptionsSchema = z.strictObject({
   checkpointTable: z
     .strictObject({
       /** Defaults to `<service>-<stage>-danube-checkpoints`. */
-      name: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, '3-255 letters, digits, "_", "-" or "."').optional(),
+      name: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{3,255}$/, '3-255 letters, digits, "_", "-" or "."')
+        .optional(),
     })
     .default({}),
   relay: RelaySchema.default(() => RelaySchema.parse({})),

@@ -100,9 +100,10 @@ export class DanubeServerlessPlugin {
         }),
       // Functions get their Danube environment before osls reads it for an invocation (osls's own
       // loadEnvVars hook runs before any plugin's).
-      initialize: () => this.guard(() => {
-        if (serverless.processedInput?.commands?.join(' ') === 'invoke local') this.wireFunctions();
-      }),
+      initialize: () =>
+        this.guard(() => {
+          if (serverless.processedInput?.commands?.join(' ') === 'invoke local') this.wireFunctions();
+        }),
       'before:invoke:local:invoke': () => this.guard(() => this.shimHandler()),
       'after:invoke:local:invoke': () => exitWhenIdle(),
     };

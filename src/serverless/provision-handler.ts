@@ -8,5 +8,9 @@ import { handleProvisionResource, type ProvisionResourceEvent } from './provisio
 const logger = createLogger({ name: 'danube-provision' });
 
 export async function handler(event: ProvisionResourceEvent, context: LambdaContextLike): Promise<void> {
-  await handleProvisionResource(event, { env: process.env, logger: logger.child({ requestId: context.awsRequestId }), remainingMs: () => context.getRemainingTimeInMillis() });
+  await handleProvisionResource(event, {
+    env: process.env,
+    logger: logger.child({ requestId: context.awsRequestId }),
+    remainingMs: () => context.getRemainingTimeInMillis(),
+  });
 }

@@ -8,7 +8,7 @@ import { FatalError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { parseWithSchema } from '../core/options.js';
 import { sleep } from '../core/retry.js';
-import { fixedConsumerName } from '../relay/binding-runner.js';
+import { fixedConsumerName } from '../relay/consumer-name.js';
 import type { BindingConfig } from '../relay/config-schema.js';
 
 /** What provisioning needs from a Danube client: subscribe once (and leave). */

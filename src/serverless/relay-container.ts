@@ -49,9 +49,7 @@ export function containerRelayResources(options: ContainerRelayOptions): Record<
     {
       logGroupName: `/ecs/${options.stackPrefix}-danube-relay`,
       family: `${options.stackPrefix}-danube-relay`,
-      executionPolicies: readToken.length
-        ? [{ PolicyName: 'danube-relay-token', PolicyDocument: { Version: '2012-10-17', Statement: readToken } }]
-        : undefined,
+      executionPolicies: readToken.length ? [{ PolicyName: 'danube-relay-token', PolicyDocument: { Version: '2012-10-17', Statement: readToken } }] : undefined,
       invokeResources: options.invokeLogicalIds.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })),
       cpu: String(container.cpu),
       memory: String(container.memory),

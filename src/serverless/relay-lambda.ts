@@ -81,11 +81,7 @@ export function lambdaRelayParts(options: LambdaRelayOptions): LambdaRelayParts 
     resources[roleId] = role({
       service: 'lambda.amazonaws.com',
       policyName: `danube-relay-${binding.name}`.slice(0, 128),
-      statements: [
-        logStatement([name]),
-        invokeStatement([options.logicalIdOf(options.functionKeyOf(binding))]),
-        ...tokenStatements(options.danube),
-      ],
+      statements: [logStatement([name]), invokeStatement([options.logicalIdOf(options.functionKeyOf(binding))]), ...tokenStatements(options.danube)],
     });
   }
   return { functions, resources };

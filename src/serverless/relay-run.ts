@@ -53,10 +53,14 @@ export async function runRelayForBudget(options: BudgetedRelayOptions): Promise<
   await new Promise<void>((resolve) => {
     const remaining = Math.max(0, consumeMs - (Date.now() - started));
     const timer = setTimeout(resolve, remaining);
-    options.signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    options.signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
   const consumedMs = Date.now() - started;
   logger.info({ consumedMs }, 'relay run: budget spent, draining before hand-over');

@@ -43,9 +43,10 @@ export function loadServiceFile(path: string, options: LoadServiceFileOptions = 
   const stage = String(options.stage ?? resolver.resolve(['provider', 'stage'], (raw.provider as Record<string, unknown>)?.stage ?? 'dev'));
   resolver.stage = stage;
   // Only what a local run needs: `resources` may hold CloudFormation `${AWS::…}` substitutions.
-  const resolved = Object.fromEntries(
-    ['service', 'provider', 'custom', 'functions'].map((key) => [key, resolver.resolve([key], raw[key])]),
-  ) as Record<string, unknown>;
+  const resolved = Object.fromEntries(['service', 'provider', 'custom', 'functions'].map((key) => [key, resolver.resolve([key], raw[key])])) as Record<
+    string,
+    unknown
+  >;
   const provider = { ...((resolved.provider as Record<string, unknown>) ?? {}), stage } as ServiceFile['provider'];
   const service = String(resolved.service);
   const functions = (resolved.functions ?? {}) as Record<string, ServiceFunction>;

@@ -48,7 +48,7 @@ export function writeZip(entries: readonly ZipInput[]): Buffer {
     header.writeUInt16LE(0x0800, 6); // UTF-8 names
     header.writeUInt16LE(8, 8); // deflate
     header.writeUInt16LE(0, 10); // 00:00
-    header.writeUInt16LE((1980 - 1980) << 9 | 1 << 5 | 1, 12); // 1980-01-01
+    header.writeUInt16LE(((1980 - 1980) << 9) | (1 << 5) | 1, 12); // 1980-01-01
     header.writeUInt32LE(crc, 14);
     header.writeUInt32LE(packed.length, 18);
     header.writeUInt32LE(entry.data.length, 22);

@@ -58,7 +58,10 @@ export type EncodableRecord = Omit<SinkRecordInit, 'logicalTopic'>;
 /** An event that is not a valid `danube.sink.batch.v1`; `field` names the culprit. */
 export class SinkEventError extends FatalError {
   override readonly name: string = 'SinkEventError';
-  constructor(readonly field: string, problem: string) {
+  constructor(
+    readonly field: string,
+    problem: string,
+  ) {
     super(`invalid ${SINK_BATCH_EVENT_TYPE} event: ${field} ${problem}`);
   }
 }
@@ -134,8 +137,11 @@ export function parseSinkBatchEvent(input: unknown): SinkBatchEventV1 {
   }
   if (!isObject(input)) throw new SinkEventError('(event)', `must be a JSON object (${describe(input)})`);
   if (input.type !== SINK_BATCH_EVENT_TYPE) {
-    const hint = Array.isArray(input.Records) ? '; this looks like an AWS event source event (Records)'
-      : input.source !== undefined && input['detail-type'] !== undefined ? '; this looks like an EventBridge event' : '';
+    const hint = Array.isArray(input.Records)
+      ? '; this looks like an AWS event source event (Records)'
+      : input.source !== undefined && input['detail-type'] !== undefined
+        ? '; this looks like an EventBridge event'
+        : '';
     throw new SinkEventError('type', `must be "${SINK_BATCH_EVENT_TYPE}" (${describe(input.type)})${hint}`);
   }
   str(input, 'binding', '');
@@ -202,24 +208,35 @@ export async function decodeSinkBatch(input: unknown): Promise<DecodedSinkBatch>
       throw new SinkEventError(`records[${i}].payload`, 'must be a base64 string (not valid base64)');
     }
   });
-  const decoded = await Promise.all(event.records.map(async (r, i) => {
-    const init: SinkRecordInit = {
-      id: r.id, topic: r.topic, offset: BigInt(r.offset), publishTime: r.publishTime, producerName: r.producerName,
-      attributes: r.attributes ?? {}, attempt: r.attempt ?? 1, payload: payloads[i]!,
-    };
-    if (r.routingKey !== undefined) init.routingKey = r.routingKey;
-    if (r.schemaId !== undefined) init.schemaId = BigInt(r.schemaId);
-    if (r.schemaVersion !== undefined) init.schemaVersion = r.schemaVersion;
-    try {
-      return await createSinkRecord(init);
-    } catch (err) {
-      undecodable.push({ id: r.id, error: classifyError(err) });
-      return undefined;
-    }
-  }));
+  const decoded = await Promise.all(
+    event.records.map(async (r, i) => {
+      const init: SinkRecordInit = {
+        id: r.id,
+        topic: r.topic,
+        offset: BigInt(r.offset),
+        publishTime: r.publishTime,
+        producerName: r.producerName,
+        attributes: r.attributes ?? {},
+        attempt: r.attempt ?? 1,
+        payload: payloads[i]!,
+      };
+      if (r.routingKey !== undefined) init.routingKey = r.routingKey;
+      if (r.schemaId !== undefined) init.schemaId = BigInt(r.schemaId);
+      if (r.schemaVersion !== undefined) init.schemaVersion = r.schemaVersion;
+      try {
+        return await createSinkRecord(init);
+      } catch (err) {
+        undecodable.push({ id: r.id, error: classifyError(err) });
+        return undefined;
+      }
+    }),
+  );
   return {
-    binding: event.binding, topic: event.topic, subscription: event.subscription,
-    records: decoded.filter((r): r is SinkRecord => r !== undefined), undecodable,
+    binding: event.binding,
+    topic: event.topic,
+    subscription: event.subscription,
+    records: decoded.filter((r): r is SinkRecord => r !== undefined),
+    undecodable,
   };
 }
 

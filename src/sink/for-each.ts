@@ -54,7 +54,11 @@ export function forEachRecord(fn: RecordHandler, options: ForEachRecordOptions =
     // (an invalid record is dead-lettered, so running its successors keeps the order intact).
     const runOne = async (record: SinkRecord): Promise<boolean> => {
       if (fatal || ctx.signal.aborted) {
-        failures.set(record.id, { itemIdentifier: record.id, reason: 'retryable', message: fatal ? 'not run: the batch stopped on a fatal error' : 'not run: deadline reached' });
+        failures.set(record.id, {
+          itemIdentifier: record.id,
+          reason: 'retryable',
+          message: fatal ? 'not run: the batch stopped on a fatal error' : 'not run: deadline reached',
+        });
         return false;
       }
       try {

@@ -1,6 +1,11 @@
 import {
-  ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateTimeToLiveCommand,
-  type AttributeValue, type DynamoDBClient,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateTimeToLiveCommand,
+  type AttributeValue,
+  type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { ensureCheckpointTable } from '../checkpoint/table.js';
 import { IdempotencyConflictError, IdempotencyStore, type IdempotencyItem, type IdempotencyStoreOptions } from './idempotency.js';
@@ -40,14 +45,16 @@ export class DynamoDbIdempotencyStore extends IdempotencyStore {
 
   protected async _put(item: IdempotencyItem, now: number): Promise<void> {
     try {
-      await this.client.send(new PutItemCommand({
-        TableName: this.tableName,
-        Item: toItem(item),
-        ConditionExpression: 'attribute_not_exists(#id) OR #exp <= :nowSec OR (#status = :inProgress AND #ipu <= :nowMs)',
-        ExpressionAttributeNames: { '#id': A.key, '#exp': A.expiration, '#status': A.status, '#ipu': A.inProgressUntil },
-        ExpressionAttributeValues: { ':nowSec': { N: String(Math.floor(now / 1000)) }, ':nowMs': { N: String(now) }, ':inProgress': { S: 'in-progress' } },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }));
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: toItem(item),
+          ConditionExpression: 'attribute_not_exists(#id) OR #exp <= :nowSec OR (#status = :inProgress AND #ipu <= :nowMs)',
+          ExpressionAttributeNames: { '#id': A.key, '#exp': A.expiration, '#status': A.status, '#ipu': A.inProgressUntil },
+          ExpressionAttributeValues: { ':nowSec': { N: String(Math.floor(now / 1000)) }, ':nowMs': { N: String(now) }, ':inProgress': { S: 'in-progress' } },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
       // Older servers (and some emulators) do not return the item: read it.
@@ -67,7 +74,9 @@ export class DynamoDbIdempotencyStore extends IdempotencyStore {
 
 function toItem(item: IdempotencyItem): Record<string, AttributeValue> {
   const out: Record<string, AttributeValue> = {
-    [A.key]: { S: item.key }, [A.status]: { S: item.status }, [A.expiration]: { N: String(item.expiresAt) },
+    [A.key]: { S: item.key },
+    [A.status]: { S: item.status },
+    [A.expiration]: { N: String(item.expiresAt) },
   };
   if (item.inProgressUntil !== undefined) out[A.inProgressUntil] = { N: String(item.inProgressUntil) };
   return out;

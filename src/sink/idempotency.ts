@@ -18,7 +18,11 @@ export interface IdempotencyItem {
 /** A conditional write found the key taken; carries what was found. */
 export class IdempotencyConflictError extends ConnectorError {
   override readonly name: string = 'IdempotencyConflictError';
-  constructor(readonly key: string, readonly existing: IdempotencyItem | undefined, options: { cause?: unknown } = {}) {
+  constructor(
+    readonly key: string,
+    readonly existing: IdempotencyItem | undefined,
+    options: { cause?: unknown } = {},
+  ) {
     super(`idempotency key ${key} is already ${existing?.status ?? 'taken'}`, 'retryable', options);
   }
 }
@@ -62,7 +66,12 @@ export abstract class IdempotencyStore {
   /** Claims `key` unless it is completed, or claimed by a run whose claim has not lapsed. */
   async begin(key: string): Promise<BeginResult> {
     const now = this.now();
-    const item: IdempotencyItem = { key, status: 'in-progress', expiresAt: Math.ceil((now + this.inProgressTtlMs) / 1000), inProgressUntil: now + this.inProgressTtlMs };
+    const item: IdempotencyItem = {
+      key,
+      status: 'in-progress',
+      expiresAt: Math.ceil((now + this.inProgressTtlMs) / 1000),
+      inProgressUntil: now + this.inProgressTtlMs,
+    };
     try {
       await this._put(item, now);
       return 'claimed';
@@ -151,7 +160,9 @@ export function idempotent(fn: RecordHandler, options: IdempotentOptions): Recor
     try {
       await fn(record, ctx);
     } catch (err) {
-      await options.store.release(key).catch((releaseErr: unknown) => ctx.logger.warn({ key, err: String(releaseErr) }, 'could not release an idempotency claim'));
+      await options.store
+        .release(key)
+        .catch((releaseErr: unknown) => ctx.logger.warn({ key, err: String(releaseErr) }, 'could not release an idempotency claim'));
       throw err;
     }
     await options.store.complete(key);

@@ -7,6 +7,11 @@ const noop = () => undefined;
  * a Worker without pino. Adapters and the relay pass a real one.
  */
 export const quietLogger: Logger = {
-  trace: noop, debug: noop, info: noop, warn: noop, error: noop, fatal: noop,
+  trace: noop,
+  debug: noop,
+  info: noop,
+  warn: noop,
+  error: noop,
+  fatal: noop,
   child: () => quietLogger,
 } as unknown as Logger;

@@ -70,20 +70,34 @@ export async function runSink(sink: Sink, input: unknown, options: RunSinkOption
   const onOuterAbort = () => controller.abort(options.signal?.reason);
   if (options.signal?.aborted) onOuterAbort();
   else options.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  const softTimer = setTimeout(() => controller.abort(new RetryableError('sink deadline is near')), Math.max(0, deadline - sink.options.deadlineMarginMs - now()));
+  const softTimer = setTimeout(
+    () => controller.abort(new RetryableError('sink deadline is near')),
+    Math.max(0, deadline - sink.options.deadlineMarginMs - now()),
+  );
   let hardTimer: ReturnType<typeof setTimeout> | undefined;
   const ctx: SinkContext = {
-    binding: batch.binding, subscription: batch.subscription, topic: batch.topic, logger,
-    signal: controller.signal, deadline, attempt: records.reduce((max, r) => Math.max(max, r.attempt), 1),
+    binding: batch.binding,
+    subscription: batch.subscription,
+    topic: batch.topic,
+    logger,
+    signal: controller.signal,
+    deadline,
+    attempt: records.reduce((max, r) => Math.max(max, r.attempt), 1),
   };
   if (options.env !== undefined) ctx.env = options.env;
   try {
     // A handler that ignores its signal must not hold the caller (e.g. the relay) past the deadline.
     const overdue = new Promise<never>((_, reject) => {
-      hardTimer = setTimeout(() => reject(new RetryableError(`sink did not finish before its deadline (${deadline - started} ms)`)), Math.max(0, deadline - now()));
+      hardTimer = setTimeout(
+        () => reject(new RetryableError(`sink did not finish before its deadline (${deadline - started} ms)`)),
+        Math.max(0, deadline - now()),
+      );
     });
     const answer = await Promise.race([Promise.resolve(sink.handler(records, ctx)), overdue]);
-    const parsed = parseSinkBatchResponse(answer ?? undefined, records.map((r) => r.id));
+    const parsed = parseSinkBatchResponse(
+      answer ?? undefined,
+      records.map((r) => r.id),
+    );
     if (!parsed.ok) return finish('failed', new RetryableError(`sink answer rejected, whole batch failed: ${parsed.error}`));
     for (const f of parsed.failures) failures.push(f.reason ? f : { ...f, reason: 'retryable' });
     return finish(failures.length === 0 ? 'success' : 'partial');
@@ -94,7 +108,11 @@ export async function runSink(sink: Sink, input: unknown, options: RunSinkOption
     const recordId = error.kind === 'invalid' ? (error as InvalidRecordError).recordId : undefined;
     if (recordId !== undefined && records.some((r) => r.id === recordId)) {
       for (const r of records) {
-        failures.push(r.id === recordId ? failure(r.id, error) : { itemIdentifier: r.id, reason: 'retryable', message: `not confirmed: the batch stopped at invalid record ${recordId}` });
+        failures.push(
+          r.id === recordId
+            ? failure(r.id, error)
+            : { itemIdentifier: r.id, reason: 'retryable', message: `not confirmed: the batch stopped at invalid record ${recordId}` },
+        );
       }
       logger.warn({ recordId, err: error.message }, 'invalid record; the rest of the batch is retried');
       return finish('partial');

@@ -120,7 +120,9 @@ export function defineSource<C = unknown>(options: SourceOptions<C>): Source<C> 
   const what = `source "${String(options?.name)}"`;
   const parsed = checkOptions(options, SOURCE_OPTION_RULES, what);
   if ((parsed.topic === undefined) === (parsed.route === undefined)) {
-    throw new ConfigError(`invalid ${what}: give "topic" or "route"${parsed.topic === undefined ? '' : ', not both'}`, [parsed.topic === undefined ? 'topic' : 'route']);
+    throw new ConfigError(`invalid ${what}: give "topic" or "route"${parsed.topic === undefined ? '' : ', not both'}`, [
+      parsed.topic === undefined ? 'topic' : 'route',
+    ]);
   }
   const source: Source<C> = {
     name: parsed.name,

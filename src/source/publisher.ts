@@ -85,10 +85,7 @@ export class BatchPublisher {
       // back behind its failed one, so they "failed" too). `partition` resends everything from the
       // first failure on, since the producer may have written later records of that partition;
       // those become duplicates with the same id.
-      pending =
-        this.source.ordering === 'partition'
-          ? pending.slice(failedAt[0]).filter((p) => !p.invalid)
-          : failedAt.map((i) => pending[i]!);
+      pending = this.source.ordering === 'partition' ? pending.slice(failedAt[0]).filter((p) => !p.invalid) : failedAt.map((i) => pending[i]!);
       const delayMs = backoff(attempt, this.source.retry);
       this.logger.warn({ err: lastError, failed: failedAt.length, attempt, delayMs }, 'publish failed, retrying');
       retries++;
@@ -178,10 +175,9 @@ export class BatchPublisher {
     const dlq = this.source.deadLetterTopic;
     if (!dlq) {
       const first = invalid[0]!;
-      throw new FatalError(
-        `source ${this.source.name}: record ${first.id} is invalid (${first.invalid?.message}) and the source has no deadLetterTopic`,
-        { cause: first.invalid },
-      );
+      throw new FatalError(`source ${this.source.name}: record ${first.id} is invalid (${first.invalid?.message}) and the source has no deadLetterTopic`, {
+        cause: first.invalid,
+      });
     }
     const producer = await this.producer(dlq, 'pipelined', `${this.source.name}-dlq`);
     const now = Date.now();

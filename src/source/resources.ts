@@ -45,7 +45,8 @@ export function createSourceResources(settings: SourceSettings, options: SourceR
   // The second argument used to be the logger; a logger has `child`, the options object never does.
   const opts: SourceResourcesOptions = 'child' in options ? { logger: options } : options;
   const made: { client?: DanubeClient; store?: DynamoDbCheckpointStore } = {};
-  const client = opts.client ?? (made.client = new DanubeClient({ ...connectionOf(settings, opts.connection), ...(opts.logger ? { logger: opts.logger } : {}) }));
+  const client =
+    opts.client ?? (made.client = new DanubeClient({ ...connectionOf(settings, opts.connection), ...(opts.logger ? { logger: opts.logger } : {}) }));
   const store =
     opts.store ??
     (made.store = new DynamoDbCheckpointStore({

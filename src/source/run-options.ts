@@ -60,7 +60,10 @@ const RunOptionsSchema = z.strictObject({
   store: z.custom<CheckpointStore>((v) => v instanceof CheckpointStore, 'must be a CheckpointStore'),
   budgetMs: z.number().int().positive(),
   safetyMarginMs: z.number().int().min(0).optional(),
-  service: z.string().regex(/^[^/]+$/, 'must not contain "/"').default(DEFAULT_SERVICE),
+  service: z
+    .string()
+    .regex(/^[^/]+$/, 'must not contain "/"')
+    .default(DEFAULT_SERVICE),
   partition: z.union([z.string().min(1), z.number().int().min(0)]).optional(),
   owner: z.string().min(1).optional(),
   // Renewed every third of it: shorter would spend the run on renewals.

@@ -170,13 +170,7 @@ async function poll<C>(
   return result;
 }
 
-function fail(
-  summary: SourceRunSummary,
-  finish: () => SourceRunSummary,
-  logger: Logger,
-  what: string,
-  err: unknown,
-): never {
+function fail(summary: SourceRunSummary, finish: () => SourceRunSummary, logger: Logger, what: string, err: unknown): never {
   const reason = err instanceof Error ? err.message : String(err);
   summary.stopReason = 'error';
   summary.error = reason;

@@ -21,8 +21,11 @@ export interface Run {
 /** Runs a command to its end (bounded by `timeoutMs`), collecting stdout and stderr together. */
 export function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<Run> {
   return new Promise((done) => {
-    execFile(command, args, { cwd: options.cwd, env: options.env ?? process.env, timeout: options.timeoutMs ?? 180_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) =>
-      done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` }),
+    execFile(
+      command,
+      args,
+      { cwd: options.cwd, env: options.env ?? process.env, timeout: options.timeoutMs ?? 180_000, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` }),
     );
   });
 }
@@ -34,7 +37,21 @@ export function run(command: string, args: string[], options: { cwd: string; env
 export async function packTarball(into: string): Promise<string> {
   const copy = join(into, 'source');
   await mkdir(copy);
-  for (const entry of ['package.json', 'package-lock.json', '.npmrc', 'tsconfig.json', 'tsconfig.build.json', 'LICENSE', 'README.md', 'bin', 'docs', 'infra', 'proto', 'scripts', 'src']) {
+  for (const entry of [
+    'package.json',
+    'package-lock.json',
+    '.npmrc',
+    'tsconfig.json',
+    'tsconfig.build.json',
+    'LICENSE',
+    'README.md',
+    'bin',
+    'docs',
+    'infra',
+    'proto',
+    'scripts',
+    'src',
+  ]) {
     await cp(join(ROOT, entry), join(copy, entry), { recursive: true });
   }
   await symlink(join(ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir');
@@ -50,7 +67,10 @@ export async function freshApp(into: string, tarball: string): Promise<string> {
   const app = join(into, 'app');
   await mkdir(app);
   await writeFile(join(app, 'package.json'), `${JSON.stringify({ name: 'fresh-app', private: true, type: 'module' }, null, 2)}\n`);
-  const installed = await run('npm', ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline', '--loglevel', 'error'], { cwd: app, timeoutMs: 240_000 });
+  const installed = await run('npm', ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline', '--loglevel', 'error'], {
+    cwd: app,
+    timeoutMs: 240_000,
+  });
   if (installed.code !== 0) throw new Error(`npm install of the tarball failed:\n${installed.output}`);
   return app;
 }
@@ -62,7 +82,10 @@ export function scratch(prefix: string): Promise<string> {
 
 /** `danube-connect broker` started from the fresh project; resolves with its URL. */
 export async function startCliBroker(app: string): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [join(app, 'node_modules', '.bin', 'danube-connect'), 'broker', '--port', '0'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(app, 'node_modules', '.bin', 'danube-connect'), 'broker', '--port', '0'], {
+    cwd: app,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let text = '';
   const url = await new Promise<string>((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`broker did not start:\n${text}`)), 30_000);

@@ -102,11 +102,9 @@ export async function startDynamoDbLocal(): Promise<LocalDynamo> {
   const sock = join(dir, 'ddb.sock');
   await writeFile(script, FORWARDER);
   // The port is inside the private namespace, where nothing else listens: a fixed one is safe.
-  const child: ChildProcess = spawn(
-    'unshare',
-    ['-n', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', process.execPath, script, sock, jarDir, '8000'],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
-  );
+  const child: ChildProcess = spawn('unshare', ['-n', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', process.execPath, script, sock, jarDir, '8000'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

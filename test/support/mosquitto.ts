@@ -54,19 +54,22 @@ export async function startMosquitto(): Promise<LocalMosquitto> {
     for (let attempt = 1; ; attempt++) {
       port ||= await freePort();
       const conf = join(dir, 'mosquitto.conf');
-      await writeFile(conf, [
-        `listener ${port} 127.0.0.1`,
-        'allow_anonymous true',
-        'persistence true',
-        `persistence_location ${dir}/`,
-        'autosave_interval 1',
-        'max_queued_messages 100000',
-        'max_inflight_messages 20',
-        // Running as root, mosquitto would switch to its own user, which cannot write the temp dir.
-        ...(process.getuid?.() === 0 ? ['user root'] : []),
-        'log_type error',
-        '',
-      ].join('\n'));
+      await writeFile(
+        conf,
+        [
+          `listener ${port} 127.0.0.1`,
+          'allow_anonymous true',
+          'persistence true',
+          `persistence_location ${dir}/`,
+          'autosave_interval 1',
+          'max_queued_messages 100000',
+          'max_inflight_messages 20',
+          // Running as root, mosquitto would switch to its own user, which cannot write the temp dir.
+          ...(process.getuid?.() === 0 ? ['user root'] : []),
+          'log_type error',
+          '',
+        ].join('\n'),
+      );
       let stderr = '';
       const c = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
       c.stderr!.on('data', (d) => (stderr += d));

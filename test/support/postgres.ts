@@ -96,11 +96,12 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   const dataDir = join(dir, 'data');
   const asUser = user ? { uid: user.uid, gid: user.gid } : {};
 
-  const init = spawnSync(
-    join(bin, 'initdb'),
-    ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'],
-    { ...asUser, encoding: 'utf8', cwd: dir, env: { ...process.env, HOME: dir } },
-  );
+  const init = spawnSync(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'], {
+    ...asUser,
+    encoding: 'utf8',
+    cwd: dir,
+    env: { ...process.env, HOME: dir },
+  });
   if (init.status !== 0) {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`initdb failed (${init.status}): ${init.stderr || init.stdout}`);
@@ -169,12 +170,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   throw lastError instanceof Error ? lastError : new Error(String(lastError));
 }
 
-async function waitReady(
-  connectionString: string,
-  child: ChildProcess,
-  timeoutMs: number,
-  log: () => string,
-): Promise<void> {
+async function waitReady(connectionString: string, child: ChildProcess, timeoutMs: number, log: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {

@@ -1,10 +1,4 @@
-import {
-  BrokerAdminService,
-  ClusterAdminService,
-  NamespaceAdminService,
-  SecurityAdminService,
-  TopicAdminService,
-} from '../../generated/danube/DanubeAdmin.js';
+import { BrokerAdminService, ClusterAdminService, NamespaceAdminService, SecurityAdminService, TopicAdminService } from '../../generated/danube/DanubeAdmin.js';
 import { SchemaRegistryService } from '../../generated/danube/SchemaRegistry.js';
 import type { ServiceBinding } from '../services/all.js';
 import { schemaService } from '../services/schema-service.js';

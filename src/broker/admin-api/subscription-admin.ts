@@ -24,7 +24,15 @@ type SubscriptionRpcs = Pick<
 const POISON_FROM_WIRE: Record<number, PoisonPolicy> = { [Poison.DeadLetter]: 'dead-letter', [Poison.Block]: 'block', [Poison.Drop]: 'drop' };
 const POISON_TO_WIRE: Record<PoisonPolicy, Poison> = { 'dead-letter': Poison.DeadLetter, block: Poison.Block, drop: Poison.Drop };
 const KIND_TO_WIRE: Record<SubscriptionKind, number> = { exclusive: 0, shared: 1, failover: 2, 'key-shared': 3 };
-const FAILURE_KEYS = ['ackTimeoutMs', 'maxRedeliveryCount', 'baseRedeliveryDelayMs', 'maxRedeliveryDelayMs', 'backoff', 'poisonPolicy', 'deadLetterTopic'] as const;
+const FAILURE_KEYS = [
+  'ackTimeoutMs',
+  'maxRedeliveryCount',
+  'baseRedeliveryDelayMs',
+  'maxRedeliveryDelayMs',
+  'backoff',
+  'poisonPolicy',
+  'deadLetterTopic',
+] as const;
 
 /** The wire failure policy → ours, with the real broker's INVALID_ARGUMENT messages. */
 function fromWire(p: SubscriptionFailurePolicy): Omit<SubscriptionPolicy, 'maxUnackedMessages'> {
@@ -65,57 +73,87 @@ export function subscriptionAdminRpcs(ctx: AdminContext): SubscriptionRpcs {
   const live = (topic: string, subscription: string) => state.topics.get(topic)?.subscriptions.get(subscription);
 
   return {
-    listSubscriptions: unary(ctx, 'ListSubscriptions', (req) => ({
-      subscriptions: [...(state.topics.get(req.name)?.subscriptions.keys() ?? [])],
-    }), (req) => ['ManageTopic', topicResource(req.name)]),
+    listSubscriptions: unary(
+      ctx,
+      'ListSubscriptions',
+      (req) => ({
+        subscriptions: [...(state.topics.get(req.name)?.subscriptions.keys() ?? [])],
+      }),
+      (req) => ['ManageTopic', topicResource(req.name)],
+    ),
 
-    unsubscribe: unary(ctx, 'Unsubscribe', (req) => {
-      const sub = live(req.topic, req.subscription);
-      // Refused while a consumer is attached; the real broker says so even when the subscription does not exist.
-      if (!sub || sub.consumers.some((c) => c.active)) {
-        throw notFound(
-          `Unable to unsubscribe the subscription ${req.subscription} due to error: Unable to unsubscribe as the subscription ${req.subscription} has active consumers`,
-        );
-      }
-      ctx.admin.unsubscribe(req.topic, req.subscription);
-      return { success: true };
-    }, manage),
+    unsubscribe: unary(
+      ctx,
+      'Unsubscribe',
+      (req) => {
+        const sub = live(req.topic, req.subscription);
+        // Refused while a consumer is attached; the real broker says so even when the subscription does not exist.
+        if (!sub || sub.consumers.some((c) => c.active)) {
+          throw notFound(
+            `Unable to unsubscribe the subscription ${req.subscription} due to error: Unable to unsubscribe as the subscription ${req.subscription} has active consumers`,
+          );
+        }
+        ctx.admin.unsubscribe(req.topic, req.subscription);
+        return { success: true };
+      },
+      manage,
+    ),
 
-    setSubscriptionFailurePolicy: unary(ctx, 'SetSubscriptionFailurePolicy', (req) => {
-      if (!req.failurePolicy) throw invalidArgument('failure_policy must be provided');
-      if (!state.topics.get(req.topic)?.reliable) {
-        throw failedPrecondition('subscription failure policy can only be configured for reliable topics');
-      }
-      ctx.admin.replaceFailurePolicy(req.topic, req.subscription, fromWire(req.failurePolicy));
-      return { success: true };
-    }, manage),
+    setSubscriptionFailurePolicy: unary(
+      ctx,
+      'SetSubscriptionFailurePolicy',
+      (req) => {
+        if (!req.failurePolicy) throw invalidArgument('failure_policy must be provided');
+        if (!state.topics.get(req.topic)?.reliable) {
+          throw failedPrecondition('subscription failure policy can only be configured for reliable topics');
+        }
+        ctx.admin.replaceFailurePolicy(req.topic, req.subscription, fromWire(req.failurePolicy));
+        return { success: true };
+      },
+      manage,
+    ),
 
-    getSubscriptionFailurePolicy: unary(ctx, 'GetSubscriptionFailurePolicy', (req) => {
-      const sub = live(req.topic, req.subscription);
-      const explicit = ctx.admin.explicitPolicy(req.topic, req.subscription);
-      // The real broker stores a policy when one is set, or when the subscription is first created.
-      const known = sub !== undefined || FAILURE_KEYS.some((k) => explicit[k] !== undefined);
-      return {
-        failurePolicy: known ? toWire(ctx.admin.getSubscriptionPolicy(req.topic, req.subscription)) : undefined,
-        subscriptionType: sub ? KIND_TO_WIRE[sub.kind] : 0,
-      };
-    }, manage),
+    getSubscriptionFailurePolicy: unary(
+      ctx,
+      'GetSubscriptionFailurePolicy',
+      (req) => {
+        const sub = live(req.topic, req.subscription);
+        const explicit = ctx.admin.explicitPolicy(req.topic, req.subscription);
+        // The real broker stores a policy when one is set, or when the subscription is first created.
+        const known = sub !== undefined || FAILURE_KEYS.some((k) => explicit[k] !== undefined);
+        return {
+          failurePolicy: known ? toWire(ctx.admin.getSubscriptionPolicy(req.topic, req.subscription)) : undefined,
+          subscriptionType: sub ? KIND_TO_WIRE[sub.kind] : 0,
+        };
+      },
+      manage,
+    ),
 
-    setSubscriptionDispatchConfig: unary(ctx, 'SetSubscriptionDispatchConfig', (req) => {
-      if (!req.dispatchConfig) throw invalidArgument('dispatch_config is required');
-      const max = req.dispatchConfig.maxUnackedMessages;
-      if (max < 1 || max > 10_000) throw invalidArgument('max_unacked_messages must be between 1 and 10000');
-      try {
-        ctx.admin.setSubscriptionPolicy(req.topic, req.subscription, { maxUnackedMessages: max });
-      } catch (err) {
-        throw internal(`Failed to set dispatch config: ${(err as Error).message}`);
-      }
-      return { success: true };
-    }, manage),
+    setSubscriptionDispatchConfig: unary(
+      ctx,
+      'SetSubscriptionDispatchConfig',
+      (req) => {
+        if (!req.dispatchConfig) throw invalidArgument('dispatch_config is required');
+        const max = req.dispatchConfig.maxUnackedMessages;
+        if (max < 1 || max > 10_000) throw invalidArgument('max_unacked_messages must be between 1 and 10000');
+        try {
+          ctx.admin.setSubscriptionPolicy(req.topic, req.subscription, { maxUnackedMessages: max });
+        } catch (err) {
+          throw internal(`Failed to set dispatch config: ${(err as Error).message}`);
+        }
+        return { success: true };
+      },
+      manage,
+    ),
 
-    getSubscriptionDispatchConfig: unary(ctx, 'GetSubscriptionDispatchConfig', (req) => {
-      const max = ctx.admin.explicitPolicy(req.topic, req.subscription).maxUnackedMessages;
-      return { dispatchConfig: max === undefined ? undefined : { maxUnackedMessages: max } };
-    }, manage),
+    getSubscriptionDispatchConfig: unary(
+      ctx,
+      'GetSubscriptionDispatchConfig',
+      (req) => {
+        const max = ctx.admin.explicitPolicy(req.topic, req.subscription).maxUnackedMessages;
+        return { dispatchConfig: max === undefined ? undefined : { maxUnackedMessages: max } };
+      },
+      manage,
+    ),
   };
 }

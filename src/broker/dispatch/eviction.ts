@@ -1,4 +1,3 @@
-
 /** The real broker's dispatcher heartbeat. */
 export const HEARTBEAT_MS = 500;
 /** Inactive heartbeat ticks before a Key-Shared consumer is evicted (`INACTIVE_EVICTION_TICKS`): 3 s. */

@@ -171,8 +171,7 @@ export class ReliableDispatcher {
       this.poison(p);
       return;
     }
-    let delay =
-      policy.backoff === 'fixed' ? policy.baseRedeliveryDelayMs : policy.baseRedeliveryDelayMs * 2 ** (p.attempt - 1);
+    let delay = policy.backoff === 'fixed' ? policy.baseRedeliveryDelayMs : policy.baseRedeliveryDelayMs * 2 ** (p.attempt - 1);
     if (requestedDelay !== undefined && requestedDelay > delay) delay = requestedDelay;
     if (delay > policy.maxRedeliveryDelayMs) delay = policy.maxRedeliveryDelayMs;
     if (delay <= 0) {

@@ -31,30 +31,35 @@ export function consumerService(ctx: NodeContext): ConsumerServiceServer {
   };
 
   return {
-    subscribe: unary(ctx, 'Subscribe', (req: ConsumerRequest): ConsumerResponse => {
-      const topic = resolveTopic(ctx, req.topicName, undefined);
-      let sub = topic.subscriptions.get(req.subscription);
-      const existing = sub?.findConsumer(req.consumerName);
-      if (existing) {
-        // Takeover by name: same id, the old stream is cancelled, dispatch resumes.
-        existing.endStream(status.CANCELLED, 'consumer taken over by a new subscribe');
-        existing.active = true;
-        state.logger.debug({ topic: topic.name, subscription: sub!.name, consumer: existing.name }, 'consumer taken over');
-        return { requestId: req.requestId, consumerId: existing.id, consumerName: existing.name };
-      }
-      if (sub === undefined) {
-        sub = createSubscription(ctx, topic, req);
-      } else if (sub.kind === 'exclusive' && sub.consumers.length > 0) {
-        throw permissionDenied(
-          `Not able to subscribe to the topic ${req.topicName} due to Not allowed to add the Consumer: ${req.consumerName}, the Exclusive subscription can't be shared with other consumers`,
-        );
-      }
-      const consumer = new Consumer(state.newId(), req.consumerName, sub, ctx.index, [...req.keyFilters]);
-      sub.addConsumer(consumer);
-      state.consumers.set(consumer.id, consumer);
-      state.logger.debug({ topic: topic.name, subscription: sub.name, consumer: consumer.name, type: sub.kind }, 'consumer subscribed');
-      return { requestId: req.requestId, consumerId: consumer.id, consumerName: consumer.name };
-    }, (req) => ['Consume', topicResource(req.topicName)]),
+    subscribe: unary(
+      ctx,
+      'Subscribe',
+      (req: ConsumerRequest): ConsumerResponse => {
+        const topic = resolveTopic(ctx, req.topicName, undefined);
+        let sub = topic.subscriptions.get(req.subscription);
+        const existing = sub?.findConsumer(req.consumerName);
+        if (existing) {
+          // Takeover by name: same id, the old stream is cancelled, dispatch resumes.
+          existing.endStream(status.CANCELLED, 'consumer taken over by a new subscribe');
+          existing.active = true;
+          state.logger.debug({ topic: topic.name, subscription: sub!.name, consumer: existing.name }, 'consumer taken over');
+          return { requestId: req.requestId, consumerId: existing.id, consumerName: existing.name };
+        }
+        if (sub === undefined) {
+          sub = createSubscription(ctx, topic, req);
+        } else if (sub.kind === 'exclusive' && sub.consumers.length > 0) {
+          throw permissionDenied(
+            `Not able to subscribe to the topic ${req.topicName} due to Not allowed to add the Consumer: ${req.consumerName}, the Exclusive subscription can't be shared with other consumers`,
+          );
+        }
+        const consumer = new Consumer(state.newId(), req.consumerName, sub, ctx.index, [...req.keyFilters]);
+        sub.addConsumer(consumer);
+        state.consumers.set(consumer.id, consumer);
+        state.logger.debug({ topic: topic.name, subscription: sub.name, consumer: consumer.name, type: sub.kind }, 'consumer subscribed');
+        return { requestId: req.requestId, consumerId: consumer.id, consumerName: consumer.name };
+      },
+      (req) => ['Consume', topicResource(req.topicName)],
+    ),
 
     receiveMessages: (call: MessageStream) => {
       const start = (): void => {
@@ -78,20 +83,30 @@ export function consumerService(ctx: NodeContext): ConsumerServiceServer {
       else setTimeout(() => call.emit('error', verdict.error), verdict.delayMs).unref();
     },
 
-    ack: unary(ctx, 'Ack', (req: AckRequest): AckResponse => {
-      if (req.msgId === undefined) throw invalidArgument('Message ID cannot be None');
-      const sub = subscriptionFor(req.msgId.topicName, req.subscriptionName, 'Error acknowledging message');
-      sub.dispatcher.ack(Number(req.msgId.topicOffset));
-      return { requestId: req.requestId };
-    }, () => ['Consume', CLUSTER]),
+    ack: unary(
+      ctx,
+      'Ack',
+      (req: AckRequest): AckResponse => {
+        if (req.msgId === undefined) throw invalidArgument('Message ID cannot be None');
+        const sub = subscriptionFor(req.msgId.topicName, req.subscriptionName, 'Error acknowledging message');
+        sub.dispatcher.ack(Number(req.msgId.topicOffset));
+        return { requestId: req.requestId };
+      },
+      () => ['Consume', CLUSTER],
+    ),
 
-    nack: unary(ctx, 'Nack', (req: NackRequest): NackResponse => {
-      if (req.msgId === undefined) throw invalidArgument('Message ID cannot be None');
-      const sub = subscriptionFor(req.msgId.topicName, req.subscriptionName, 'Error negatively acknowledging message');
-      const delay = req.delayMs === undefined ? undefined : Number(req.delayMs);
-      sub.dispatcher.nack(Number(req.msgId.topicOffset), delay, req.reason);
-      return { requestId: req.requestId };
-    }, () => ['Consume', CLUSTER]),
+    nack: unary(
+      ctx,
+      'Nack',
+      (req: NackRequest): NackResponse => {
+        if (req.msgId === undefined) throw invalidArgument('Message ID cannot be None');
+        const sub = subscriptionFor(req.msgId.topicName, req.subscriptionName, 'Error negatively acknowledging message');
+        const delay = req.delayMs === undefined ? undefined : Number(req.delayMs);
+        sub.dispatcher.nack(Number(req.msgId.topicOffset), delay, req.reason);
+        return { requestId: req.requestId };
+      },
+      () => ['Consume', CLUSTER],
+    ),
   };
 }
 
@@ -102,4 +117,3 @@ function createSubscription(ctx: NodeContext, topic: Topic, req: ConsumerRequest
   ctx.state.persistence?.topicChanged(topic);
   return sub;
 }
-

@@ -18,26 +18,36 @@ import { unary, type NodeContext } from './gate.js';
 /** `danube.Discovery`: Connect when the topic is ours, Redirect to its owner otherwise. */
 export function discoveryService(ctx: NodeContext): DiscoveryServer {
   return {
-    topicLookup: unary(ctx, 'TopicLookup', (req: TopicLookupRequest): TopicLookupResponse => {
-      if (!isValidTopicName(req.topic)) throw invalidArgument(invalidTopicMessage(req.topic));
-      const topic = ctx.state.topics.get(req.topic);
-      if (topic === undefined) throw notFound(`Unable to find the requested topic: ${req.topic}`);
-      const local = topic.owner === ctx.index;
-      const url = local ? ctx.url() : ctx.urlOf(topic.owner);
-      // Behind a proxy, clients connect to the proxy and name the broker in a header.
-      const proxy = ctx.proxyUrl();
-      return {
-        requestId: req.requestId,
-        responseType: local ? LookupType.Connect : LookupType.Redirect,
-        connectUrl: proxy ?? url,
-        brokerUrl: url,
-        proxy: proxy !== undefined,
-      };
-    }, (req) => ['Lookup', topicResource(req.topic)]),
-    topicPartitions: unary(ctx, 'TopicPartitions', (req: TopicLookupRequest): TopicPartitionsResponse => {
-      if (!isValidTopicName(req.topic)) throw invalidArgument(invalidTopicMessage(req.topic));
-      return { requestId: req.requestId, partitions: ctx.state.partitionsFor(req.topic) };
-    }, (req) => ['Lookup', topicResource(req.topic)]),
+    topicLookup: unary(
+      ctx,
+      'TopicLookup',
+      (req: TopicLookupRequest): TopicLookupResponse => {
+        if (!isValidTopicName(req.topic)) throw invalidArgument(invalidTopicMessage(req.topic));
+        const topic = ctx.state.topics.get(req.topic);
+        if (topic === undefined) throw notFound(`Unable to find the requested topic: ${req.topic}`);
+        const local = topic.owner === ctx.index;
+        const url = local ? ctx.url() : ctx.urlOf(topic.owner);
+        // Behind a proxy, clients connect to the proxy and name the broker in a header.
+        const proxy = ctx.proxyUrl();
+        return {
+          requestId: req.requestId,
+          responseType: local ? LookupType.Connect : LookupType.Redirect,
+          connectUrl: proxy ?? url,
+          brokerUrl: url,
+          proxy: proxy !== undefined,
+        };
+      },
+      (req) => ['Lookup', topicResource(req.topic)],
+    ),
+    topicPartitions: unary(
+      ctx,
+      'TopicPartitions',
+      (req: TopicLookupRequest): TopicPartitionsResponse => {
+        if (!isValidTopicName(req.topic)) throw invalidArgument(invalidTopicMessage(req.topic));
+        return { requestId: req.requestId, partitions: ctx.state.partitionsFor(req.topic) };
+      },
+      (req) => ['Lookup', topicResource(req.topic)],
+    ),
   };
 }
 

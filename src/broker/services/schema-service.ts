@@ -1,8 +1,4 @@
-import type {
-  GetSchemaResponse,
-  SchemaRegistryServer,
-  SchemaVersionInfo,
-} from '../../generated/danube/SchemaRegistry.js';
+import type { GetSchemaResponse, SchemaRegistryServer, SchemaVersionInfo } from '../../generated/danube/SchemaRegistry.js';
 import { failedPrecondition, internal, invalidArgument, notFound } from '../errors.js';
 import { parseCompatibilityMode } from '../schema-compat.js';
 import { SchemaRegistry, type SchemaVersionRecord, type SubjectRecord } from '../schema-registry.js';
@@ -47,8 +43,7 @@ function schemaAuthz(rpc: string): (req: SchemaRequest) => [Permission, Resource
 /** `danube_schema.SchemaRegistry`, served on the client port and on the admin port. */
 export function schemaService(ctx: NodeContext): SchemaRegistryServer {
   const state = ctx.state;
-  const u = <Req, Res>(rpc: string, handler: (req: Req) => Res) =>
-    unary<Req, Res>(ctx, rpc, handler, schemaAuthz(rpc) as (req: Req) => [Permission, Resource]);
+  const u = <Req, Res>(rpc: string, handler: (req: Req) => Res) => unary<Req, Res>(ctx, rpc, handler, schemaAuthz(rpc) as (req: Req) => [Permission, Resource]);
   const reg = state.schemas;
   const saved = <T>(v: T): T => {
     state.persistence?.topicChanged(null);

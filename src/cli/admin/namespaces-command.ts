@@ -35,7 +35,10 @@ export const NAMESPACE_COMMANDS: Record<string, Subcommand> = {
     summary: 'policies (limits) of a namespace',
     args: ['NAMESPACE'],
     run: (admin, [ns]) => admin.namespaces.policies(ns!),
-    text: (p: Record<string, unknown>) => Object.entries(p).map(([k, v]) => `${k.padEnd(32)} ${String(v)}`).join('\n') + '\n',
+    text: (p: Record<string, unknown>) =>
+      Object.entries(p)
+        .map(([k, v]) => `${k.padEnd(32)} ${String(v)}`)
+        .join('\n') + '\n',
   },
 };
 

@@ -33,17 +33,35 @@ export const SUBSCRIPTION_COMMANDS: Record<string, Subcommand> = {
     summary: 'failure policy and unacked window set for a subscription',
     args: ['TOPIC', 'SUBSCRIPTION'],
     async run(admin, [topic, subscription]) {
-      const [policy, max] = await Promise.all([admin.subscriptions.getFailurePolicy(topic!, subscription!), admin.subscriptions.getMaxUnacked(topic!, subscription!)]);
-      return { topic, subscription, ...(policy ? { type: policy.type, policy: policy.policy } : {}), ...(max !== undefined ? { maxUnackedMessages: max } : {}) };
+      const [policy, max] = await Promise.all([
+        admin.subscriptions.getFailurePolicy(topic!, subscription!),
+        admin.subscriptions.getMaxUnacked(topic!, subscription!),
+      ]);
+      return {
+        topic,
+        subscription,
+        ...(policy ? { type: policy.type, policy: policy.policy } : {}),
+        ...(max !== undefined ? { maxUnackedMessages: max } : {}),
+      };
     },
     text: policyText,
   },
   set: {
-    usage: 'TOPIC SUBSCRIPTION [--max-unacked N] [--ack-timeout-ms MS] [--max-redelivery-count N] [--base-redelivery-delay-ms MS] [--max-redelivery-delay-ms MS] [--backoff fixed|exponential] [--poison-policy block|drop|dead-letter] [--dead-letter-topic T]',
+    usage:
+      'TOPIC SUBSCRIPTION [--max-unacked N] [--ack-timeout-ms MS] [--max-redelivery-count N] [--base-redelivery-delay-ms MS] [--max-redelivery-delay-ms MS] [--backoff fixed|exponential] [--poison-policy block|drop|dead-letter] [--dead-letter-topic T]',
     summary: 'set the unacked window and failure policy of a reliable subscription (before or after it exists; every partition of a partitioned topic)',
     args: ['TOPIC', 'SUBSCRIPTION'],
     options: Object.fromEntries(
-      ['max-unacked', 'ack-timeout-ms', 'max-redelivery-count', 'base-redelivery-delay-ms', 'max-redelivery-delay-ms', 'backoff', 'poison-policy', 'dead-letter-topic'].map((f) => [f, { type: 'string' as const }]),
+      [
+        'max-unacked',
+        'ack-timeout-ms',
+        'max-redelivery-count',
+        'base-redelivery-delay-ms',
+        'max-redelivery-delay-ms',
+        'backoff',
+        'poison-policy',
+        'dead-letter-topic',
+      ].map((f) => [f, { type: 'string' as const }]),
     ),
     async run(admin, [topic, subscription], values) {
       const patch: Partial<FailurePolicy> = {};

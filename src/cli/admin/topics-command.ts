@@ -41,7 +41,8 @@ export const TOPIC_COMMANDS: Record<string, Subcommand> = {
       await admin.topics.create(topic!, { dispatch, ...(partitions ? { partitions } : {}), ...(schemaSubject ? { schemaSubject } : {}) });
       return { topic, partitions: partitions ?? 0, dispatch };
     },
-    text: (r: { topic: string; partitions: number; dispatch: string }) => `created ${r.topic}${r.partitions ? ` with ${r.partitions} partitions` : ''} (${r.dispatch})\n`,
+    text: (r: { topic: string; partitions: number; dispatch: string }) =>
+      `created ${r.topic}${r.partitions ? ` with ${r.partitions} partitions` : ''} (${r.dispatch})\n`,
   },
   describe: {
     usage: 'TOPIC',
@@ -70,7 +71,8 @@ export const TOPIC_COMMANDS: Record<string, Subcommand> = {
       const after = (await admin.topics.describe(topic!)).brokerId;
       return { topic, from: before, to: after };
     },
-    text: (r: { topic: string; from: string; to: string }) => `unloaded ${r.topic} from broker ${r.from}${r.to && r.to !== r.from ? `; now on broker ${r.to}` : ''}\n`,
+    text: (r: { topic: string; from: string; to: string }) =>
+      `unloaded ${r.topic} from broker ${r.from}${r.to && r.to !== r.from ? `; now on broker ${r.to}` : ''}\n`,
   },
 };
 

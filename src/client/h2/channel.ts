@@ -112,7 +112,11 @@ export class LeanChannel {
     return this.start(new ServerStreamCall(listener), block, body);
   }
 
-  private start<T extends StreamListener & { connection: H2Connection | undefined; streamId: number }>(call: T, block: Buffer, body: Uint8Array | BodyWriter): T {
+  private start<T extends StreamListener & { connection: H2Connection | undefined; streamId: number }>(
+    call: T,
+    block: Buffer,
+    body: Uint8Array | BodyWriter,
+  ): T {
     if (this.closed) throw new Error('Channel has been shut down');
     if (Date.now() < this.failedUntil) {
       const reason = `no connection to ${this.url}: ${this.lastFailure}`;

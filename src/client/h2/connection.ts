@@ -325,4 +325,3 @@ export class H2Connection {
     this.events.onClosed(this, reason);
   }
 }
-

@@ -64,7 +64,8 @@ export class ServerStreamCall implements StreamListener {
     while (data.length - pos >= PREFIX_BYTES) {
       if (data[pos] !== 0) return this.end(new CallError(status.INTERNAL, 'compressed messages are not supported'), true);
       const length = data.readUInt32BE(pos + 1);
-      if (length > MAX_MESSAGE_BYTES) return this.end(new CallError(status.RESOURCE_EXHAUSTED, `message of ${length} bytes exceeds ${MAX_MESSAGE_BYTES}`), true);
+      if (length > MAX_MESSAGE_BYTES)
+        return this.end(new CallError(status.RESOURCE_EXHAUSTED, `message of ${length} bytes exceeds ${MAX_MESSAGE_BYTES}`), true);
       const stop = pos + PREFIX_BYTES + length;
       if (stop > data.length) break;
       this.deliver(data.subarray(pos + PREFIX_BYTES, stop));

@@ -64,12 +64,16 @@ export function bridgeSink(options: BridgeOptions, deps: BridgeDeps = {}): Sink 
     stats.forwarded++;
   };
   const handler = forEachRecord(forward, { concurrency: config.concurrency, ordered: true });
-  const sink = defineSink(async (records, ctx) => {
-    const before = stats.droppedLoops;
-    const result = await handler(records, ctx);
-    if (stats.droppedLoops > before) ctx.logger.info({ dropped: stats.droppedLoops - before }, `bridge: records that came from ${config.destination.clusterId} were not sent back`);
-    return result;
-  }, { name: 'bridge' });
+  const sink = defineSink(
+    async (records, ctx) => {
+      const before = stats.droppedLoops;
+      const result = await handler(records, ctx);
+      if (stats.droppedLoops > before)
+        ctx.logger.info({ dropped: stats.droppedLoops - before }, `bridge: records that came from ${config.destination.clusterId} were not sent back`);
+      return result;
+    },
+    { name: 'bridge' },
+  );
   return { ...sink, stats };
 }
 

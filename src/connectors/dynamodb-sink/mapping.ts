@@ -11,13 +11,19 @@ type Getter = (record: SinkRecord, payload: unknown) => unknown;
 
 function getter(source: string): Getter {
   switch (source) {
-    case '$record.id': return (r) => r.id;
-    case '$record.topic': return (r) => r.logicalTopic;
+    case '$record.id':
+      return (r) => r.id;
+    case '$record.topic':
+      return (r) => r.logicalTopic;
     // Offsets are uint64: a number could lose digits, so it is written as a string.
-    case '$record.offset': return (r) => r.offset.toString();
-    case '$record.publishTime': return (r) => r.publishTime;
-    case '$record.key': return (r) => r.routingKey;
-    case '$record.producerName': return (r) => r.producerName;
+    case '$record.offset':
+      return (r) => r.offset.toString();
+    case '$record.publishTime':
+      return (r) => r.publishTime;
+    case '$record.key':
+      return (r) => r.routingKey;
+    case '$record.producerName':
+      return (r) => r.producerName;
   }
   if (source.startsWith('$record.attributes.')) {
     const name = source.slice('$record.attributes.'.length);
@@ -58,7 +64,8 @@ export function itemMapper(config: DynamoDbSinkConfig): (record: SinkRecord, key
     if (config.recordIdAttribute) plain[config.recordIdAttribute] = record.id;
     for (const key of keyAttributes) {
       const v = plain[key];
-      if (v === undefined || v === null || v === '') throw new InvalidRecordError(`record ${record.id}: key attribute "${key}" is missing or empty`, { record });
+      if (v === undefined || v === null || v === '')
+        throw new InvalidRecordError(`record ${record.id}: key attribute "${key}" is missing or empty`, { record });
     }
     try {
       return marshall(plain, { removeUndefinedValues: config.removeUndefinedValues, convertEmptyValues: false });

@@ -9,15 +9,18 @@ export const DEFAULT_DYNAMODB_SINK_BACKOFF_MS = 50;
 
 // A source expression: a JSON path into the payload (`$.order.id`), or record metadata.
 const RECORD_FIELDS = ['$record.id', '$record.topic', '$record.offset', '$record.publishTime', '$record.key', '$record.producerName'] as const;
-const source = z.string().refine((s) => {
-  if (s.startsWith('$record.')) return (RECORD_FIELDS as readonly string[]).includes(s) || s.startsWith('$record.attributes.');
-  try {
-    parseJsonPath(s);
-    return true;
-  } catch {
-    return false;
-  }
-}, `a JSON path into the payload ($.a.b) or one of ${RECORD_FIELDS.join(', ')}, $record.attributes.<name>`);
+const source = z.string().refine(
+  (s) => {
+    if (s.startsWith('$record.')) return (RECORD_FIELDS as readonly string[]).includes(s) || s.startsWith('$record.attributes.');
+    try {
+      parseJsonPath(s);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  `a JSON path into the payload ($.a.b) or one of ${RECORD_FIELDS.join(', ')}, $record.attributes.<name>`,
+);
 
 const DynamoDbSinkSchema = z.strictObject({
   table: z.string().min(3).max(255),

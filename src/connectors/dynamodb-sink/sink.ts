@@ -46,38 +46,53 @@ export function dynamoDbSink(options: DynamoDbSinkOptions, deps: DynamoDbSinkDep
         throw classifyError(err);
       },
     ));
-  return defineSink(async (records, ctx) => {
-    const keyNames = await keyAttributes();
-    const failures: SinkBatchItemFailure[] = [];
-    const chunks: Entry[][] = [];
-    let chunk: Entry[] = [];
-    let inChunk = new Set<string>();
-    for (const record of records) {
-      let item: Item;
-      try {
-        item = toItem(record, keyNames);
-      } catch (err) {
-        failures.push(failure(record.id, err));
-        continue;
+  return defineSink(
+    async (records, ctx) => {
+      const keyNames = await keyAttributes();
+      const failures: SinkBatchItemFailure[] = [];
+      const chunks: Entry[][] = [];
+      let chunk: Entry[] = [];
+      let inChunk = new Set<string>();
+      for (const record of records) {
+        let item: Item;
+        try {
+          item = toItem(record, keyNames);
+        } catch (err) {
+          failures.push(failure(record.id, err));
+          continue;
+        }
+        const key = keyIdentity(item, keyNames);
+        if (chunk.length === DYNAMODB_BATCH_LIMIT || inChunk.has(key)) {
+          chunks.push(chunk);
+          chunk = [];
+          inChunk = new Set();
+        }
+        chunk.push({ record, item, key });
+        inChunk.add(key);
       }
-      const key = keyIdentity(item, keyNames);
-      if (chunk.length === DYNAMODB_BATCH_LIMIT || inChunk.has(key)) {
-        chunks.push(chunk);
-        chunk = [];
-        inChunk = new Set();
-      }
-      chunk.push({ record, item, key });
-      inChunk.add(key);
-    }
-    if (chunk.length > 0) chunks.push(chunk);
-    for (const c of chunks) await writeChunk(client, config, keyNames, c, ctx, failures);
-    if (failures.length > 0) ctx.logger.warn({ failed: failures.length, of: records.length, table: config.table }, 'dynamodb-sink: some records failed');
-    return { batchItemFailures: failures };
-  }, { name: 'dynamodb-sink' });
+      if (chunk.length > 0) chunks.push(chunk);
+      for (const c of chunks) await writeChunk(client, config, keyNames, c, ctx, failures);
+      if (failures.length > 0) ctx.logger.warn({ failed: failures.length, of: records.length, table: config.table }, 'dynamodb-sink: some records failed');
+      return { batchItemFailures: failures };
+    },
+    { name: 'dynamodb-sink' },
+  );
 }
 
-async function writeChunk(client: DynamoDBClient, config: DynamoDbSinkConfig, keyNames: readonly string[], entries: Entry[], ctx: SinkContext, failures: SinkBatchItemFailure[]): Promise<void> {
-  const policy = parseRetryPolicy({ maxAttempts: config.maxAttempts, initialDelayMs: config.initialBackoffMs, maxDelayMs: config.maxBackoffMs, maxElapsedMs: 0 });
+async function writeChunk(
+  client: DynamoDBClient,
+  config: DynamoDbSinkConfig,
+  keyNames: readonly string[],
+  entries: Entry[],
+  ctx: SinkContext,
+  failures: SinkBatchItemFailure[],
+): Promise<void> {
+  const policy = parseRetryPolicy({
+    maxAttempts: config.maxAttempts,
+    initialDelayMs: config.initialBackoffMs,
+    maxDelayMs: config.maxBackoffMs,
+    maxElapsedMs: 0,
+  });
   let pending = entries;
   let lastError: unknown = new RetryableError(`still unprocessed after ${config.maxAttempts} BatchWriteItem attempts (throttled)`);
   for (let attempt = 1; attempt <= config.maxAttempts && pending.length > 0; attempt++) {
@@ -90,10 +105,9 @@ async function writeChunk(client: DynamoDBClient, config: DynamoDbSinkConfig, ke
     }
     if (ctx.signal.aborted) break;
     try {
-      const out = await client.send(
-        new BatchWriteItemCommand({ RequestItems: { [config.table]: pending.map((e) => ({ PutRequest: { Item: e.item } })) } }),
-        { abortSignal: ctx.signal },
-      );
+      const out = await client.send(new BatchWriteItemCommand({ RequestItems: { [config.table]: pending.map((e) => ({ PutRequest: { Item: e.item } })) } }), {
+        abortSignal: ctx.signal,
+      });
       const left = new Set((out.UnprocessedItems?.[config.table] ?? []).map((r) => keyIdentity(r.PutRequest?.Item ?? {}, keyNames)));
       pending = pending.filter((e) => left.has(e.key));
     } catch (err) {
@@ -110,14 +124,21 @@ async function writeChunk(client: DynamoDBClient, config: DynamoDbSinkConfig, ke
   for (const e of pending) failures.push(failure(e.record.id, lastError, 'retryable'));
 }
 
-async function writeOneByOne(client: DynamoDBClient, config: DynamoDbSinkConfig, entries: Entry[], ctx: SinkContext, failures: SinkBatchItemFailure[]): Promise<void> {
+async function writeOneByOne(
+  client: DynamoDBClient,
+  config: DynamoDbSinkConfig,
+  entries: Entry[],
+  ctx: SinkContext,
+  failures: SinkBatchItemFailure[],
+): Promise<void> {
   for (const e of entries) {
     try {
       await client.send(new PutItemCommand({ TableName: config.table, Item: e.item }), { abortSignal: ctx.signal });
     } catch (err) {
       const name = (err as { name?: string }).name;
       const error = classifyError(err);
-      if (error.kind === 'fatal' && name !== 'ValidationException') throw new FatalError(`dynamodb-sink: table ${config.table}: ${error.message}`, { cause: err });
+      if (error.kind === 'fatal' && name !== 'ValidationException')
+        throw new FatalError(`dynamodb-sink: table ${config.table}: ${error.message}`, { cause: err });
       failures.push(failure(e.record.id, err, name === 'ValidationException' ? 'invalid' : error.kind === 'invalid' ? 'invalid' : 'retryable'));
     }
   }

@@ -79,7 +79,13 @@ export function batchRequest(config: HttpSinkConfig, records: SinkRecord[]): { r
       }
       items.push(value);
     } else {
-      const env: HttpSinkEnvelope = { id: record.id, topic: record.topic, offset: record.offset.toString(), publishTime: record.publishTime, attributes: { ...record.attributes } };
+      const env: HttpSinkEnvelope = {
+        id: record.id,
+        topic: record.topic,
+        offset: record.offset.toString(),
+        publishTime: record.publishTime,
+        attributes: { ...record.attributes },
+      };
       if (record.routingKey !== undefined) env.key = record.routingKey;
       if (isJson) env.value = value;
       else env.payloadBase64 = toBase64(record.payload);

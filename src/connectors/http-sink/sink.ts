@@ -29,7 +29,13 @@ export function httpSink(options: HttpSinkOptions, deps: HttpSinkDeps = {}): Sin
   // `concurrency` bounds the requests of this sink instance, not of one invocation: a relay running
   // several batches at once must not multiply the load on the endpoint.
   const limiter = new RequestLimiter(config.concurrency);
-  const sendContext = (ctx: SinkContext): SendContext => ({ signal: ctx.signal, deadline: ctx.deadline, fetch: deps.fetch ?? fetch, now: deps.now ?? Date.now, limiter });
+  const sendContext = (ctx: SinkContext): SendContext => ({
+    signal: ctx.signal,
+    deadline: ctx.deadline,
+    fetch: deps.fetch ?? fetch,
+    now: deps.now ?? Date.now,
+    limiter,
+  });
   // Record mode: bounded concurrency and per-key order come from the shared per-record helper.
   const perRecord = forEachRecord(
     async (record, ctx) => {
@@ -38,14 +44,17 @@ export function httpSink(options: HttpSinkOptions, deps: HttpSinkDeps = {}): Sin
     },
     { concurrency: config.concurrency, ordered: config.ordering === 'key' },
   );
-  return defineSink(async (records, ctx) => {
-    if (config.mode === 'record') return perRecord(records, ctx);
-    const failures: SinkBatchItemFailure[] = [];
-    const fatal = await deliverBatch(config, records, sendContext(ctx), failures);
-    if (fatal) throw fatal;
-    if (failures.length > 0) ctx.logger.warn({ failed: failures.length, of: records.length }, 'http-sink: some records failed');
-    return { batchItemFailures: failures };
-  }, { name: 'http-sink' });
+  return defineSink(
+    async (records, ctx) => {
+      if (config.mode === 'record') return perRecord(records, ctx);
+      const failures: SinkBatchItemFailure[] = [];
+      const fatal = await deliverBatch(config, records, sendContext(ctx), failures);
+      if (fatal) throw fatal;
+      if (failures.length > 0) ctx.logger.warn({ failed: failures.length, of: records.length }, 'http-sink: some records failed');
+      return { batchItemFailures: failures };
+    },
+    { name: 'http-sink' },
+  );
 }
 
 /**
@@ -53,7 +62,12 @@ export function httpSink(options: HttpSinkOptions, deps: HttpSinkDeps = {}): Sin
  * split in halves until the bad records stand alone (bisect on error). A 2xx answer may itself
  * be a partial-batch response (`{ "batchItemFailures": [...] }`) naming records to retry.
  */
-async function deliverBatch(config: HttpSinkConfig, records: SinkRecord[], send: SendContext, failures: SinkBatchItemFailure[]): Promise<ConnectorError | undefined> {
+async function deliverBatch(
+  config: HttpSinkConfig,
+  records: SinkRecord[],
+  send: SendContext,
+  failures: SinkBatchItemFailure[],
+): Promise<ConnectorError | undefined> {
   const { request, invalid } = batchRequest(config, records);
   for (const err of invalid) failures.push(failure(err.recordId!, err));
   if (!request) return undefined;
@@ -69,8 +83,7 @@ async function deliverBatch(config: HttpSinkConfig, records: SinkRecord[], send:
   if (result.error instanceof InvalidRecordError && request.records.length > 1 && !send.signal.aborted) {
     const half = Math.ceil(request.records.length / 2);
     return (
-      (await deliverBatch(config, request.records.slice(0, half), send, failures)) ??
-      (await deliverBatch(config, request.records.slice(half), send, failures))
+      (await deliverBatch(config, request.records.slice(0, half), send, failures)) ?? (await deliverBatch(config, request.records.slice(half), send, failures))
     );
   }
   for (const r of request.records) failures.push(failure(r.id, result.error));

@@ -28,7 +28,9 @@ const MqttSourceSchema = z.strictObject({
   clientId: z.string().min(1).max(128),
   username: z.string().optional(),
   password: z.string().optional(),
-  tls: z.strictObject({ ca: z.string().optional(), cert: z.string().optional(), key: z.string().optional(), rejectUnauthorized: z.boolean().default(true) }).optional(),
+  tls: z
+    .strictObject({ ca: z.string().optional(), cert: z.string().optional(), key: z.string().optional(), rejectUnauthorized: z.boolean().default(true) })
+    .optional(),
   protocolVersion: z.union([z.literal(4), z.literal(5)]).default(4),
   /** MQTT 5: how long the broker keeps the session after a disconnect. */
   sessionExpirySec: z.number().int().min(1).default(DEFAULT_MQTT_SESSION_EXPIRY_SEC),
@@ -42,7 +44,10 @@ const MqttSourceSchema = z.strictObject({
   maxMessages: z.number().int().min(1).optional(),
   routes: z.array(RouteSchema).min(1),
   /** Where messages the broker refuses for good (too large) go; without one they fail the run. */
-  deadLetterTopic: z.string().regex(/^\/[^/]+\/[^/]+$/).optional(),
+  deadLetterTopic: z
+    .string()
+    .regex(/^\/[^/]+\/[^/]+$/)
+    .optional(),
   attributes: z.record(z.string(), z.string()).default({}),
 });
 

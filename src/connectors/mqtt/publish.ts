@@ -43,7 +43,10 @@ export async function publish(
     summary.published++;
   } catch (err) {
     if (classifyError(err).kind !== 'invalid') throw err;
-    if (!config.deadLetterTopic) throw new FatalError(`message on ${packet.topic} can never be published (${(err as Error).message}) and no deadLetterTopic is configured`, { cause: err });
+    if (!config.deadLetterTopic)
+      throw new FatalError(`message on ${packet.topic} can never be published (${(err as Error).message}) and no deadLetterTopic is configured`, {
+        cause: err,
+      });
     const dlq = await producerFor(config.deadLetterTopic);
     const now = Date.now();
     const envelope: DeadLetterEnvelope = {

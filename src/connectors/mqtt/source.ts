@@ -33,7 +33,11 @@ export interface MqttRunSummary {
 /** A run that stopped on a failure; nothing unacknowledged was lost (it is redelivered next run). */
 export class MqttSourceError extends ConnectorError {
   override readonly name = 'MqttSourceError';
-  constructor(message: string, readonly summary: MqttRunSummary, cause?: unknown) {
+  constructor(
+    message: string,
+    readonly summary: MqttRunSummary,
+    cause?: unknown,
+  ) {
     super(message, classifyError(cause).kind === 'fatal' ? 'fatal' : 'retryable', { cause });
   }
 }
@@ -68,7 +72,13 @@ export async function runMqttSource(config: MqttSourceConfig, run: MqttRunOption
   const producerFor = (topic: string, partitions?: number) => {
     let p = producers.get(topic);
     if (!p) {
-      p = run.client.createProducer({ topic, name: producerName(config.name, topic), dispatch: 'reliable', mode: 'ordered', ...(partitions ? { partitions } : {}) });
+      p = run.client.createProducer({
+        topic,
+        name: producerName(config.name, topic),
+        dispatch: 'reliable',
+        mode: 'ordered',
+        ...(partitions ? { partitions } : {}),
+      });
       producers.set(topic, p);
     }
     return p;
@@ -156,11 +166,14 @@ export async function runMqttSource(config: MqttSourceConfig, run: MqttRunOption
   });
   const onAbort = () => stop('signal');
   run.signal?.addEventListener('abort', onAbort, { once: true });
-  const timer = setInterval(() => {
-    const now = Date.now();
-    if (now >= deadline) stop('budget');
-    else if (!busy && now - lastActivity >= config.idleMs) stop('idle');
-  }, Math.min(50, config.idleMs));
+  const timer = setInterval(
+    () => {
+      const now = Date.now();
+      if (now >= deadline) stop('budget');
+      else if (!busy && now - lastActivity >= config.idleMs) stop('idle');
+    },
+    Math.min(50, config.idleMs),
+  );
   timer.unref?.();
 
   try {

@@ -15,9 +15,7 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 /** zod shape of {@link PostgresConnectionOptions}, merged into each connector's schema. */
 export const connectionShape = {
   connectionString: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// or postgresql:// URI'),
-  ssl: z
-    .union([z.boolean(), z.strictObject({ ca: z.string().optional(), rejectUnauthorized: z.boolean().optional() })])
-    .optional(),
+  ssl: z.union([z.boolean(), z.strictObject({ ca: z.string().optional(), rejectUnauthorized: z.boolean().optional() })]).optional(),
   connectTimeoutMs: z.number().int().min(100).max(120_000).default(DEFAULT_CONNECT_TIMEOUT_MS),
 };
 
@@ -47,4 +45,3 @@ export function splitTable(name: string, defaultSchema = 'public'): { schema: st
   const dot = name.indexOf('.');
   return dot < 0 ? { schema: defaultSchema, table: name } : { schema: name.slice(0, dot), table: name.slice(dot + 1) };
 }
-

@@ -17,8 +17,7 @@
  */
 
 /** Session settings under which {@link decodeText} is exact; passed as connection `options`. */
-export const SESSION_OPTIONS =
-  '-c DateStyle=ISO -c TimeZone=UTC -c IntervalStyle=iso_8601 -c bytea_output=hex -c extra_float_digits=3';
+export const SESSION_OPTIONS = '-c DateStyle=ISO -c TimeZone=UTC -c IntervalStyle=iso_8601 -c bytea_output=hex -c extra_float_digits=3';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -32,8 +31,7 @@ const asFloat: Decoder = (t) => {
   return Number.isFinite(n) ? n : t; // NaN / Infinity have no JSON form
 };
 const asJson: Decoder = (t) => JSON.parse(t) as JsonValue;
-const asBytea: Decoder = (t) =>
-  t.startsWith('\\x') ? Buffer.from(t.slice(2), 'hex').toString('base64') : Buffer.from(t, 'latin1').toString('base64');
+const asBytea: Decoder = (t) => (t.startsWith('\\x') ? Buffer.from(t.slice(2), 'hex').toString('base64') : Buffer.from(t, 'latin1').toString('base64'));
 
 // `2026-11-22 07:38:24.5+00` → `2026-11-22T07:38:24.5Z`; infinity stays as text.
 const asTimestampTz: Decoder = (t) => {
@@ -67,9 +65,26 @@ const SCALARS = new Map<number, Decoder>([
 
 // Array type OID → element type OID (the built-in arrays a table is likely to hold).
 const ARRAYS = new Map<number, number>([
-  [1000, 16], [1001, 17], [1005, 21], [1007, 23], [1016, 20], [1021, 700], [1022, 701],
-  [1231, 1700], [1009, 25], [1015, 1043], [1014, 1042], [2951, 2950], [199, 114], [3807, 3802],
-  [1115, 1114], [1185, 1184], [1182, 1082], [1183, 1083], [1187, 1186], [1028, 26],
+  [1000, 16],
+  [1001, 17],
+  [1005, 21],
+  [1007, 23],
+  [1016, 20],
+  [1021, 700],
+  [1022, 701],
+  [1231, 1700],
+  [1009, 25],
+  [1015, 1043],
+  [1014, 1042],
+  [2951, 2950],
+  [199, 114],
+  [3807, 3802],
+  [1115, 1114],
+  [1185, 1184],
+  [1182, 1082],
+  [1183, 1083],
+  [1187, 1186],
+  [1028, 26],
 ]);
 
 /**

@@ -8,7 +8,10 @@ export const DEFAULT_WEBHOOK_RETRY_AFTER_SEC = 5;
 export const DEFAULT_WEBHOOK_HMAC_TOLERANCE_SEC = 300;
 export const DEFAULT_WEBHOOK_JWT_CLOCK_SKEW_SEC = 30;
 
-const header = z.string().min(1).transform((h) => h.toLowerCase());
+const header = z
+  .string()
+  .min(1)
+  .transform((h) => h.toLowerCase());
 
 const AuthSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('none') }),
@@ -68,7 +71,10 @@ const WebhookSchema = z
     auth: AuthSchema.default({ type: 'none' }),
     maxBodyBytes: z.number().int().min(1).default(DEFAULT_WEBHOOK_MAX_BODY_BYTES),
     requireJson: z.boolean().default(true),
-    basePath: z.string().regex(/^(\/[^?#]*)?$/).default(''),
+    basePath: z
+      .string()
+      .regex(/^(\/[^?#]*)?$/)
+      .default(''),
     retryAfterSec: z.number().int().min(1).default(DEFAULT_WEBHOOK_RETRY_AFTER_SEC),
     forwardHeaders: z.array(header).default([]),
     attributes: z.record(z.string(), z.string()).default({}),
@@ -77,7 +83,10 @@ const WebhookSchema = z
      * where JSON is required, one the broker refuses for good): stored there and answered 202,
      * instead of refused with a 4xx the sender cannot act on.
      */
-    deadLetterTopic: z.string().regex(/^\/[^/]+\/[^/]+$/, 'a Danube topic such as /default/webhooks-dlq').optional(),
+    deadLetterTopic: z
+      .string()
+      .regex(/^\/[^/]+\/[^/]+$/, 'a Danube topic such as /default/webhooks-dlq')
+      .optional(),
   })
   .superRefine((o, ctx) => {
     const seen = new Set<string>();

@@ -151,7 +151,14 @@ export class WebhookReceiver {
     if (!dlq) return reply(status, { error });
     const now = this.#now();
     const envelope: DeadLetterEnvelope = {
-      reason, error, errorClass, origin: deadLetterOrigin('webhook', route.path), attempts: 1, firstFailureAt: now, lastFailureAt: now, originalTopic: route.topic,
+      reason,
+      error,
+      errorClass,
+      origin: deadLetterOrigin('webhook', route.path),
+      attempts: 1,
+      firstFailureAt: now,
+      lastFailureAt: now,
+      originalTopic: route.topic,
     };
     try {
       // A body the broker refused as too large would be refused again: the envelope goes alone.

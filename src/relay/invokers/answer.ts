@@ -16,4 +16,3 @@ export function readAnswer(text: string, ids: string[]): InvokeResult {
   if (!parsed.ok) throw new InvokeError(`the function's answer fails the whole batch: ${parsed.error}`, 'bad-response', 'retryable');
   return { failures: parsed.failures };
 }
-

@@ -45,16 +45,28 @@ const HTTP_INVOKER_RULES = {
  */
 export function createHttpInvoker(input: HttpInvokerOptions): Invoker {
   const options = checkOptions(input, HTTP_INVOKER_RULES, 'HTTP invoker options');
-  const problem = options.signature === 'standard-webhooks' ? standardWebhookSecretProblem(options.secret) : options.secret.length < 16 ? 'must be at least 16 characters' : undefined;
+  const problem =
+    options.signature === 'standard-webhooks'
+      ? standardWebhookSecretProblem(options.secret)
+      : options.secret.length < 16
+        ? 'must be at least 16 characters'
+        : undefined;
   if (problem) throw new ConfigError(`invalid HTTP invoker options: secret: ${problem}`, ['secret']);
-  const sign = options.signature === 'standard-webhooks'
-    ? async (batch: InvokeBatch, body: string) => ({ 'content-type': 'application/json', ...(await signStandardWebhook(options.secret, await batchMessageId(batch), body)) })
-    : (_batch: InvokeBatch, body: string) => signRequest(options.secret, body);
+  const sign =
+    options.signature === 'standard-webhooks'
+      ? async (batch: InvokeBatch, body: string) => ({
+          'content-type': 'application/json',
+          ...(await signStandardWebhook(options.secret, await batchMessageId(batch), body)),
+        })
+      : (_batch: InvokeBatch, body: string) => signRequest(options.secret, body);
   return {
     kind: 'http',
     remote: true,
     async invoke(batch: InvokeBatch): Promise<InvokeResult> {
-      const event = encodeSinkBatch(batch.records.map((r) => r.toInit()), batch.meta);
+      const event = encodeSinkBatch(
+        batch.records.map((r) => r.toInit()),
+        batch.meta,
+      );
       const body = JSON.stringify(event);
       const timeoutMs = Math.max(1, Math.min(options.timeoutMs, batch.deadline - Date.now()));
       const timeout = AbortSignal.timeout(timeoutMs);
@@ -81,17 +93,26 @@ export function createHttpInvoker(input: HttpInvokerOptions): Invoker {
       }
       if (res.status === 429) {
         const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
-        throw new InvokeError(`HTTP 429 from ${options.url}`, 'throttled', 'retryable', { status: 429, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+        throw new InvokeError(`HTTP 429 from ${options.url}`, 'throttled', 'retryable', {
+          status: 429,
+          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+        });
       }
-      if (res.status >= 500) throw new InvokeError(`HTTP ${res.status} from ${options.url}: ${text.slice(0, 200)}`, 'server-error', 'retryable', { status: res.status });
+      if (res.status >= 500)
+        throw new InvokeError(`HTTP ${res.status} from ${options.url}: ${text.slice(0, 200)}`, 'server-error', 'retryable', { status: res.status });
       if (res.status === 401 || res.status === 403) {
         // The sink refused the relay itself (wrong secret, expired key): no record is at fault.
-        throw new InvokeError(`HTTP ${res.status} from ${options.url}: the sink refused the relay's credentials or signature`, 'config', 'fatal', { status: res.status });
+        throw new InvokeError(`HTTP ${res.status} from ${options.url}: the sink refused the relay's credentials or signature`, 'config', 'fatal', {
+          status: res.status,
+        });
       }
       if (res.status < 200 || res.status >= 300) {
         throw new InvokeError(`HTTP ${res.status} from ${options.url}: ${text.slice(0, 200)}`, 'http-status', 'fatal', { status: res.status });
       }
-      return readAnswer(text, event.records.map((r) => r.id));
+      return readAnswer(
+        text,
+        event.records.map((r) => r.id),
+      );
     },
     async close() {},
   };

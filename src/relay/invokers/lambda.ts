@@ -19,7 +19,6 @@ export interface LambdaInvokerOptions {
   client?: LambdaClient;
 }
 
-
 /**
  * Invokes an AWS Lambda function synchronously (RequestResponse) with the batch event. A
  * function error (`X-Amz-Function-Error`) or a crash fails the batch; throttling is retried
@@ -35,19 +34,24 @@ export function createLambdaInvoker(options: LambdaInvokerOptions): Invoker {
   // own chain (AWS_REGION, profiles, instance roles) decides.
   const local = isLoopbackUrl(options.endpoint);
   const region = options.region ?? (local ? 'us-east-1' : undefined);
-  const client = options.client ?? new LambdaClient({
-    maxAttempts: 1,
-    ...(region ? { region } : {}),
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
-  });
+  const client =
+    options.client ??
+    new LambdaClient({
+      maxAttempts: 1,
+      ...(region ? { region } : {}),
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    });
   const owned = options.client === undefined;
   const decoder = new TextDecoder();
   return {
     kind: 'lambda',
     remote: true,
     async invoke(batch: InvokeBatch): Promise<InvokeResult> {
-      const event = encodeSinkBatch(batch.records.map((r) => r.toInit()), batch.meta);
+      const event = encodeSinkBatch(
+        batch.records.map((r) => r.toInit()),
+        batch.meta,
+      );
       const timeoutMs = Math.max(1, Math.min(options.timeoutMs, batch.deadline - Date.now()));
       const timeout = AbortSignal.timeout(timeoutMs);
       const abortSignal = AbortSignal.any([batch.signal, timeout]);
@@ -69,7 +73,10 @@ export function createLambdaInvoker(options: LambdaInvokerOptions): Invoker {
       if (out.FunctionError) {
         throw new InvokeError(`function ${options.name} failed (${out.FunctionError}): ${describePayload(text)}`, 'function-error', 'retryable');
       }
-      return readAnswer(text, event.records.map((r) => r.id));
+      return readAnswer(
+        text,
+        event.records.map((r) => r.id),
+      );
     },
     async close() {
       if (owned) client.destroy();

@@ -34,11 +34,15 @@ export function createLocalInvoker(options: LocalInvokerOptions): Invoker {
     remote: false,
     async invoke(batch: InvokeBatch): Promise<InvokeResult> {
       const sink = await load();
-      const run = runSink(sink, { ...batch.meta, records: batch.records, undecodable: [] }, {
-        deadline: Math.min(batch.deadline, Date.now() + options.timeoutMs),
-        signal: batch.signal,
-        logger: batch.logger,
-      });
+      const run = runSink(
+        sink,
+        { ...batch.meta, records: batch.records, undecodable: [] },
+        {
+          deadline: Math.min(batch.deadline, Date.now() + options.timeoutMs),
+          signal: batch.signal,
+          logger: batch.logger,
+        },
+      );
       // A handler that ignores its abort signal must not hold a shutdown past its drain timeout.
       const stop = abandoned(batch.signal);
       let outcome;
@@ -50,7 +54,9 @@ export function createLocalInvoker(options: LocalInvokerOptions): Invoker {
       if (outcome.status === 'failed') {
         const err = outcome.error;
         const timedOut = /deadline/.test(err?.message ?? '');
-        throw new InvokeError(err?.message ?? 'sink failed', timedOut ? 'timeout' : 'function-error', err?.kind === 'fatal' ? 'fatal' : 'retryable', { cause: err });
+        throw new InvokeError(err?.message ?? 'sink failed', timedOut ? 'timeout' : 'function-error', err?.kind === 'fatal' ? 'fatal' : 'retryable', {
+          cause: err,
+        });
       }
       return { failures: outcome.failures };
     },

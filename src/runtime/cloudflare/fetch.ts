@@ -32,7 +32,10 @@ export interface FetchSinkOptions<Env = unknown> {
 const secretRule: OptionRule<unknown> = {
   default: undefined,
   required: true,
-  check: (v) => (typeof v === 'function' || typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string')) ? undefined : 'must be a string, a list of strings, or a function of env'),
+  check: (v) =>
+    typeof v === 'function' || typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'))
+      ? undefined
+      : 'must be a string, a list of strings, or a function of env',
 };
 
 const FETCH_SINK_RULES = {
@@ -48,8 +51,7 @@ function usableSecrets(secret: string | readonly string[], accept: AcceptedSigna
   return accept === 'standard-webhooks' ? all.filter((s) => standardWebhookSecretProblem(s) === undefined) : all;
 }
 
-const json = (status: number, body: unknown): Response =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const json = (status: number, body: unknown): Response => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 /**
  * A Web-standard `fetch` handler for a sink (Cloudflare Workers, Deno, Bun, Node 20 behind any
@@ -68,7 +70,9 @@ export function fetchSink<Env = unknown>(sink: Sink, input: FetchSinkOptions<Env
   const logger = options.logger ?? quietLogger;
   const secretOption = options.secret as FetchSinkOptions<Env>['secret'];
   if (typeof secretOption !== 'function' && secretOption !== undefined && secretOption.length > 0 && usableSecrets(secretOption, accept).length === 0) {
-    throw new ConfigError('invalid fetchSink options: secret: with signature standard-webhooks a secret must be written whsec_<base64 key of 24 to 64 bytes>', ['secret']);
+    throw new ConfigError('invalid fetchSink options: secret: with signature standard-webhooks a secret must be written whsec_<base64 key of 24 to 64 bytes>', [
+      'secret',
+    ]);
   }
   return async (request: Request, env?: Env): Promise<Response> => {
     if (request.method !== 'POST') return json(405, { error: 'use POST with a danube.sink.batch.v1 event' });
@@ -93,7 +97,10 @@ export function fetchSink<Env = unknown>(sink: Sink, input: FetchSinkOptions<Env
     const deadlineHeader = Number(request.headers.get(DEADLINE_HEADER));
     try {
       const outcome = await runSink(sink, event, {
-        logger, signal: request.signal, env, ...(deadlineHeader > 0 ? { deadline: deadlineHeader } : {}),
+        logger,
+        signal: request.signal,
+        env,
+        ...(deadlineHeader > 0 ? { deadline: deadlineHeader } : {}),
       });
       if (outcome.status === 'failed') {
         const error = outcome.error!;

@@ -73,26 +73,51 @@ async function toRecord(queue: string, message: QueueMessageLike, index: number)
   const body = message.body;
   if (isV1Record(body)) {
     const init = {
-      id: body.id, topic: body.topic, offset: BigInt(body.offset), publishTime: body.publishTime, producerName: body.producerName,
-      attributes: body.attributes ?? {}, attempt: Math.max(body.attempt ?? 1, message.attempts), payload: fromBase64(body.payload),
+      id: body.id,
+      topic: body.topic,
+      offset: BigInt(body.offset),
+      publishTime: body.publishTime,
+      producerName: body.producerName,
+      attributes: body.attributes ?? {},
+      attempt: Math.max(body.attempt ?? 1, message.attempts),
+      payload: fromBase64(body.payload),
       ...(body.routingKey !== undefined ? { routingKey: body.routingKey } : {}),
       ...(body.schemaId !== undefined ? { schemaId: BigInt(body.schemaId) } : {}),
       ...(body.schemaVersion !== undefined ? { schemaVersion: body.schemaVersion } : {}),
     };
     return createSinkRecord(init);
   }
-  const payload = body instanceof Uint8Array ? body : body instanceof ArrayBuffer ? new Uint8Array(body)
-    : typeof body === 'string' ? utf8(body) : utf8(stringifyJson(body) ?? 'null');
+  const payload =
+    body instanceof Uint8Array
+      ? body
+      : body instanceof ArrayBuffer
+        ? new Uint8Array(body)
+        : typeof body === 'string'
+          ? utf8(body)
+          : utf8(stringifyJson(body) ?? 'null');
   return new SinkRecord({
-    id: message.id, topic: queue, offset: BigInt(index), publishTime: message.timestamp.getTime(), producerName: '',
+    id: message.id,
+    topic: queue,
+    offset: BigInt(index),
+    publishTime: message.timestamp.getTime(),
+    producerName: '',
     attributes: typeof body === 'object' && !(body instanceof Uint8Array) && !(body instanceof ArrayBuffer) ? { 'content-type': 'application/json' } : {},
-    attempt: message.attempts, payload,
+    attempt: message.attempts,
+    payload,
   });
 }
 
 function isV1Record(body: unknown): body is SinkBatchRecordV1 {
   if (typeof body !== 'object' || body === null) return false;
   const r = body as Partial<SinkBatchRecordV1>;
-  return typeof r.id === 'string' && typeof r.topic === 'string' && typeof r.offset === 'string' && /^\d+$/.test(r.offset)
-    && typeof r.publishTime === 'number' && typeof r.producerName === 'string' && typeof r.payload === 'string' && isBase64(r.payload);
+  return (
+    typeof r.id === 'string' &&
+    typeof r.topic === 'string' &&
+    typeof r.offset === 'string' &&
+    /^\d+$/.test(r.offset) &&
+    typeof r.publishTime === 'number' &&
+    typeof r.producerName === 'string' &&
+    typeof r.payload === 'string' &&
+    isBase64(r.payload)
+  );
 }

@@ -18,7 +18,19 @@ let dynamo: LocalDynamo;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'danube-start-ext-'));
-  for (const entry of ['serverless.yml', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'bin', 'scripts', 'src', 'dist', 'functions', 'infra', 'proto']) {
+  for (const entry of [
+    'serverless.yml',
+    'package.json',
+    'tsconfig.json',
+    'tsconfig.build.json',
+    'bin',
+    'scripts',
+    'src',
+    'dist',
+    'functions',
+    'infra',
+    'proto',
+  ]) {
     // Timestamps kept: the copied dist/ is as current as the sources, so `npm start` does not rebuild.
     await cp(join(ROOT, entry), join(dir, entry), { recursive: true, preserveTimestamps: true });
   }
@@ -38,7 +50,14 @@ afterAll(async () => {
 it('uses the given broker and DynamoDB instead of starting its own', async () => {
   const child = spawn(process.execPath, [join(dir, 'bin', 'danube-connect.mjs'), 'dev', '--duration', '80', '--status-interval', '1'], {
     cwd: dir,
-    env: { ...process.env, DANUBE_SERVICE_URL: broker.url, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1' },
+    env: {
+      ...process.env,
+      DANUBE_SERVICE_URL: broker.url,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_REGION: 'us-east-1',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -61,7 +80,9 @@ it('uses the given broker and DynamoDB instead of starting its own', async () =>
 
   // The checkpoint is in the given DynamoDB, the records went through the given broker.
   const ddb = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const row = await ddb.send(new GetItemCommand({ TableName: 'danube-connect-dev-danube-checkpoints', Key: { id: { S: 'danube-connect/example-orders' } }, ConsistentRead: true }));
+  const row = await ddb.send(
+    new GetItemCommand({ TableName: 'danube-connect-dev-danube-checkpoints', Key: { id: { S: 'danube-connect/example-orders' } }, ConsistentRead: true }),
+  );
   ddb.destroy();
   expect(JSON.parse(row.Item!.checkpoint!.S!)).toEqual({ seq: 10 });
   expect(broker.admin.describeTopic('/default/orders')!.published).toBe(10);

@@ -14,7 +14,19 @@ let dir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'danube-start-'));
-  for (const entry of ['serverless.yml', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'bin', 'scripts', 'src', 'dist', 'functions', 'infra', 'proto']) {
+  for (const entry of [
+    'serverless.yml',
+    'package.json',
+    'tsconfig.json',
+    'tsconfig.build.json',
+    'bin',
+    'scripts',
+    'src',
+    'dist',
+    'functions',
+    'infra',
+    'proto',
+  ]) {
     // Timestamps kept: the copied dist/ is as current as the sources, so `npm start` does not rebuild.
     if (existsSync(join(ROOT, entry))) await cp(join(ROOT, entry), join(dir, entry), { recursive: true, preserveTimestamps: true });
   }
@@ -27,7 +39,10 @@ afterAll(async () => {
 
 async function lines(file: string): Promise<Array<Record<string, any>>> {
   if (!existsSync(file)) return [];
-  return (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
+  return (await readFile(file, 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, any>);
 }
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
@@ -43,7 +58,10 @@ it('runs the example pipeline: orders reach the sink file, the broken one the de
   // Headless (stdout is a pipe): the status comes as log lines. It is stopped like Ctrl-C in a
   // terminal (SIGINT to its process group); --duration only bounds it if that failed.
   const child = spawn('npm', ['start', '--', '--duration', '80', '--broker-port', '0', '--status-interval', '1'], {
-    cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+    cwd: dir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   let stdout = '';
   let stderr = '';
@@ -56,8 +74,13 @@ it('runs the example pipeline: orders reach the sink file, the broken one the de
   try {
     // The source runs once at start: orders 1-10, order 10 broken.
     // Generous: on a busy two-core machine starting tsx, the broker and the functions takes a while.
-    await waitFor('the first run to reach the sink and the dead-letter topic', async () => (await lines(sinkFile)).length >= 9 && (await lines(dlqFile)).length >= 1, 60_000)
-      .catch((err: Error) => { throw new Error(`${err.message}\nstdout:\n${stdout}\nstderr:\n${stderr}`); });
+    await waitFor(
+      'the first run to reach the sink and the dead-letter topic',
+      async () => (await lines(sinkFile)).length >= 9 && (await lines(dlqFile)).length >= 1,
+      60_000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+    });
 
     // Run the source again now, from another terminal.
     const invoked = await new Promise<string>((ok, fail) =>
@@ -87,7 +110,11 @@ it('runs the example pipeline: orders reach the sink file, the broken one the de
 
   const dead = await lines(dlqFile);
   expect(dead.map((d) => d.attributes['order-id']).sort()).toEqual(['order-10', 'order-20']);
-  expect(dead[0]!.attributes).toMatchObject({ 'x-original-topic': '/default/orders', 'x-dlq-origin': 'relay:exampleSink-orders', 'x-dlq-reason': 'invalid-record' });
+  expect(dead[0]!.attributes).toMatchObject({
+    'x-original-topic': '/default/orders',
+    'x-dlq-origin': 'relay:exampleSink-orders',
+    'x-dlq-reason': 'invalid-record',
+  });
   expect(dead[0]!.payload).toContain('"orderId":"order-10"');
 
   // The headless status lines, then a clean stop after draining.

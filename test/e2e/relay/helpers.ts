@@ -28,7 +28,18 @@ export async function startEnv(dispatch: BrokerOptions['dispatch'] = {}, transpo
 }
 
 /** Publishes `n` messages (`{"i":k}`) on a reliable topic; `key(k)` sets a routing key. */
-export async function publish(client: DanubeClient, topic: string, n: number, opts: { key?: (i: number) => string; attributes?: (i: number) => Record<string, string>; body?: (i: number) => string; from?: number; dispatch?: 'reliable' | 'non-reliable' } = {}): Promise<void> {
+export async function publish(
+  client: DanubeClient,
+  topic: string,
+  n: number,
+  opts: {
+    key?: (i: number) => string;
+    attributes?: (i: number) => Record<string, string>;
+    body?: (i: number) => string;
+    from?: number;
+    dispatch?: 'reliable' | 'non-reliable';
+  } = {},
+): Promise<void> {
   const producer = await client.createProducer({ topic, name: `p-${Math.random().toString(16).slice(2, 8)}`, dispatch: opts.dispatch ?? 'reliable' });
   const from = opts.from ?? 0;
   const sends: Promise<unknown>[] = [];
@@ -54,7 +65,9 @@ export async function collector(client: DanubeClient, topic: string) {
         got.push({ payload: new TextDecoder().decode(m.payload), attributes: m.attributes });
         await consumer.ack(m);
       }
-    } catch { /* closed */ }
+    } catch {
+      /* closed */
+    }
   })();
   return { got, close: () => consumer.close() };
 }

@@ -34,15 +34,22 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-const record = (offset: number) => new SinkRecord({ topic: '/default/t', offset: BigInt(offset), publishTime: 1, producerName: 'p', attributes: {}, payload: new TextEncoder().encode('{}') });
+const record = (offset: number) =>
+  new SinkRecord({ topic: '/default/t', offset: BigInt(offset), publishTime: 1, producerName: 'p', attributes: {}, payload: new TextEncoder().encode('{}') });
 const batch = (): InvokeBatch => ({
-  meta: { binding: 'b', topic: '/default/t', subscription: 's' }, records: [record(1), record(2)],
-  signal: new AbortController().signal, deadline: Date.now() + 10_000, logger: silentLogger,
+  meta: { binding: 'b', topic: '/default/t', subscription: 's' },
+  records: [record(1), record(2)],
+  signal: new AbortController().signal,
+  deadline: Date.now() + 10_000,
+  logger: silentLogger,
 });
 const invoker = (timeoutMs = 2000) => createLambdaInvoker({ name: 'orders-sink', endpoint, region: 'us-east-1', timeoutMs });
 
 async function failure(p: Promise<unknown>): Promise<InvokeError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(InvokeError);
   return err as InvokeError;
 }
@@ -69,12 +76,20 @@ describe('Lambda invoker', () => {
   });
 
   it('classifies throttling', async () => {
-    reply = () => ({ status: 429, headers: { 'x-amzn-errortype': 'TooManyRequestsException' }, body: JSON.stringify({ Type: 'User', message: 'Rate exceeded', Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' }) });
+    reply = () => ({
+      status: 429,
+      headers: { 'x-amzn-errortype': 'TooManyRequestsException' },
+      body: JSON.stringify({ Type: 'User', message: 'Rate exceeded', Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' }),
+    });
     expect((await failure(invoker().invoke(batch()))).reason).toBe('throttled');
   });
 
   it('classifies a missing function as configuration, fatal', async () => {
-    reply = () => ({ status: 404, headers: { 'x-amzn-errortype': 'ResourceNotFoundException' }, body: JSON.stringify({ Type: 'User', message: 'Function not found' }) });
+    reply = () => ({
+      status: 404,
+      headers: { 'x-amzn-errortype': 'ResourceNotFoundException' },
+      body: JSON.stringify({ Type: 'User', message: 'Function not found' }),
+    });
     const err = await failure(invoker().invoke(batch()));
     expect([err.reason, err.kind]).toEqual(['config', 'fatal']);
   });

@@ -33,10 +33,18 @@ describe('a relay before its topic exists, and provisioning', () => {
     const input = {
       serviceUrl: env.broker.url,
       port: 0,
-      bindings: [{
-        name: 'orders', topic, partitions: 2, subscription: 'orders-sub', function: { type: 'local' as const, module: 'unused' },
-        batchSize: 20, maxConcurrency: 2, maxBatchingWindowMs: 50,
-      }],
+      bindings: [
+        {
+          name: 'orders',
+          topic,
+          partitions: 2,
+          subscription: 'orders-sub',
+          function: { type: 'local' as const, module: 'unused' },
+          batchSize: 20,
+          maxConcurrency: 2,
+          maxBatchingWindowMs: 50,
+        },
+      ],
     };
     const logs: string[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(line) });
@@ -46,16 +54,23 @@ describe('a relay before its topic exists, and provisioning', () => {
 
     const waiting = await readyz(url);
     expect(waiting.status).toBe(503);
-    expect(waiting.body.notReady).toEqual([expect.objectContaining({ binding: 'orders', reasons: ['topic-missing'], lastError: expect.stringContaining(`topic ${topic} does not exist yet`) })]);
+    expect(waiting.body.notReady).toEqual([
+      expect.objectContaining({ binding: 'orders', reasons: ['topic-missing'], lastError: expect.stringContaining(`topic ${topic} does not exist yet`) }),
+    ]);
     expect(logs.some((l) => l.includes(`topic ${topic} does not exist yet`) && l.includes('"level":40'))).toBe(true);
 
     const { config } = parseRelayConfig(input);
     const report = await provisionBindings(config.bindings, { admin, client: env.client, logger: silentLogger });
     const provisionedAt = Date.now();
-    expect(report.topics).toEqual([{
-      topic, partitions: [`${topic}-part-0`, `${topic}-part-1`], dispatch: 'reliable', created: true,
-      subscriptions: [{ binding: 'orders', subscription: 'orders-sub', created: true, maxUnackedMessages: 40, ackTimeoutMs: 35_050 }],
-    }]);
+    expect(report.topics).toEqual([
+      {
+        topic,
+        partitions: [`${topic}-part-0`, `${topic}-part-1`],
+        dispatch: 'reliable',
+        created: true,
+        subscriptions: [{ binding: 'orders', subscription: 'orders-sub', created: true, maxUnackedMessages: 40, ackTimeoutMs: 35_050 }],
+      },
+    ]);
     // The window and ack timeout the binding needs, set on every partition.
     for (const p of report.topics[0]!.partitions) {
       expect(await admin.subscriptions.getMaxUnacked(p, 'orders-sub')).toBe(40);

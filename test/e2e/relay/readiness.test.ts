@@ -74,13 +74,16 @@ describe.each(TRANSPORTS)('%s transport', (transport) => {
       const seen = new Set<number>();
       const seenLive = new Set<number>();
       const live = binding({ name: 'live', topic: liveTopic, subscription: { name: 'live-sub', dispatch: 'non-reliable', maxUnackedMessages: 1000 } });
-      relay = await startRelay({ serviceUrl: broker.url, port: 0, transport, bindings: [binding({ name: 'ready', topic }), live] }, {
-        logger: silentLogger,
-        sinks: {
-          ready: (records) => void records.forEach((r) => seen.add(indexOf(r))),
-          live: (records) => void records.forEach((r) => seenLive.add(indexOf(r))),
+      relay = await startRelay(
+        { serviceUrl: broker.url, port: 0, transport, bindings: [binding({ name: 'ready', topic }), live] },
+        {
+          logger: silentLogger,
+          sinks: {
+            ready: (records) => void records.forEach((r) => seen.add(indexOf(r))),
+            live: (records) => void records.forEach((r) => seenLive.add(indexOf(r))),
+          },
         },
-      });
+      );
       const url = relay.url!;
 
       const up = await readyzBecomes(url, 200, 10_000);
@@ -122,7 +125,11 @@ describe.each(TRANSPORTS)('%s transport', (transport) => {
         expect(relay.status().bindings.map((b) => b.state)).toEqual(['running', 'running']);
 
         // Ready means it receives again: all 5 arrive on both, none lost to a consumer still resubscribing.
-        await waitFor(() => seen.size === 5 && seenLive.size === 5, 15_000, `delivery after recovery (reliable ${seen.size}/5, non-reliable ${seenLive.size}/5)`);
+        await waitFor(
+          () => seen.size === 5 && seenLive.size === 5,
+          15_000,
+          `delivery after recovery (reliable ${seen.size}/5, non-reliable ${seenLive.size}/5)`,
+        );
       } finally {
         await client.close();
       }

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRelay, } from '../../../src/relay/index.js';
+import { startRelay } from '../../../src/relay/index.js';
 import { binding, createTopic, indexOf, publish, startEnv, waitFor, type Env } from './helpers.js';
 
 let env: Env;
@@ -28,23 +28,26 @@ describe('relay delivery guarantees', () => {
     let overlaps = 0;
     let concurrent = 0;
     let maxConcurrent = 0;
-    const relay = await startRelay({
-      bindings: [binding({ name: 'keys', topic, ordering: 'key', maxConcurrency: 4, batchSize: 5, maxBatchingWindowMs: 20 })],
-    }, {
-      client: env.client,
-      sinks: {
-        keys: async (records) => {
-          const keys = new Set(records.map((r) => r.routingKey!));
-          for (const k of keys) if (active.has(k)) overlaps++;
-          for (const k of keys) active.add(k);
-          maxConcurrent = Math.max(maxConcurrent, ++concurrent);
-          await sleep(5 + Math.random() * 15);
-          for (const r of records) order.set(r.routingKey!, [...(order.get(r.routingKey!) ?? []), indexOf(r)]);
-          for (const k of keys) active.delete(k);
-          concurrent--;
+    const relay = await startRelay(
+      {
+        bindings: [binding({ name: 'keys', topic, ordering: 'key', maxConcurrency: 4, batchSize: 5, maxBatchingWindowMs: 20 })],
+      },
+      {
+        client: env.client,
+        sinks: {
+          keys: async (records) => {
+            const keys = new Set(records.map((r) => r.routingKey!));
+            for (const k of keys) if (active.has(k)) overlaps++;
+            for (const k of keys) active.add(k);
+            maxConcurrent = Math.max(maxConcurrent, ++concurrent);
+            await sleep(5 + Math.random() * 15);
+            for (const r of records) order.set(r.routingKey!, [...(order.get(r.routingKey!) ?? []), indexOf(r)]);
+            for (const k of keys) active.delete(k);
+            concurrent--;
+          },
         },
       },
-    });
+    );
     await publish(env.client, topic, 200, { key: (i) => `k${i % 8}` });
     await waitFor(() => relay.status().bindings[0]!.counts.succeeded === 200, 15_000, 'all acked');
     await relay.close();
@@ -58,17 +61,27 @@ describe('relay delivery guarantees', () => {
     const sub = 'redeliver-sub';
     env.broker.admin.setSubscriptionPolicy(topic, sub, { ackTimeoutMs: 300, baseRedeliveryDelayMs: 50, maxRedeliveryDelayMs: 100 });
     const calls = new Map<number, number>();
-    const relay = await startRelay({
-      bindings: [binding({ name: 'redeliver', topic, subscription: { name: sub, ackTimeoutMs: 300, maxUnackedMessages: 1000 }, function: { type: 'local', module: 'unused', timeoutMs: 5000 } })],
-    }, {
-      client: env.client,
-      sinks: {
-        redeliver: async (records) => {
-          for (const r of records) calls.set(indexOf(r), (calls.get(indexOf(r)) ?? 0) + 1);
-          await sleep(1200);
+    const relay = await startRelay(
+      {
+        bindings: [
+          binding({
+            name: 'redeliver',
+            topic,
+            subscription: { name: sub, ackTimeoutMs: 300, maxUnackedMessages: 1000 },
+            function: { type: 'local', module: 'unused', timeoutMs: 5000 },
+          }),
+        ],
+      },
+      {
+        client: env.client,
+        sinks: {
+          redeliver: async (records) => {
+            for (const r of records) calls.set(indexOf(r), (calls.get(indexOf(r)) ?? 0) + 1);
+            await sleep(1200);
+          },
         },
       },
-    });
+    );
     await publish(env.client, topic, 5);
     await waitFor(() => relay.status().bindings[0]!.counts.succeeded === 5, 10_000, 'acked');
     const s = relay.status().bindings[0]!;
@@ -101,7 +114,15 @@ describe('relay delivery guarantees', () => {
     const topic = createTopic(env, 'hang');
     const cfg = { drainTimeoutMs: 300, bindings: [binding({ name: 'hang', topic, function: { type: 'local', module: 'unused', timeoutMs: 60_000 } })] };
     let called = 0;
-    const first = await startRelay(cfg, { client: env.client, sinks: { hang: () => { called++; return new Promise<void>(() => undefined); } } });
+    const first = await startRelay(cfg, {
+      client: env.client,
+      sinks: {
+        hang: () => {
+          called++;
+          return new Promise<void>(() => undefined);
+        },
+      },
+    });
     await publish(env.client, topic, 3);
     await waitFor(() => called > 0, 10_000, 'invoked');
     const t0 = Date.now();
@@ -118,11 +139,31 @@ describe('relay delivery guarantees', () => {
   it('two relays on one key-shared subscription keep per-key order and lose nothing', async () => {
     const topic = createTopic(env, 'keyshared');
     const order = new Map<string, number[]>();
-    const cfg = { bindings: [binding({ name: 'ks', topic, ordering: 'key', maxConcurrency: 2, subscription: { name: 'ks-sub', type: 'key-shared', maxUnackedMessages: 1000 }, batchSize: 5 })] };
-    const relays = await Promise.all([0, 1].map(() => startRelay(cfg, {
-      client: env.client,
-      sinks: { ks: async (records) => { await sleep(3); for (const r of records) order.set(r.routingKey!, [...(order.get(r.routingKey!) ?? []), indexOf(r)]); } },
-    })));
+    const cfg = {
+      bindings: [
+        binding({
+          name: 'ks',
+          topic,
+          ordering: 'key',
+          maxConcurrency: 2,
+          subscription: { name: 'ks-sub', type: 'key-shared', maxUnackedMessages: 1000 },
+          batchSize: 5,
+        }),
+      ],
+    };
+    const relays = await Promise.all(
+      [0, 1].map(() =>
+        startRelay(cfg, {
+          client: env.client,
+          sinks: {
+            ks: async (records) => {
+              await sleep(3);
+              for (const r of records) order.set(r.routingKey!, [...(order.get(r.routingKey!) ?? []), indexOf(r)]);
+            },
+          },
+        }),
+      ),
+    );
     await publish(env.client, topic, 60, { key: (i) => `k${i % 6}` });
     await waitFor(() => [...order.values()].reduce((n, l) => n + l.length, 0) >= 60, 20_000, 'all processed');
     await Promise.all(relays.map((r) => r.close()));
@@ -134,11 +175,22 @@ describe('relay delivery guarantees', () => {
   it('two relays on one shared subscription split the work and lose nothing', async () => {
     const topic = createTopic(env, 'shared');
     const byRelay: number[][] = [[], []];
-    const cfg = { bindings: [binding({ name: 'shared', topic, subscription: { name: 'shared-sub', type: 'shared', maxUnackedMessages: 1000 }, batchSize: 5 })] };
-    const relays = await Promise.all([0, 1].map((n) => startRelay(cfg, {
-      client: env.client,
-      sinks: { shared: async (records) => { await sleep(5); byRelay[n]!.push(...records.map(indexOf)); } },
-    })));
+    const cfg = {
+      bindings: [binding({ name: 'shared', topic, subscription: { name: 'shared-sub', type: 'shared', maxUnackedMessages: 1000 }, batchSize: 5 })],
+    };
+    const relays = await Promise.all(
+      [0, 1].map((n) =>
+        startRelay(cfg, {
+          client: env.client,
+          sinks: {
+            shared: async (records) => {
+              await sleep(5);
+              byRelay[n]!.push(...records.map(indexOf));
+            },
+          },
+        }),
+      ),
+    );
     await publish(env.client, topic, 100);
     await waitFor(() => byRelay[0]!.length + byRelay[1]!.length >= 100, 15_000, 'all processed');
     await Promise.all(relays.map((r) => r.close()));
@@ -153,16 +205,30 @@ describe('relay delivery guarantees', () => {
     const out = join(dir, 'out.txt');
     writeFileSync(out, '');
     const configPath = join(dir, 'relay.json');
-    writeFileSync(configPath, JSON.stringify({
-      bindings: [{
-        name: 'kill', topic, subscription: { name: 'kill-sub', maxUnackedMessages: 1000 }, batchSize: 10, maxBatchingWindowMs: 20,
-        function: { type: 'local', module: resolve('test/e2e/relay/fixtures/append-sink.ts') },
-      }],
-    }));
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        bindings: [
+          {
+            name: 'kill',
+            topic,
+            subscription: { name: 'kill-sub', maxUnackedMessages: 1000 },
+            batchSize: 10,
+            maxBatchingWindowMs: 20,
+            function: { type: 'local', module: resolve('test/e2e/relay/fixtures/append-sink.ts') },
+          },
+        ],
+      }),
+    );
     const start = async (): Promise<ChildProcess> => {
-      const child = spawn(process.execPath, ['bin/danube-connect.mjs', 'relay', '--config', configPath, '--port', '0', '--service-url', env.broker.url, '--log-level', 'warn'], {
-        env: { ...process.env, RELAY_TEST_OUT: out, RELAY_TEST_DELAY_MS: '40' }, stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        ['bin/danube-connect.mjs', 'relay', '--config', configPath, '--port', '0', '--service-url', env.broker.url, '--log-level', 'warn'],
+        {
+          env: { ...process.env, RELAY_TEST_OUT: out, RELAY_TEST_DELAY_MS: '40' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let text = '';
       child.stdout!.on('data', (d) => (text += d));
       child.stderr!.on('data', (d) => (text += d));

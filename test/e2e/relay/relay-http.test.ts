@@ -48,9 +48,12 @@ const idsOf = (events: SinkBatchEventV1[]) => events.flatMap((e) => e.records.ma
 async function run(name: string, over: Record<string, unknown>, n: number, until: (r: Relay) => boolean): Promise<Relay> {
   const topic = createTopic(env, name);
   received.length = 0;
-  const relay = await startRelay({
-    bindings: [binding({ name, topic, function: { type: 'http', url, secret: SECRET, timeoutMs: 2000 }, ...over })],
-  }, { client: env.client });
+  const relay = await startRelay(
+    {
+      bindings: [binding({ name, topic, function: { type: 'http', url, secret: SECRET, timeoutMs: 2000 }, ...over })],
+    },
+    { client: env.client },
+  );
   await publish(env.client, topic, n);
   await waitFor(() => until(relay), 10_000, name);
   await relay.close();
@@ -68,7 +71,10 @@ describe('relay over the HTTP invoker', () => {
   });
 
   it('retries only the records named in batchItemFailures', async () => {
-    respond = (event) => ({ status: 200, body: { batchItemFailures: event.records.filter((r) => r.attempt === 1 && Number(r.offset) % 2 === 0).map((r) => ({ itemIdentifier: r.id })) } });
+    respond = (event) => ({
+      status: 200,
+      body: { batchItemFailures: event.records.filter((r) => r.attempt === 1 && Number(r.offset) % 2 === 0).map((r) => ({ itemIdentifier: r.id })) },
+    });
     const relay = await run('http-partial', { ordering: 'none' }, 10, (r) => r.status().bindings[0]!.counts.succeeded === 10);
     expect(relay.status().bindings[0]!.counts.retried).toBe(5);
     expect(received.flatMap((e) => e.records).filter((r) => r.attempt === 2)).toHaveLength(5);
@@ -98,7 +104,7 @@ describe('relay over the HTTP invoker', () => {
     expect(await relay.metrics.render()).toContain('reason="bad-response"');
   });
 
-  it('applies the binding\'s transforms before sending (json-with-metadata)', async () => {
+  it("applies the binding's transforms before sending (json-with-metadata)", async () => {
     respond = () => ({ status: 200 });
     await run('http-transform', { transform: ['json-with-metadata'] }, 2, (r) => r.status().bindings[0]!.counts.succeeded === 2);
     const body = JSON.parse(Buffer.from(received[0]!.records[0]!.payload, 'base64').toString()) as { i: number; _danube: { offset: string; topic: string } };
@@ -120,9 +126,18 @@ describe('relay over the HTTP invoker', () => {
     });
     await new Promise<void>((r) => slowServer.listen(0, '127.0.0.1', r));
     const topic = createTopic(env, 'http-timeout');
-    const relay = await startRelay({
-      bindings: [binding({ name: 'http-timeout', topic, function: { type: 'http', url: `http://127.0.0.1:${(slowServer.address() as AddressInfo).port}/`, secret: SECRET, timeoutMs: 200 } })],
-    }, { client: env.client });
+    const relay = await startRelay(
+      {
+        bindings: [
+          binding({
+            name: 'http-timeout',
+            topic,
+            function: { type: 'http', url: `http://127.0.0.1:${(slowServer.address() as AddressInfo).port}/`, secret: SECRET, timeoutMs: 200 },
+          }),
+        ],
+      },
+      { client: env.client },
+    );
     await publish(env.client, topic, 1);
     await waitFor(() => relay.status().bindings[0]!.counts.succeeded === 1, 10_000);
     expect(await relay.metrics.render()).toContain('reason="timeout"');

@@ -29,8 +29,23 @@ beforeAll(async () => {
   cpSync(resolve('test/e2e/relay/fixtures/offline'), dir, { recursive: true });
   symlinkSync(resolve('node_modules'), join(dir, 'node_modules'));
   const [lambdaPort, httpPort, wsPort] = [await freePort(), await freePort(), await freePort()];
-  offline = spawn(process.execPath, [resolve('node_modules/osls/bin/serverless.js'), 'offline', 'start', '--host', '127.0.0.1',
-    '--lambdaPort', String(lambdaPort), '--httpPort', String(httpPort), '--websocketPort', String(wsPort)], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  offline = spawn(
+    process.execPath,
+    [
+      resolve('node_modules/osls/bin/serverless.js'),
+      'offline',
+      'start',
+      '--host',
+      '127.0.0.1',
+      '--lambdaPort',
+      String(lambdaPort),
+      '--httpPort',
+      String(httpPort),
+      '--websocketPort',
+      String(wsPort),
+    ],
+    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let log = '';
   offline.stdout!.on('data', (d) => (log += d));
   offline.stderr!.on('data', (d) => (log += d));
@@ -69,9 +84,12 @@ describe('relay over the Lambda invoker (serverless-offline)', () => {
     const topic = createTopic(env, 'lambda-crash');
     const dlqTopic = createTopic(env, 'lambda-crash-dlq');
     const dlq = await collector(env.client, dlqTopic);
-    const relay = await startRelay({
-      bindings: [binding({ name: 'lambda-crash', topic, function: lambda(), maxRetryAttempts: 1, deadLetterTopic: dlqTopic })],
-    }, { client: env.client });
+    const relay = await startRelay(
+      {
+        bindings: [binding({ name: 'lambda-crash', topic, function: lambda(), maxRetryAttempts: 1, deadLetterTopic: dlqTopic })],
+      },
+      { client: env.client },
+    );
     await publish(env.client, topic, 1, { body: (i) => JSON.stringify({ i, crash: true }) });
     await waitFor(() => dlq.got.length === 1, 20_000, 'dead letter');
     expect(dlq.got[0]!.attributes['x-dlq-reason']).toBe('retries-exhausted');
@@ -83,9 +101,12 @@ describe('relay over the Lambda invoker (serverless-offline)', () => {
 
   it('classifies an unknown function as a configuration failure', async () => {
     const topic = createTopic(env, 'lambda-missing');
-    const relay = await startRelay({
-      bindings: [binding({ name: 'lambda-missing', topic, function: { ...lambda(), name: 'no-such-function' }, maxRetryAttempts: -1 })],
-    }, { client: env.client });
+    const relay = await startRelay(
+      {
+        bindings: [binding({ name: 'lambda-missing', topic, function: { ...lambda(), name: 'no-such-function' }, maxRetryAttempts: -1 })],
+      },
+      { client: env.client },
+    );
     await publish(env.client, topic, 1);
     const failures = /danube_relay_invocation_failures_total\{binding="lambda-missing",reason="([a-z-]+)"\} \d+/;
     await waitFor(async () => failures.test(await relay.metrics.render()), 20_000, 'a failed invocation');

@@ -30,9 +30,17 @@ describe('relay over the local invoker', () => {
     const topic = createTopic(env, 'ok');
     const seen: number[] = [];
     const sizes: number[] = [];
-    const r = await relay({ port: 0, bindings: [binding({ name: 'ok', topic, batchSize: 20 })] }, {
-      sinks: { ok: (records) => { sizes.push(records.length); seen.push(...records.map(indexOf)); } },
-    });
+    const r = await relay(
+      { port: 0, bindings: [binding({ name: 'ok', topic, batchSize: 20 })] },
+      {
+        sinks: {
+          ok: (records) => {
+            sizes.push(records.length);
+            seen.push(...records.map(indexOf));
+          },
+        },
+      },
+    );
     expect((await fetch(`${r.url}/readyz`)).status).toBe(200);
     await publish(env.client, topic, 100);
     await waitFor(() => r.status().bindings[0]!.counts.succeeded === 100, 10_000, '100 acks');
@@ -50,9 +58,19 @@ describe('relay over the local invoker', () => {
     const topic = createTopic(env, 'nonrel', 3, 'non-reliable');
     const seen: number[] = [];
     const partitions = new Set<string>();
-    const r = await relay({ bindings: [binding({ name: 'nonrel', topic, subscription: { name: 'nonrel-sub', dispatch: 'non-reliable', maxUnackedMessages: 1000 } })] }, {
-      sinks: { nonrel: (records) => { for (const x of records) { seen.push(indexOf(x)); partitions.add(x.topic); } } },
-    });
+    const r = await relay(
+      { bindings: [binding({ name: 'nonrel', topic, subscription: { name: 'nonrel-sub', dispatch: 'non-reliable', maxUnackedMessages: 1000 } })] },
+      {
+        sinks: {
+          nonrel: (records) => {
+            for (const x of records) {
+              seen.push(indexOf(x));
+              partitions.add(x.topic);
+            }
+          },
+        },
+      },
+    );
     await publish(env.client, topic, 30, { dispatch: 'non-reliable', key: (i) => `k${i}` });
     await waitFor(() => seen.length === 30, 10_000, 'all read');
     expect(sorted(seen)).toEqual(range(30));
@@ -63,19 +81,22 @@ describe('relay over the local invoker', () => {
   it('on a partial failure acks the others and retries only the failed records', async () => {
     const topic = createTopic(env, 'partial');
     const calls = new Map<number, number>();
-    const r = await relay({ bindings: [binding({ name: 'partial', topic, ordering: 'none' })] }, {
-      sinks: {
-        partial: (records: SinkRecord[]) => {
-          const failures = [];
-          for (const rec of records) {
-            const i = indexOf(rec);
-            calls.set(i, (calls.get(i) ?? 0) + 1);
-            if (i % 3 === 0 && rec.attempt === 1) failures.push({ itemIdentifier: rec.id });
-          }
-          return { batchItemFailures: failures };
+    const r = await relay(
+      { bindings: [binding({ name: 'partial', topic, ordering: 'none' })] },
+      {
+        sinks: {
+          partial: (records: SinkRecord[]) => {
+            const failures = [];
+            for (const rec of records) {
+              const i = indexOf(rec);
+              calls.set(i, (calls.get(i) ?? 0) + 1);
+              if (i % 3 === 0 && rec.attempt === 1) failures.push({ itemIdentifier: rec.id });
+            }
+            return { batchItemFailures: failures };
+          },
         },
       },
-    });
+    );
     await publish(env.client, topic, 30);
     await waitFor(() => r.status().bindings[0]!.counts.succeeded === 30, 10_000, 'all acked');
     for (const i of range(30)) expect(calls.get(i), `record ${i}`).toBe(i % 3 === 0 ? 2 : 1);
@@ -85,15 +106,18 @@ describe('relay over the local invoker', () => {
   it('on an ordered partition acks only before the lowest failed offset and resends from it, in order', async () => {
     const topic = createTopic(env, 'ordered-partial');
     const log: Array<[number, number]> = []; // [index, attempt] in the order the sink saw them
-    const r = await relay({ bindings: [binding({ name: 'ordered', topic, ordering: 'partition', batchSize: 10, maxBatchingWindowMs: 200 })] }, {
-      sinks: {
-        ordered: (records: SinkRecord[]) => {
-          for (const rec of records) log.push([indexOf(rec), rec.attempt]);
-          const bad = records.find((rec) => indexOf(rec) === 3 && rec.attempt === 1);
-          return { batchItemFailures: bad ? [{ itemIdentifier: bad.id }] : [] };
+    const r = await relay(
+      { bindings: [binding({ name: 'ordered', topic, ordering: 'partition', batchSize: 10, maxBatchingWindowMs: 200 })] },
+      {
+        sinks: {
+          ordered: (records: SinkRecord[]) => {
+            for (const rec of records) log.push([indexOf(rec), rec.attempt]);
+            const bad = records.find((rec) => indexOf(rec) === 3 && rec.attempt === 1);
+            return { batchItemFailures: bad ? [{ itemIdentifier: bad.id }] : [] };
+          },
         },
       },
-    });
+    );
     await publish(env.client, topic, 10);
     await waitFor(() => r.status().bindings[0]!.counts.succeeded === 10, 10_000, 'all acked');
     const firstPass = log.filter(([, a]) => a === 1).map(([i]) => i);
@@ -107,22 +131,37 @@ describe('relay over the local invoker', () => {
     const dlqTopic = createTopic(env, 'fail-dlq');
     const dlq = await collector(env.client, dlqTopic);
     let calls = 0;
-    const r = await relay({ bindings: [binding({ name: 'fail', topic, deadLetterTopic: dlqTopic, maxRetryAttempts: 2 })] }, {
-      sinks: { fail: () => { calls++; throw new Error('warehouse down'); } },
-    });
+    const r = await relay(
+      { bindings: [binding({ name: 'fail', topic, deadLetterTopic: dlqTopic, maxRetryAttempts: 2 })] },
+      {
+        sinks: {
+          fail: () => {
+            calls++;
+            throw new Error('warehouse down');
+          },
+        },
+      },
+    );
     await publish(env.client, topic, 3, { attributes: (i) => ({ 'content-type': 'application/json', n: String(i) }) });
     await waitFor(() => dlq.got.length === 3, 10_000, '3 dead letters');
     const first = dlq.got.find((m) => m.attributes.n === '0')!;
     expect(JSON.parse(first.payload)).toEqual({ i: 0 });
     expect(first.attributes).toMatchObject({
-      'content-type': 'application/json', n: '0', 'x-dlq-reason': 'retries-exhausted', 'x-dlq-origin': 'relay:fail', 'x-dlq-attempts': '3',
-      'x-dlq-error-class': 'RetryableError', 'x-original-topic': topic,
+      'content-type': 'application/json',
+      n: '0',
+      'x-dlq-reason': 'retries-exhausted',
+      'x-dlq-origin': 'relay:fail',
+      'x-dlq-attempts': '3',
+      'x-dlq-error-class': 'RetryableError',
+      'x-original-topic': topic,
     });
     expect(first.attributes['x-dlq-error']).toMatch(/warehouse down/);
     const offset = first.attributes['x-original-offset']!;
     expect(offset).toMatch(/^\d+$/);
     expect(first.attributes['x-original-record-id']).toBe(`${topic}@${offset}`);
-    const [firstFailure, lastFailure, published] = ['x-dlq-first-failure-at', 'x-dlq-last-failure-at', 'x-original-publish-time'].map((k) => Number(first.attributes[k]));
+    const [firstFailure, lastFailure, published] = ['x-dlq-first-failure-at', 'x-dlq-last-failure-at', 'x-original-publish-time'].map((k) =>
+      Number(first.attributes[k]),
+    );
     expect(published).toBeLessThanOrEqual(firstFailure!);
     expect(firstFailure).toBeLessThan(lastFailure!);
     expect(calls).toBeGreaterThanOrEqual(3);
@@ -134,7 +173,9 @@ describe('relay over the local invoker', () => {
     const topic = createTopic(env, 'unreachable');
     const dlqTopic = createTopic(env, 'unreachable-dlq');
     const r = await relay({
-      bindings: [binding({ name: 'unreachable', topic, deadLetterTopic: dlqTopic, maxRetryAttempts: 0, function: { type: 'local', module: './no-such-sink.js' } })],
+      bindings: [
+        binding({ name: 'unreachable', topic, deadLetterTopic: dlqTopic, maxRetryAttempts: 0, function: { type: 'local', module: './no-such-sink.js' } }),
+      ],
     });
     await publish(env.client, topic, 2);
     await waitFor(() => r.status().bindings[0]!.counts.invocations >= 3, 10_000, 'several attempts');
@@ -146,9 +187,16 @@ describe('relay over the local invoker', () => {
 
   it('without a dead-letter topic keeps retrying and reports the records as stuck', async () => {
     const topic = createTopic(env, 'stuck');
-    const r = await relay({ bindings: [binding({ name: 'stuck', topic, maxRetryAttempts: 0 })] }, {
-      sinks: { stuck: () => { throw new Error('nope'); } },
-    });
+    const r = await relay(
+      { bindings: [binding({ name: 'stuck', topic, maxRetryAttempts: 0 })] },
+      {
+        sinks: {
+          stuck: () => {
+            throw new Error('nope');
+          },
+        },
+      },
+    );
     await publish(env.client, topic, 2);
     await waitFor(() => r.status().bindings[0]!.stuck === 2, 10_000, 'stuck records');
     const s = r.status().bindings[0]!;
@@ -161,16 +209,21 @@ describe('relay over the local invoker', () => {
     const dlqTopic = createTopic(env, 'bisect-dlq');
     const dlq = await collector(env.client, dlqTopic);
     const done = new Set<number>();
-    const r = await relay({
-      bindings: [binding({ name: 'bisect', topic, batchSize: 16, maxBatchingWindowMs: 300, bisectOnError: true, maxRetryAttempts: 1, deadLetterTopic: dlqTopic })],
-    }, {
-      sinks: {
-        bisect: (records) => {
-          if (records.some((x) => indexOf(x) === 11)) throw new Error('poison');
-          for (const x of records) done.add(indexOf(x));
+    const r = await relay(
+      {
+        bindings: [
+          binding({ name: 'bisect', topic, batchSize: 16, maxBatchingWindowMs: 300, bisectOnError: true, maxRetryAttempts: 1, deadLetterTopic: dlqTopic }),
+        ],
+      },
+      {
+        sinks: {
+          bisect: (records) => {
+            if (records.some((x) => indexOf(x) === 11)) throw new Error('poison');
+            for (const x of records) done.add(indexOf(x));
+          },
         },
       },
-    });
+    );
     await publish(env.client, topic, 16);
     await waitFor(() => dlq.got.length === 1 && done.size === 15, 10_000, 'poison isolated');
     expect(JSON.parse(dlq.got[0]!.payload)).toEqual({ i: 11 });
@@ -184,15 +237,18 @@ describe('relay over the local invoker', () => {
     const dlqTopic = createTopic(env, 'invalid-dlq');
     const dlq = await collector(env.client, dlqTopic);
     const done: number[] = [];
-    await relay({ bindings: [binding({ name: 'invalid', topic, deadLetterTopic: dlqTopic, maxRetryAttempts: 5 })] }, {
-      sinks: {
-        invalid: (records) => {
-          const bad = records.find((x) => indexOf(x) === 2);
-          if (bad && bad.attempt === 1) throw new InvalidRecordError('no customer id', { record: bad });
-          done.push(...records.map(indexOf));
+    await relay(
+      { bindings: [binding({ name: 'invalid', topic, deadLetterTopic: dlqTopic, maxRetryAttempts: 5 })] },
+      {
+        sinks: {
+          invalid: (records) => {
+            const bad = records.find((x) => indexOf(x) === 2);
+            if (bad && bad.attempt === 1) throw new InvalidRecordError('no customer id', { record: bad });
+            done.push(...records.map(indexOf));
+          },
         },
       },
-    });
+    );
     await publish(env.client, topic, 4);
     await waitFor(() => dlq.got.length === 1 && new Set(done).size === 3, 10_000);
     expect(dlq.got[0]!.attributes).toMatchObject({ 'x-dlq-reason': 'invalid-record', 'x-dlq-attempts': '1', 'x-dlq-error-class': 'InvalidRecordError' });
@@ -204,9 +260,12 @@ describe('relay over the local invoker', () => {
     const dlqTopic = createTopic(env, 'transform-dlq');
     const dlq = await collector(env.client, dlqTopic);
     const seen: unknown[] = [];
-    await relay({ bindings: [binding({ name: 'transform', topic, deadLetterTopic: dlqTopic, transform: ['json-with-metadata'] })] }, {
-      sinks: { transform: (records) => void seen.push(...records.map((x) => x.json())) },
-    });
+    await relay(
+      { bindings: [binding({ name: 'transform', topic, deadLetterTopic: dlqTopic, transform: ['json-with-metadata'] })] },
+      {
+        sinks: { transform: (records) => void seen.push(...records.map((x) => x.json())) },
+      },
+    );
     await publish(env.client, topic, 3, { body: (i) => (i === 1 ? 'not json' : JSON.stringify({ i })) });
     await waitFor(() => dlq.got.length === 1 && seen.length === 2, 10_000);
     expect(dlq.got[0]!.payload).toBe('not json');
@@ -219,9 +278,27 @@ describe('relay over the local invoker', () => {
     const topic = createTopic(env, 'age');
     const dlqTopic = createTopic(env, 'age-dlq');
     const dlq = await collector(env.client, dlqTopic);
-    await relay({
-      bindings: [binding({ name: 'age', topic, deadLetterTopic: dlqTopic, maxRetryAttempts: -1, maxRecordAgeSeconds: 1, retryBackoff: { initialDelayMs: 100, maxDelayMs: 200 } })],
-    }, { sinks: { age: () => { throw new Error('down'); } } });
+    await relay(
+      {
+        bindings: [
+          binding({
+            name: 'age',
+            topic,
+            deadLetterTopic: dlqTopic,
+            maxRetryAttempts: -1,
+            maxRecordAgeSeconds: 1,
+            retryBackoff: { initialDelayMs: 100, maxDelayMs: 200 },
+          }),
+        ],
+      },
+      {
+        sinks: {
+          age: () => {
+            throw new Error('down');
+          },
+        },
+      },
+    );
     await publish(env.client, topic, 2);
     await waitFor(() => dlq.got.length === 2, 10_000, 'expired records');
     expect(dlq.got.map((m) => m.attributes['x-dlq-reason'])).toEqual(['max-record-age', 'max-record-age']);
@@ -231,9 +308,12 @@ describe('relay over the local invoker', () => {
   it('acks filtered-out records without invoking the function', async () => {
     const topic = createTopic(env, 'filter');
     const seen: number[] = [];
-    const r = await relay({
-      bindings: [binding({ name: 'filter', topic, filter: [{ attributes: { type: 'order.*' } }, { json: { vip: true } }] })],
-    }, { sinks: { filter: (records) => void seen.push(...records.map(indexOf)) } });
+    const r = await relay(
+      {
+        bindings: [binding({ name: 'filter', topic, filter: [{ attributes: { type: 'order.*' } }, { json: { vip: true } }] })],
+      },
+      { sinks: { filter: (records) => void seen.push(...records.map(indexOf)) } },
+    );
     await publish(env.client, topic, 20, {
       attributes: (i) => ({ type: i % 2 === 0 ? 'order.created' : 'invoice' }),
       body: (i) => JSON.stringify({ i, vip: i === 5 }),

@@ -19,9 +19,13 @@ describe.each(TRANSPORTS)('%s transport', (transport) => {
     it('resubscribes after a broker restart and loses nothing', async () => {
       const topic = createTopic(env, 'restart');
       const seen = new Set<number>();
-      const relay = await startRelay({ port: 0, bindings: [binding({ name: 'restart', topic })] }, {
-        client: env.client, sinks: { restart: (records) => void records.forEach((r) => seen.add(indexOf(r))) },
-      });
+      const relay = await startRelay(
+        { port: 0, bindings: [binding({ name: 'restart', topic })] },
+        {
+          client: env.client,
+          sinks: { restart: (records) => void records.forEach((r) => seen.add(indexOf(r))) },
+        },
+      );
       await publish(env.client, topic, 20);
       await waitFor(() => seen.size === 20, 10_000, 'first half');
       await env.broker.restart();
@@ -35,7 +39,11 @@ describe.each(TRANSPORTS)('%s transport', (transport) => {
       const topic = `/default/later-${process.pid}`;
       const relay = await startRelay({ port: 0, bindings: [binding({ name: 'later', topic })] }, { client: env.client, sinks: { later: () => undefined } });
       expect((await fetch(`${relay.url}/readyz`)).status).toBe(503);
-      expect(relay.status().bindings[0]).toMatchObject({ state: 'connecting', subscribed: false, lastError: expect.stringContaining(`topic ${topic} does not exist yet`) });
+      expect(relay.status().bindings[0]).toMatchObject({
+        state: 'connecting',
+        subscribed: false,
+        lastError: expect.stringContaining(`topic ${topic} does not exist yet`),
+      });
       env.broker.admin.createTopic(topic, { dispatch: 'reliable' });
       // Subscribe attempts are at most a second apart.
       await waitFor(() => relay.status().ready, 3_000, 'subscribed');
@@ -48,8 +56,9 @@ describe.each(TRANSPORTS)('%s transport', (transport) => {
       await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
       const port = (blocker.address() as { port: number }).port;
       const topic = createTopic(env, 'port');
-      await expect(startRelay({ port, bindings: [binding({ name: 'port', topic })] }, { client: env.client, sinks: { port: () => undefined } }))
-        .rejects.toThrow(/EADDRINUSE/);
+      await expect(
+        startRelay({ port, bindings: [binding({ name: 'port', topic })] }, { client: env.client, sinks: { port: () => undefined } }),
+      ).rejects.toThrow(/EADDRINUSE/);
       await new Promise((r) => blocker.close(r));
     });
 

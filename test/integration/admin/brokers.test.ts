@@ -3,7 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminUnavailableError, AdminUnsupportedError, DanubeAdmin, type AdminError } from '../../../src/admin/index.js';
 import { startBroker, type Broker } from '../../../src/broker/index.js';
 
-const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as AdminError);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e as AdminError,
+  );
 
 describe('brokers, namespaces and cluster through the admin API', () => {
   let cluster: Broker;
@@ -31,12 +35,21 @@ describe('brokers, namespaces and cluster through the admin API', () => {
     expect(await admin.namespaces.list()).toEqual(['billing', 'default']);
     expect(await admin.namespaces.policies('default')).toMatchObject({ max_message_size: 10 * 1024 * 1024 });
     expect(await admin.namespaces.policies('billing')).toEqual({
-      max_producers_per_topic: 0, max_subscriptions_per_topic: 0, max_consumers_per_topic: 0, max_consumers_per_subscription: 0,
-      max_publish_rate: 0, max_subscription_dispatch_rate: 0, max_message_size: 0,
+      max_producers_per_topic: 0,
+      max_subscriptions_per_topic: 0,
+      max_consumers_per_topic: 0,
+      max_consumers_per_subscription: 0,
+      max_publish_rate: 0,
+      max_subscription_dispatch_rate: 0,
+      max_message_size: 0,
     });
-    expect((await failure(admin.namespaces.create('billing')))?.message).toContain('Unable to create the namespace billing due to Namespace billing already exists.');
+    expect((await failure(admin.namespaces.create('billing')))?.message).toContain(
+      'Unable to create the namespace billing due to Namespace billing already exists.',
+    );
     await admin.topics.create('/billing/invoices');
-    expect((await failure(admin.namespaces.delete('billing')))?.message).toContain("Unable to delete the namespace billing due to Can't delete and non empty namespace: billing");
+    expect((await failure(admin.namespaces.delete('billing')))?.message).toContain(
+      "Unable to delete the namespace billing due to Can't delete and non empty namespace: billing",
+    );
     await admin.topics.delete('/billing/invoices');
     await admin.namespaces.delete('billing');
     expect((await failure(admin.namespaces.delete('billing')))?.message).toContain('Namespace billing does not exists.');
@@ -77,7 +90,7 @@ describe('a standalone broker and an unreachable one', () => {
     try {
       expect(await failure(admin.brokers.balance())).toBeInstanceOf(AdminUnsupportedError);
       expect((await failure(admin.brokers.clusterStatus()))?.message).toContain('cluster operations not available in standalone/edge mode');
-      expect((await failure(admin.brokers.unload((await admin.brokers.leader()))))?.message).toContain('Cannot unload broker: single broker cluster detected.');
+      expect((await failure(admin.brokers.unload(await admin.brokers.leader())))?.message).toContain('Cannot unload broker: single broker cluster detected.');
     } finally {
       admin.close();
       await broker.close();

@@ -9,7 +9,11 @@ import { DanubeClient, PermissionDeniedError } from '../../../src/client/index.j
 
 const SECRET = 'rbac-secret';
 const token = (name: string, principalType = 'service_account') => signBrokerToken(SECRET, { sub: name, principalType, principalName: name });
-const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as AdminError);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e as AdminError,
+  );
 
 let broker: Broker;
 let root: DanubeAdmin;
@@ -35,13 +39,22 @@ afterAll(async () => {
 
 describe('RBAC on the data plane', () => {
   it('default deny: an authenticated principal without bindings may not even look a topic up', async () => {
-    const err = await client('nobody').createProducer({ topic: '/default/t', name: 'p' }).catch((e: unknown) => e);
+    const err = await client('nobody')
+      .createProducer({ topic: '/default/t', name: 'p' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PermissionDeniedError);
     expect((err as Error).message).toContain('no binding grants Lookup on Topic("/default/t") for service_account:nobody');
   });
 
   it('a topic-scoped binding grants that topic only', async () => {
-    await root.security.createBinding({ id: 'w-one', principalType: 'service_account', principalName: 'w-topic', roleNames: ['writer'], scope: 'topic', resourceName: '/default/one' });
+    await root.security.createBinding({
+      id: 'w-one',
+      principalType: 'service_account',
+      principalName: 'w-topic',
+      roleNames: ['writer'],
+      scope: 'topic',
+      resourceName: '/default/one',
+    });
     const c = client('w-topic');
     const p = await c.createProducer({ topic: '/default/one', name: 'p' });
     await p.send('ok');
@@ -49,7 +62,14 @@ describe('RBAC on the data plane', () => {
   });
 
   it('a namespace-scoped binding grants every topic of the namespace', async () => {
-    await root.security.createBinding({ id: 'w-shop', principalType: 'service_account', principalName: 'w-ns', roleNames: ['writer'], scope: 'namespace', resourceName: 'shop' });
+    await root.security.createBinding({
+      id: 'w-shop',
+      principalType: 'service_account',
+      principalName: 'w-ns',
+      roleNames: ['writer'],
+      scope: 'namespace',
+      resourceName: 'shop',
+    });
     const c = client('w-ns');
     await (await c.createProducer({ topic: '/shop/a', name: 'p' })).send('a');
     await (await c.createProducer({ topic: '/shop/b', name: 'p' })).send('b');
@@ -65,7 +85,9 @@ describe('RBAC on the data plane', () => {
   it('receiving needs Consume at cluster scope; with it, messages flow', async () => {
     await root.security.createBinding({ id: 'r-all', principalType: 'service_account', principalName: 'reader-app', roleNames: ['reader'], scope: 'cluster' });
     await root.security.createBinding({ id: 'w-all', principalType: 'service_account', principalName: 'writer-app', roleNames: ['writer'], scope: 'cluster' });
-    const c = await client('reader-app').subscribe({ topic: '/default/flow', subscription: 's' }).catch(() => undefined);
+    const c = await client('reader-app')
+      .subscribe({ topic: '/default/flow', subscription: 's' })
+      .catch(() => undefined);
     expect(c).toBeUndefined(); // no such topic yet: Subscribe never creates one
     const p = await client('writer-app').createProducer({ topic: '/default/flow', name: 'p', dispatch: 'reliable' });
     const consumer = await client('reader-app').subscribe({ topic: '/default/flow', subscription: 's' });
@@ -96,7 +118,14 @@ describe('RBAC on the admin API', () => {
       const denied = await failure(admin.topics.create('/default/ops'));
       expect(denied).toBeInstanceOf(AdminAuthError);
       expect(denied?.message).toContain('no binding grants ManageTopic on Topic("/default/ops") for service_account:ops');
-      await root.security.createBinding({ id: 'ops', principalType: 'service_account', principalName: 'ops', roleNames: ['topic-admin'], scope: 'namespace', resourceName: 'default' });
+      await root.security.createBinding({
+        id: 'ops',
+        principalType: 'service_account',
+        principalName: 'ops',
+        roleNames: ['topic-admin'],
+        scope: 'namespace',
+        resourceName: 'default',
+      });
       await admin.topics.create('/default/ops');
       expect((await failure(admin.security.listRoles()))?.message).toContain('no binding grants ManageCluster on Cluster for service_account:ops');
     } finally {
@@ -117,9 +146,11 @@ describe('RBAC on the admin API', () => {
     expect((await failure(root.security.createRole({ name: '', permissions: [] })))?.message).toContain('role name is required');
     expect((await failure(root.security.getRole('ghost')))?.message).toContain("role 'ghost' not found");
     await root.security.createRole({ name: 'builtin', permissions: ['Lookup'], system: true });
-    expect((await failure(root.security.deleteRole('builtin')))).toMatchObject({ code: status.FAILED_PRECONDITION });
+    expect(await failure(root.security.deleteRole('builtin'))).toMatchObject({ code: status.FAILED_PRECONDITION });
     const binding = { id: 'b', principalType: 'user', principalName: 'u', roleNames: ['reader'], scope: 'cluster' as const };
-    expect((await failure(root.security.createBinding({ ...binding, scope: 'galaxy' as never })))?.message).toContain('invalid scope: galaxy (expected cluster, namespace, or topic)');
+    expect((await failure(root.security.createBinding({ ...binding, scope: 'galaxy' as never })))?.message).toContain(
+      'invalid scope: galaxy (expected cluster, namespace, or topic)',
+    );
     expect((await failure(root.security.createBinding({ ...binding, roleNames: [] })))?.message).toContain('at least one role_name is required');
     expect((await failure(root.security.createBinding({ ...binding, id: '' })))?.message).toContain('binding id is required');
     expect((await failure(root.security.getBinding('cluster', '', 'missing')))?.message).toContain("binding 'missing' not found");
@@ -134,14 +165,23 @@ describe('RBAC state', () => {
       let b = await startBroker(options);
       let a = new DanubeAdmin({ adminUrl: b.adminUrl, token: token('root', 'user') });
       await a.security.createRole({ name: 'kept', permissions: ['Produce'] });
-      await a.security.createBinding({ id: 'kept', principalType: 'user', principalName: 'u', roleNames: ['kept'], scope: 'topic', resourceName: '/default/k' });
+      await a.security.createBinding({
+        id: 'kept',
+        principalType: 'user',
+        principalName: 'u',
+        roleNames: ['kept'],
+        scope: 'topic',
+        resourceName: '/default/k',
+      });
       await b.restart();
       expect((await a.security.listRoles()).map((r) => r.name)).toEqual(['kept']);
       a.close();
       await b.close();
       b = await startBroker(options);
       a = new DanubeAdmin({ adminUrl: b.adminUrl, token: token('root', 'user') });
-      expect(await a.security.listBindings()).toEqual([{ id: 'kept', principalType: 'user', principalName: 'u', roleNames: ['kept'], scope: 'topic', resourceName: '/default/k' }]);
+      expect(await a.security.listBindings()).toEqual([
+        { id: 'kept', principalType: 'user', principalName: 'u', roleNames: ['kept'], scope: 'topic', resourceName: '/default/k' },
+      ]);
       a.close();
       await b.close();
     } finally {

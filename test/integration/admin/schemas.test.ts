@@ -16,9 +16,14 @@ afterAll(async () => {
 
 describe('schema administration on the admin port', () => {
   it('registers, evolves, lists and configures a topic’s validation, as the client port’s registry would', async () => {
-    const v1 = await admin.schemas.register('orders', { type: 'json_schema', definition: JSON.stringify({ type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] }) });
+    const v1 = await admin.schemas.register('orders', {
+      type: 'json_schema',
+      definition: JSON.stringify({ type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] }),
+    });
     expect(v1).toMatchObject({ version: 1, isNewVersion: true });
-    expect((await admin.schemas.checkCompatibility('orders', { type: 'json_schema', definition: JSON.stringify({ type: 'object', properties: {} }) })).isCompatible).toBe(false);
+    expect(
+      (await admin.schemas.checkCompatibility('orders', { type: 'json_schema', definition: JSON.stringify({ type: 'object', properties: {} }) })).isCompatible,
+    ).toBe(false);
     await admin.schemas.setCompatibility('orders', 'none');
     await admin.schemas.register('orders', { type: 'json_schema', definition: JSON.stringify({ type: 'object' }) });
     expect((await admin.schemas.versions('orders')).map((v) => v.version)).toEqual([1, 2]);
@@ -27,7 +32,11 @@ describe('schema administration on the admin port', () => {
 
     await admin.topics.create('/default/validated', { dispatch: 'reliable' });
     await admin.schemas.configureTopic('/default/validated', { subject: 'orders', validationPolicy: 'enforce' });
-    expect(await admin.schemas.topicConfig('/default/validated')).toMatchObject({ schemaSubject: 'orders', validationPolicy: 'enforce', schemaId: v1.schemaId });
+    expect(await admin.schemas.topicConfig('/default/validated')).toMatchObject({
+      schemaSubject: 'orders',
+      validationPolicy: 'enforce',
+      schemaId: v1.schemaId,
+    });
     // Enforced on the client port: a message without the schema id is refused.
     const client = new DanubeClient({ serviceUrl: broker.url });
     try {

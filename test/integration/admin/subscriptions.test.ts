@@ -18,7 +18,11 @@ afterAll(async () => {
   await broker.close();
 });
 
-const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as AdminError);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e as AdminError,
+  );
 
 describe('subscriptions through the admin API', () => {
   it('lists subscriptions; Unsubscribe is refused while a consumer is attached, then deletes it', async () => {
@@ -27,7 +31,9 @@ describe('subscriptions through the admin API', () => {
     expect(await admin.subscriptions.list('/default/subs')).toEqual(['audit']);
     const busy = await failure(admin.subscriptions.unsubscribe('/default/subs', 'audit'));
     expect(busy?.code).toBe(status.NOT_FOUND);
-    expect(busy?.message).toContain('Unable to unsubscribe the subscription audit due to error: Unable to unsubscribe as the subscription audit has active consumers');
+    expect(busy?.message).toContain(
+      'Unable to unsubscribe the subscription audit due to error: Unable to unsubscribe as the subscription audit has active consumers',
+    );
     await c.close();
     await new Promise((r) => setTimeout(r, 100));
     await admin.subscriptions.unsubscribe('/default/subs', 'audit');

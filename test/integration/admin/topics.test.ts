@@ -19,7 +19,11 @@ afterAll(async () => {
   await broker.close();
 });
 
-const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as AdminError);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e as AdminError,
+  );
 const wrapped = (name: string, code: string, message: string) =>
   `Unable to create the topic ${name} due to status: ${code}, message: ${JSON.stringify(message)}, details: [], metadata: MetadataMap { headers: {} }`;
 
@@ -51,11 +55,17 @@ describe('TopicAdmin on the embedded broker', () => {
     expect(dup?.code).toBe(status.NOT_FOUND);
     expect(dup?.message).toContain(wrapped('/default/dup', 'AlreadyExists', "Topic '/default/dup' already exists"));
     const badName = await failure(admin.topics.create('/default/bad.name'));
-    expect(badName?.message).toContain(wrapped('/default/bad.name', 'InvalidArgument', 'The topic: /default/bad.name has an invalid format, should be: /namespace_name/topic_name'));
+    expect(badName?.message).toContain(
+      wrapped('/default/bad.name', 'InvalidArgument', 'The topic: /default/bad.name has an invalid format, should be: /namespace_name/topic_name'),
+    );
     const noNs = await failure(admin.topics.create('/nowhere/t'));
-    expect(noNs?.message).toContain('status: Unavailable, message: "Unable to find the namespace nowhere, the topic can be created only for an exisiting namespace"');
+    expect(noNs?.message).toContain(
+      'status: Unavailable, message: "Unable to find the namespace nowhere, the topic can be created only for an exisiting namespace"',
+    );
     await admin.topics.create('/default/conflict', { partitions: 2 });
-    expect((await failure(admin.topics.create('/default/conflict')))?.message).toContain('partitioned topics with this base name already exist (found 2 partitions)');
+    expect((await failure(admin.topics.create('/default/conflict')))?.message).toContain(
+      'partitioned topics with this base name already exist (found 2 partitions)',
+    );
   });
 
   it('refuses a dispatch strategy outside the enum with INVALID_ARGUMENT', async () => {
@@ -72,8 +82,16 @@ describe('TopicAdmin on the embedded broker', () => {
     await admin.topics.create('/default/described', { dispatch: 'reliable', schemaSubject: 'orders-v' });
     await client.subscribe({ topic: '/default/described', subscription: 'audit' });
     const d = await admin.topics.describe('/default/described');
-    expect(d).toMatchObject({ name: '/default/described', dispatch: 'reliable', subscriptions: ['audit'], schemaSubject: 'orders-v', schemaId, schemaVersion: 1, schemaType: 'json_schema' });
-    expect(d.brokerId).toBe((await admin.brokers.leader()));
+    expect(d).toMatchObject({
+      name: '/default/described',
+      dispatch: 'reliable',
+      subscriptions: ['audit'],
+      schemaSubject: 'orders-v',
+      schemaId,
+      schemaVersion: 1,
+      schemaType: 'json_schema',
+    });
+    expect(d.brokerId).toBe(await admin.brokers.leader());
     expect(await admin.topics.describe('/default/never')).toEqual({ name: '/default/never', brokerId: '', dispatch: 'non-reliable', subscriptions: [] });
   });
 
@@ -83,7 +101,9 @@ describe('TopicAdmin on the embedded broker', () => {
     expect(part?.message).toContain("Unable to delete the topic /default/gone-part-0 due to Cannot delete individual partition '/default/gone-part-0'");
     await admin.topics.delete('/default/gone');
     expect((await admin.topics.list('default')).map((t) => t.name)).not.toContain('/default/gone-part-0');
-    expect((await failure(admin.topics.delete('/default/gone')))?.message).toContain('Unable to delete the topic /default/gone due to Unable to find topic: /default/gone');
+    expect((await failure(admin.topics.delete('/default/gone')))?.message).toContain(
+      'Unable to delete the topic /default/gone due to Unable to find topic: /default/gone',
+    );
   });
 
   it('a standalone broker does not unload topics (UNIMPLEMENTED, as the real standalone mode)', async () => {

@@ -23,7 +23,10 @@ describe('single broker core', () => {
   });
 
   it('auto-creates a topic on CreateProducer, then looks it up as Connect to itself', async () => {
-    await expect(wire.lookup('/default/core-a')).rejects.toMatchObject({ code: status.NOT_FOUND, details: 'Unable to find the requested topic: /default/core-a' });
+    await expect(wire.lookup('/default/core-a')).rejects.toMatchObject({
+      code: status.NOT_FOUND,
+      details: 'Unable to find the requested topic: /default/core-a',
+    });
     await wire.createProducer('/default/core-a', 'p1');
     const res = await wire.lookup('/default/core-a');
     expect(res.responseType).toBe(TopicLookupResponse_LookupType.Connect);

@@ -55,14 +55,19 @@ export class Wire {
     return call(this.discovery, this.discovery.topicPartitions as never, { requestId: this.rid++, topic }, this.md) as Promise<{ partitions: string[] }>;
   }
   async createProducer(topic: string, name: string, reliable = false, extra: Record<string, unknown> = {}): Promise<bigint> {
-    const res = (await call(this.producer, this.producer.createProducer as never, {
-      requestId: this.rid++,
-      producerName: name,
-      topicName: topic,
-      producerAccessMode: ProducerAccessMode.Shared,
-      dispatchStrategy: reliable ? DispatchStrategy.Reliable : DispatchStrategy.NonReliable,
-      ...extra,
-    }, this.md)) as { producerId: bigint };
+    const res = (await call(
+      this.producer,
+      this.producer.createProducer as never,
+      {
+        requestId: this.rid++,
+        producerName: name,
+        topicName: topic,
+        producerAccessMode: ProducerAccessMode.Shared,
+        dispatchStrategy: reliable ? DispatchStrategy.Reliable : DispatchStrategy.NonReliable,
+        ...extra,
+      },
+      this.md,
+    )) as { producerId: bigint };
     return res.producerId;
   }
   send(producerId: bigint, topic: string, payload: string | Buffer, extra: Partial<StreamMessage> = {}) {
@@ -81,10 +86,26 @@ export class Wire {
   rawSend(msg: Partial<StreamMessage>) {
     return call(this.producer, this.producer.sendMessage as never, StreamMessage.fromPartial(msg), this.md);
   }
-  async subscribe(topic: string, subscription: string, consumerName: string, type = ConsumerRequest_SubscriptionType.Exclusive, keyFilters: string[] = []): Promise<bigint> {
-    const res = (await call(this.consumer, this.consumer.subscribe as never, {
-      requestId: this.rid++, topicName: topic, consumerName, subscription, subscriptionType: type, keyFilters,
-    }, this.md)) as { consumerId: bigint };
+  async subscribe(
+    topic: string,
+    subscription: string,
+    consumerName: string,
+    type = ConsumerRequest_SubscriptionType.Exclusive,
+    keyFilters: string[] = [],
+  ): Promise<bigint> {
+    const res = (await call(
+      this.consumer,
+      this.consumer.subscribe as never,
+      {
+        requestId: this.rid++,
+        topicName: topic,
+        consumerName,
+        subscription,
+        subscriptionType: type,
+        keyFilters,
+      },
+      this.md,
+    )) as { consumerId: bigint };
     return res.consumerId;
   }
   receive(consumerId: bigint): Receiver {
@@ -94,7 +115,12 @@ export class Wire {
     return call(this.consumer, this.consumer.ack as never, { requestId: msg.requestId, msgId: msg.msgId, subscriptionName: subscription }, this.md);
   }
   nack(msg: StreamMessage, subscription: string, delayMs?: bigint, reason?: string) {
-    return call(this.consumer, this.consumer.nack as never, { requestId: msg.requestId, msgId: msg.msgId, subscriptionName: subscription, delayMs, reason }, this.md);
+    return call(
+      this.consumer,
+      this.consumer.nack as never,
+      { requestId: msg.requestId, msgId: msg.msgId, subscriptionName: subscription, delayMs, reason },
+      this.md,
+    );
   }
   healthCheck(client: 0 | 1 | number, id: bigint) {
     return call(this.health, this.health.healthCheck as never, { requestId: this.rid++, client, id }, this.md) as Promise<{ status: number }>;

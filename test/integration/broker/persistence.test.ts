@@ -76,9 +76,7 @@ describe('persistence with dataDir', () => {
       const cid = await wb.subscribe(topic, 's', 'c');
       const rx = wb.receive(cid);
       expect((await rx.waitFor(3)).map(text)).toEqual(['x0', 'x1', 'x2']);
-      const latest = await new Promise<{ version: number }>((r, j) =>
-        wb.schema.getLatestSchema({ subject: 'orders' }, (e, res) => (e ? j(e) : r(res))),
-      );
+      const latest = await new Promise<{ version: number }>((r, j) => wb.schema.getLatestSchema({ subject: 'orders' }, (e, res) => (e ? j(e) : r(res))));
       expect(latest.version).toBe(1);
       rx.cancel();
     } finally {

@@ -132,7 +132,11 @@ describe('reliable dispatch', () => {
     const dcid = await wire.subscribe(dlq, 'watch', 'w');
     const drx = wire.receive(dcid);
     broker.admin.setSubscriptionPolicy(topic, 'q', {
-      ackTimeoutMs: 100, baseRedeliveryDelayMs: 0, maxRedeliveryCount: 1, poisonPolicy: 'dead-letter', deadLetterTopic: dlq,
+      ackTimeoutMs: 100,
+      baseRedeliveryDelayMs: 0,
+      maxRedeliveryCount: 1,
+      poisonPolicy: 'dead-letter',
+      deadLetterTopic: dlq,
     });
     const { pid, rx, send } = await setup(topic, 'q');
     await send('poison');

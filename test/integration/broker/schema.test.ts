@@ -26,7 +26,12 @@ const v1 = { type: 'object', properties: { id: { type: 'string' }, amount: { typ
 const v2 = { ...v1, properties: { ...v1.properties, note: { type: 'string' } } };
 const register = (subject: string, schema: unknown, schemaType = 'json_schema') =>
   rpc<{ schemaId: bigint; version: number; isNewVersion: boolean; fingerprint: string }>('registerSchema', {
-    subject, schemaType, schemaDefinition: Buffer.from(JSON.stringify(schema)), description: 'd', createdBy: 'test', tags: ['t'],
+    subject,
+    schemaType,
+    schemaDefinition: Buffer.from(JSON.stringify(schema)),
+    description: 'd',
+    createdBy: 'test',
+    tags: ['t'],
   });
 
 describe('schema registry', () => {
@@ -36,8 +41,12 @@ describe('schema registry', () => {
     expect(a.fingerprint).toMatch(/^sha256:[0-9a-f]{64}$/);
     // same schema, other key order and spacing → same fingerprint, no new version
     const again = await rpc<{ version: number; isNewVersion: boolean }>('registerSchema', {
-      subject: 'orders', schemaType: 'json', schemaDefinition: Buffer.from('{ "required": ["id"], "type": "object", "properties": {"amount": {"type":"number"}, "id": {"type":"string"}} }'),
-      description: '', createdBy: '', tags: [],
+      subject: 'orders',
+      schemaType: 'json',
+      schemaDefinition: Buffer.from('{ "required": ["id"], "type": "object", "properties": {"amount": {"type":"number"}, "id": {"type":"string"}} }'),
+      description: '',
+      createdBy: '',
+      tags: [],
     });
     expect(again).toMatchObject({ version: 1, isNewVersion: false });
     const b = await register('orders', v2);
@@ -69,14 +78,20 @@ describe('schema registry', () => {
     const breaking = { ...v1, required: ['id', 'amount'] };
     await expect(register('compat', breaking)).rejects.toMatchObject({
       code: status.INTERNAL,
-      details: "Failed to register schema: Schema is not compatible with subject 'compat' (mode: Backward): Backward incompatible: made optional field 'amount' required",
+      details:
+        "Failed to register schema: Schema is not compatible with subject 'compat' (mode: Backward): Backward incompatible: made optional field 'amount' required",
     });
     const check = await rpc<{ isCompatible: boolean; errors: string[] }>('checkCompatibility', {
-      subject: 'compat', schemaType: 'json_schema', newSchemaDefinition: Buffer.from(JSON.stringify(breaking)),
+      subject: 'compat',
+      schemaType: 'json_schema',
+      newSchemaDefinition: Buffer.from(JSON.stringify(breaking)),
     });
     expect(check).toEqual({ isCompatible: false, errors: ["Backward incompatible: made optional field 'amount' required"] });
     const none = await rpc<{ isCompatible: boolean }>('checkCompatibility', {
-      subject: 'compat', schemaType: 'json_schema', newSchemaDefinition: Buffer.from(JSON.stringify(breaking)), compatibilityMode: 'none',
+      subject: 'compat',
+      schemaType: 'json_schema',
+      newSchemaDefinition: Buffer.from(JSON.stringify(breaking)),
+      compatibilityMode: 'none',
     });
     expect(none.isCompatible).toBe(true);
     await rpc('setCompatibilityMode', { subject: 'compat', compatibilityMode: 'NONE' });

@@ -42,11 +42,27 @@ describe('TLS', () => {
   it('serves https:// URLs that a client trusting the certificate can use', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'broker-tls-'));
     dirs.push(dir);
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-      '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     const cert = readFileSync(join(dir, 'cert.pem'));
     const broker = await startBroker({ port: 0, tls: { cert, key: readFileSync(join(dir, 'key.pem')) } });
     const wire = new Wire(broker.url, credentials.createSsl(cert));

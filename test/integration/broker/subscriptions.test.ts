@@ -92,9 +92,7 @@ describe('subscription types and consumer lifecycle', () => {
     }
     expect(total).toBe(40);
     // expected owner per key from the same ring the real broker builds
-    const ring = ids
-      .flatMap((id, idx) => Array.from({ length: 100 }, (_, v) => [fnv1a32(`${id}-${v}`), idx] as const))
-      .sort((x, y) => x[0] - y[0]);
+    const ring = ids.flatMap((id, idx) => Array.from({ length: 100 }, (_, v) => [fnv1a32(`${id}-${v}`), idx] as const)).sort((x, y) => x[0] - y[0]);
     const owner = (k: string) => (ring.find(([h]) => h >= fnv1a32(k)) ?? ring[0]!)[1];
     for (const k of keys) {
       const got = [0, 1].filter((i) => rxs[i]!.messages.some((m) => text(m).startsWith(`${k}#`)));

@@ -64,7 +64,12 @@ for (const server of LOCAL_DYNAMOS) {
 describe('DynamoDbCheckpointStore failures', () => {
   it('calls an unreachable endpoint a retryable store error, naming the operation and key', async () => {
     // Port 1 on loopback: nothing listens there, the connection is refused at once.
-    const client = new DynamoDBClient({ endpoint: 'http://127.0.0.1:1', region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const client = new DynamoDBClient({
+      endpoint: 'http://127.0.0.1:1',
+      region: 'us-east-1',
+      maxAttempts: 1,
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
     const store = new DynamoDbCheckpointStore({ client });
     const err = await store.acquireLease('svc/down', { owner: 'a' }).catch((e: unknown) => e);
     client.destroy();

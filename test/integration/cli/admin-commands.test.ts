@@ -106,7 +106,9 @@ describe('danube-connect topics / subscriptions / namespaces / brokers', () => {
       cli(['topics', 'create', '/default/x', '--dispatch', 'sometimes'], env),
     ]);
     expect(dup.code).toBe(1);
-    expect(dup.stderr).toMatch(/^danube-connect topics: CreateTopic failed \(NOT_FOUND\): Unable to create the topic \/default\/cli-orders due to status: AlreadyExists/);
+    expect(dup.stderr).toMatch(
+      /^danube-connect topics: CreateTopic failed \(NOT_FOUND\): Unable to create the topic \/default\/cli-orders due to status: AlreadyExists/,
+    );
     expect(unreachable.stderr).toContain('cannot reach the Danube admin API at http://127.0.0.1:9');
     for (const r of [dup, unreachable, badFlag, badValue]) {
       expect(r.code).toBe(1);
@@ -123,7 +125,12 @@ describe('danube-connect topics / subscriptions / namespaces / brokers', () => {
     const dir = mkdtempSync(join(tmpdir(), 'provision-cli-'));
     try {
       const file = join(dir, 'relay.json');
-      writeFileSync(file, JSON.stringify({ bindings: [{ name: 'cli-b', topic: '/default/cli-provisioned', partitions: 2, subscription: 'cli-sub', function: { type: 'local', module: 'm' } }] }));
+      writeFileSync(
+        file,
+        JSON.stringify({
+          bindings: [{ name: 'cli-b', topic: '/default/cli-provisioned', partitions: 2, subscription: 'cli-sub', function: { type: 'local', module: 'm' } }],
+        }),
+      );
       const penv = { ...env, DANUBE_SERVICE_URL: broker.url };
       const first = await cli(['provision', '--config', file], penv);
       expect(first.code, first.stderr).toBe(0);

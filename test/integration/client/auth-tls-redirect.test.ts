@@ -49,7 +49,9 @@ describe.each(TRANSPORTS)('%s transport', (transport) => {
 
     it('rejects a missing token with UnauthenticatedError, quickly', async () => {
       const started = Date.now();
-      const err = await client({}).createProducer({ topic: '/default/secured', name: 'anon' }).catch((e: unknown) => e);
+      const err = await client({})
+        .createProducer({ topic: '/default/secured', name: 'anon' })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(UnauthenticatedError);
       expect((err as UnauthenticatedError).retryable).toBe(false);
       expect(Date.now() - started).toBeLessThan(5_000);
@@ -80,7 +82,13 @@ describe.each(TRANSPORTS)('%s transport', (transport) => {
     });
 
     it('fails with a typed error when the broker certificate is not trusted', async () => {
-      const c = new DanubeClient({ serviceUrl: broker.url, ...FAST, transport, retry: { maxRetries: 1, baseBackoffMs: 10, maxBackoffMs: 20 }, tls: { ca: fixture('other-ca.pem') } });
+      const c = new DanubeClient({
+        serviceUrl: broker.url,
+        ...FAST,
+        transport,
+        retry: { maxRetries: 1, baseBackoffMs: 10, maxBackoffMs: 20 },
+        tls: { ca: fixture('other-ca.pem') },
+      });
       await expect(c.createProducer({ topic: '/default/tls', name: 'p' })).rejects.toBeInstanceOf(ConnectionError);
       await c.close();
     });

@@ -100,7 +100,12 @@ describe.each(TRANSPORTS)('%s transport', (transport) => {
       });
 
       it('gives TimeoutError bounded by connectTimeoutMs', async () => {
-        const c = new DanubeClient({ serviceUrl: `http://127.0.0.1:${(silent.address() as { port: number }).port}`, ...FAST, transport, connectTimeoutMs: 600 });
+        const c = new DanubeClient({
+          serviceUrl: `http://127.0.0.1:${(silent.address() as { port: number }).port}`,
+          ...FAST,
+          transport,
+          connectTimeoutMs: 600,
+        });
         const started = Date.now();
         const err = await c.subscribe({ topic: '/default/t', subscription: 's' }).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(TimeoutError);

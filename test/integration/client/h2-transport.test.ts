@@ -32,7 +32,10 @@ function answerOk(stream: ServerHttp2Stream): void {
   stream.end(grpcFrame(Buffer.from([8, 1])));
 }
 
-async function listen(onStream: (stream: ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => void, settings: http2.Settings = {}): Promise<{ url: string; server: Http2Server }> {
+async function listen(
+  onStream: (stream: ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => void,
+  settings: http2.Settings = {},
+): Promise<{ url: string; server: Http2Server }> {
   const server = http2.createServer({ settings });
   server.on('session', (session) => sessions.push(session));
   server.on('stream', (stream, headers) => {
@@ -68,7 +71,11 @@ describe('lean HTTP/2 transport', () => {
     const { url } = await listen((stream, headers) => {
       seen.push(headers);
       if (headers.authorization) answerOk(stream);
-      else stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '16', 'grpc-message': 'no%20token%20%E2%9C%97' }, { endStream: true });
+      else
+        stream.respond(
+          { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '16', 'grpc-message': 'no%20token%20%E2%9C%97' },
+          { endStream: true },
+        );
     });
     const c = channel(url);
     const md = new Metadata();
@@ -78,8 +85,13 @@ describe('lean HTTP/2 transport', () => {
     const err = await call(c, Buffer.from('hi'));
     expect(err).toMatchObject({ code: status.UNAUTHENTICATED, details: 'no token ✗' });
     expect(seen[0]).toMatchObject({
-      ':method': 'POST', ':path': '/test.Service/Call', ':scheme': 'http', 'content-type': 'application/grpc', te: 'trailers',
-      authorization: 'Bearer abc', 'x-danube-broker-url': 'http://broker-1:6650',
+      ':method': 'POST',
+      ':path': '/test.Service/Call',
+      ':scheme': 'http',
+      'content-type': 'application/grpc',
+      te: 'trailers',
+      authorization: 'Bearer abc',
+      'x-danube-broker-url': 'http://broker-1:6650',
     });
   });
 
@@ -87,7 +99,8 @@ describe('lean HTTP/2 transport', () => {
     const { url } = await listen(async (stream) => {
       const body = await readAll(stream);
       if (body.length === 5 + 3_000_000 && body.readUInt32BE(1) === 3_000_000 && body[5 + 2_999_999] === 7) answerOk(stream);
-      else stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '3', 'grpc-message': `got ${body.length}` }, { endStream: true });
+      else
+        stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '3', 'grpc-message': `got ${body.length}` }, { endStream: true });
     });
     const c = channel(url);
     const big = Buffer.alloc(3_000_000, 7);
@@ -109,11 +122,14 @@ describe('lean HTTP/2 transport', () => {
   it('keeps to the broker limit on concurrent streams', async () => {
     let open = 0;
     let most = 0;
-    const { url } = await listen((stream) => {
-      most = Math.max(most, ++open);
-      stream.on('close', () => open--);
-      setTimeout(() => answerOk(stream), 20);
-    }, { maxConcurrentStreams: 2 });
+    const { url } = await listen(
+      (stream) => {
+        most = Math.max(most, ++open);
+        stream.on('close', () => open--);
+        setTimeout(() => answerOk(stream), 20);
+      },
+      { maxConcurrentStreams: 2 },
+    );
     const c = channel(url);
     // The first call learns the limit from the broker's SETTINGS.
     expect(await call(c, Buffer.from('1'))).toBeNull();

@@ -21,7 +21,7 @@ describe.each(TRANSPORTS)('%s transport', (transport) => {
   });
 
   describe('client lifecycle', () => {
-    it('never keeps a process alive: health-check timers are unref\'d', async () => {
+    it("never keeps a process alive: health-check timers are unref'd", async () => {
       const script = join(dir, 'idle-client.mts');
       writeFileSync(
         script,

@@ -114,12 +114,19 @@ describe.each(TRANSPORTS)('%s transport', (transport) => {
       expect(JSON.parse(pinned.definition)).toEqual(v1);
       expect((await registry.listVersions('orders-value')).map((v) => v.version)).toEqual([1, 2]);
 
-      const producer = await h.client.createProducer({ topic: '/default/with-schema', name: 'schema-src', dispatch: 'reliable', schema: { subject: 'orders-value', version: 1 } });
+      const producer = await h.client.createProducer({
+        topic: '/default/with-schema',
+        name: 'schema-src',
+        dispatch: 'reliable',
+        schema: { subject: 'orders-value', version: 1 },
+      });
       const consumer = await h.client.subscribe({ topic: '/default/with-schema', subscription: 's' });
       await producer.send(JSON.stringify({ id: 1 }));
       const [m] = await receiveN(consumer, 1);
       expect(m).toMatchObject({ schemaId: latest.schemaId, schemaVersion: 1 });
-      await expect(h.client.createProducer({ topic: '/default/with-schema-2', name: 'x', schema: { subject: 'orders-value', version: 9 } })).rejects.toThrow(/no version 9/);
+      await expect(h.client.createProducer({ topic: '/default/with-schema-2', name: 'x', schema: { subject: 'orders-value', version: 9 } })).rejects.toThrow(
+        /no version 9/,
+      );
     });
   });
 });

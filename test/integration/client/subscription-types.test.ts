@@ -14,7 +14,9 @@ describe.each(TRANSPORTS)('%s transport', (transport) => {
     it('exclusive: a second consumer name is refused, the same name takes over', async () => {
       await h.client.createProducer({ topic: '/default/excl', name: 'p', dispatch: 'reliable' });
       const first = await h.client.subscribe({ topic: '/default/excl', subscription: 's', type: 'exclusive', consumerName: 'one' });
-      await expect(h.client.subscribe({ topic: '/default/excl', subscription: 's', type: 'exclusive', consumerName: 'two' })).rejects.toBeInstanceOf(PermissionDeniedError);
+      await expect(h.client.subscribe({ topic: '/default/excl', subscription: 's', type: 'exclusive', consumerName: 'two' })).rejects.toBeInstanceOf(
+        PermissionDeniedError,
+      );
       await first.close();
       const again = await h.client.subscribe({ topic: '/default/excl', subscription: 's', type: 'exclusive', consumerName: 'one' });
       expect(again.consumerName).toBe('one');

@@ -53,7 +53,16 @@ async function deadLetters(topic: string): Promise<{ next(): Promise<DanubeMessa
 }
 
 const KEYS = Object.values(DEAD_LETTER_ATTRIBUTES);
-const REQUIRED = ['x-dlq-reason', 'x-dlq-error', 'x-dlq-error-class', 'x-dlq-origin', 'x-dlq-attempts', 'x-dlq-first-failure-at', 'x-dlq-last-failure-at', 'x-original-topic'];
+const REQUIRED = [
+  'x-dlq-reason',
+  'x-dlq-error',
+  'x-dlq-error-class',
+  'x-dlq-origin',
+  'x-dlq-attempts',
+  'x-dlq-first-failure-at',
+  'x-dlq-last-failure-at',
+  'x-original-topic',
+];
 
 /** What every dead letter must say, whoever wrote it. */
 function expectEnvelope(msg: DanubeMessage, expected: { origin: string; reason: string; originalTopic: string; errorClass: string }, before: number): void {
@@ -61,7 +70,13 @@ function expectEnvelope(msg: DanubeMessage, expected: { origin: string; reason: 
   for (const key of REQUIRED) expect(present, `${expected.origin} writes ${key}`).toContain(key);
   for (const key of present) expect(KEYS, `${expected.origin}: ${key} is part of the envelope`).toContain(key);
   const envelope = readDeadLetterEnvelope(msg.attributes)!;
-  expect(envelope).toMatchObject({ origin: expected.origin, reason: expected.reason, originalTopic: expected.originalTopic, errorClass: expected.errorClass, attempts: 1 });
+  expect(envelope).toMatchObject({
+    origin: expected.origin,
+    reason: expected.reason,
+    originalTopic: expected.originalTopic,
+    errorClass: expected.errorClass,
+    attempts: 1,
+  });
   expect(envelope.error.length).toBeGreaterThan(0);
   expect(envelope.firstFailureAt).toBeGreaterThanOrEqual(before);
   expect(envelope.lastFailureAt).toBeGreaterThanOrEqual(envelope.firstFailureAt);
@@ -96,14 +111,36 @@ describe('the dead-letter envelope', () => {
     broker.admin.createTopic(topic, { dispatch: 'reliable' });
     const before = Date.now();
     const relay = await startRelay(
-      { bindings: [{ name: 'env-relay', topic, subscription: { name: 'env-relay', maxUnackedMessages: 100 }, function: { type: 'local', module: 'unused' }, deadLetterTopic: '/default/env-relay-dlq', maxBatchingWindowMs: 20 }] },
-      { client, logger: silentLogger, sinks: { 'env-relay': (records) => ({ batchItemFailures: records.map((r) => ({ itemIdentifier: r.id, reason: 'invalid', message: 'not an order' })) }) } },
+      {
+        bindings: [
+          {
+            name: 'env-relay',
+            topic,
+            subscription: { name: 'env-relay', maxUnackedMessages: 100 },
+            function: { type: 'local', module: 'unused' },
+            deadLetterTopic: '/default/env-relay-dlq',
+            maxBatchingWindowMs: 20,
+          },
+        ],
+      },
+      {
+        client,
+        logger: silentLogger,
+        sinks: {
+          'env-relay': (records) => ({ batchItemFailures: records.map((r) => ({ itemIdentifier: r.id, reason: 'invalid', message: 'not an order' })) }),
+        },
+      },
     );
     const producer = await client.createProducer({ topic, name: 'env-relay-producer', dispatch: 'reliable' });
     await producer.send('{"x":1}', { key: 'k-2' });
     const msg = await dlq.next();
     expectEnvelope(msg, { origin: 'relay:env-relay', reason: 'invalid-record', originalTopic: topic, errorClass: 'InvalidRecordError' }, before);
-    expect(msg.attributes).toMatchObject({ 'x-original-offset': '0', 'x-original-key': 'k-2', 'x-original-record-id': `${topic}@0`, 'x-dlq-error': 'not an order' });
+    expect(msg.attributes).toMatchObject({
+      'x-original-offset': '0',
+      'x-original-key': 'k-2',
+      'x-original-record-id': `${topic}@0`,
+      'x-dlq-error': 'not an order',
+    });
     expect(Number(msg.attributes['x-original-publish-time'])).toBeGreaterThanOrEqual(before);
     await producer.close();
     await relay.close();
@@ -113,7 +150,14 @@ describe('the dead-letter envelope', () => {
   it('the MQTT source dead-letters a message the broker refuses as too large', async () => {
     const dlq = await deadLetters('/default/env-mqtt-dlq');
     const before = Date.now();
-    const config = { name: 'env-mqtt', url: mosquitto.url, clientId: 'env-mqtt', idleMs: 300, routes: [{ filter: 'big/#', topic: '/default/env-mqtt' }], deadLetterTopic: '/default/env-mqtt-dlq' };
+    const config = {
+      name: 'env-mqtt',
+      url: mosquitto.url,
+      clientId: 'env-mqtt',
+      idleMs: 300,
+      routes: [{ filter: 'big/#', topic: '/default/env-mqtt' }],
+      deadLetterTopic: '/default/env-mqtt-dlq',
+    };
     // First run: the persistent session exists, so what is published next waits for the second.
     await mqttSource(config).run({ client, budgetMs: 5_000, logger: silentLogger });
     const sender = await connectAsync(mosquitto.url);
@@ -131,8 +175,16 @@ describe('the dead-letter envelope', () => {
     const dlq = await deadLetters('/default/env-webhook-dlq');
     const before = Date.now();
     const publisher = producerPublisher(client);
-    const receiver = new WebhookReceiver({ routes: [{ path: '/orders', topic: '/default/env-webhook' }], deadLetterTopic: '/default/env-webhook-dlq' }, { publisher, logger: silentLogger });
-    const res = await receiver.handle({ method: 'POST', path: '/orders', headers: new Headers({ 'content-type': 'application/json' }), body: new TextEncoder().encode('{"cut off') });
+    const receiver = new WebhookReceiver(
+      { routes: [{ path: '/orders', topic: '/default/env-webhook' }], deadLetterTopic: '/default/env-webhook-dlq' },
+      { publisher, logger: silentLogger },
+    );
+    const res = await receiver.handle({
+      method: 'POST',
+      path: '/orders',
+      headers: new Headers({ 'content-type': 'application/json' }),
+      body: new TextEncoder().encode('{"cut off'),
+    });
     expect(res.status).toBe(202);
     expect(JSON.parse(res.body)).toMatchObject({ status: 'dead-lettered', reason: 'invalid-record' });
     const msg = await dlq.next();

@@ -8,8 +8,14 @@ import { fileURLToPath } from 'node:url';
 export async function bundleWorker(fixture: string): Promise<string> {
   const result = await build({
     entryPoints: [fileURLToPath(new URL(`./fixtures/${fixture}`, import.meta.url))],
-    bundle: true, format: 'esm', platform: 'neutral', target: 'es2022', write: false, logLevel: 'silent',
-    conditions: ['workerd', 'worker', 'browser'], mainFields: ['browser', 'module', 'main'],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['browser', 'module', 'main'],
   });
   return result.outputFiles[0]!.text;
 }

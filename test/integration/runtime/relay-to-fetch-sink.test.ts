@@ -18,11 +18,16 @@ let server: Server;
 let url: string;
 const written: number[] = [];
 
-const handle = fetchSink(defineSink(forEachRecord(async (record) => {
-  const order = record.json<{ i: number }>();
-  if (order.i % 5 === 3) throw new InvalidRecordError(`order ${order.i} is refused`, { record });
-  written.push(order.i);
-})), { secret: SECRET });
+const handle = fetchSink(
+  defineSink(
+    forEachRecord(async (record) => {
+      const order = record.json<{ i: number }>();
+      if (order.i % 5 === 3) throw new InvalidRecordError(`order ${order.i} is refused`, { record });
+      written.push(order.i);
+    }),
+  ),
+  { secret: SECRET },
+);
 
 beforeAll(async () => {
   broker = await startBroker({ port: 0, dispatch: { maxUnackedMessages: 1000 }, logger: silentLogger });
@@ -30,11 +35,17 @@ beforeAll(async () => {
   server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const response = await handle(new Request(`http://127.0.0.1${req.url}`, {
-      method: req.method, headers: req.headers as Record<string, string>, body: Buffer.concat(chunks),
-    }));
+    const response = await handle(
+      new Request(`http://127.0.0.1${req.url}`, {
+        method: req.method,
+        headers: req.headers as Record<string, string>,
+        body: Buffer.concat(chunks),
+      }),
+    );
     const headers: Record<string, string> = {};
-    response.headers.forEach((value, key) => { headers[key] = value; });
+    response.headers.forEach((value, key) => {
+      headers[key] = value;
+    });
     res.writeHead(response.status, headers);
     res.end(Buffer.from(await response.arrayBuffer()));
   });
@@ -62,16 +73,27 @@ describe('relay → HTTP → fetchSink', () => {
           deadLettered.push({ i: JSON.parse(new TextDecoder().decode(m.payload)).i, reason: m.attributes['x-dlq-reason'] });
           await dead.ack(m);
         }
-      } catch { /* closed */ }
+      } catch {
+        /* closed */
+      }
     })();
 
-    const relay = await startRelay({
-      bindings: [{
-        name: 'orders-to-fetch', topic, subscription: { name: 'orders-fetch', maxUnackedMessages: 1000 },
-        function: { type: 'http', url, secret: SECRET, timeoutMs: 5_000 },
-        batchSize: 10, maxBatchingWindowMs: 50, deadLetterTopic: dlq,
-      }],
-    }, { client, logger: silentLogger });
+    const relay = await startRelay(
+      {
+        bindings: [
+          {
+            name: 'orders-to-fetch',
+            topic,
+            subscription: { name: 'orders-fetch', maxUnackedMessages: 1000 },
+            function: { type: 'http', url, secret: SECRET, timeoutMs: 5_000 },
+            batchSize: 10,
+            maxBatchingWindowMs: 50,
+            deadLetterTopic: dlq,
+          },
+        ],
+      },
+      { client, logger: silentLogger },
+    );
 
     const producer = await client.createProducer({ topic, name: 'fetch-sink-src', dispatch: 'reliable' });
     for (let i = 0; i < 20; i++) await producer.send(JSON.stringify({ i }));

@@ -17,7 +17,12 @@ import { defineSink, type SinkBatchEventV1 } from '../../../src/sink/index.js';
 
 const SECRET = 'whsec_c3RhbmRhcmQtd2ViaG9va3MtaW50ZXJvcC1rZXktMzI=';
 
-interface Seen { headers: IncomingHttpHeaders; body: string; verified: boolean; error?: string }
+interface Seen {
+  headers: IncomingHttpHeaders;
+  body: string;
+  verified: boolean;
+  error?: string;
+}
 
 let broker: Broker;
 let client: DanubeClient;
@@ -82,13 +87,22 @@ describe('the relay signs the Standard Webhooks way', () => {
     const topic = '/default/swh-relay';
     broker.admin.createTopic(topic, { dispatch: 'reliable' });
     answer = (n) => (n === 1 ? 503 : 200);
-    const relay = await startRelay({
-      bindings: [{
-        name: 'swh', topic, subscription: { name: 'swh-sub', maxUnackedMessages: 1000 },
-        function: { type: 'http', url: `${url}/hook`, secret: SECRET, signature: 'standard-webhooks', timeoutMs: 5_000 },
-        batchSize: 10, maxBatchingWindowMs: 300, retryBackoff: { initialDelayMs: 50, maxDelayMs: 100 },
-      }],
-    }, { client, logger: silentLogger });
+    const relay = await startRelay(
+      {
+        bindings: [
+          {
+            name: 'swh',
+            topic,
+            subscription: { name: 'swh-sub', maxUnackedMessages: 1000 },
+            function: { type: 'http', url: `${url}/hook`, secret: SECRET, signature: 'standard-webhooks', timeoutMs: 5_000 },
+            batchSize: 10,
+            maxBatchingWindowMs: 300,
+            retryBackoff: { initialDelayMs: 50, maxDelayMs: 100 },
+          },
+        ],
+      },
+      { client, logger: silentLogger },
+    );
     await publish(topic, 5);
     await until(() => relay.status().bindings[0]!.counts.succeeded === 5, 'five records acked');
     await relay.close();
@@ -105,19 +119,29 @@ describe('the relay signs the Standard Webhooks way', () => {
     expect(second!.records[0]!.attempt).toBe(2);
   }, 30_000);
 
-  it('fetchSink accepts the relay\'s Standard Webhooks requests', async () => {
+  it("fetchSink accepts the relay's Standard Webhooks requests", async () => {
     const topic = '/default/swh-fetch';
     broker.admin.createTopic(topic, { dispatch: 'reliable' });
-    fetchHandler = fetchSink(defineSink(async (records) => {
-      for (const r of records) delivered.push(r.text());
-    }), { secret: SECRET, signature: 'standard-webhooks' });
-    const relay = await startRelay({
-      bindings: [{
-        name: 'swh-fetch', topic, subscription: 'swh-fetch-sub',
-        function: { type: 'http', url: `${url}/fetch-sink`, secret: SECRET, signature: 'standard-webhooks', timeoutMs: 5_000 },
-        maxBatchingWindowMs: 50,
-      }],
-    }, { client, logger: silentLogger });
+    fetchHandler = fetchSink(
+      defineSink(async (records) => {
+        for (const r of records) delivered.push(r.text());
+      }),
+      { secret: SECRET, signature: 'standard-webhooks' },
+    );
+    const relay = await startRelay(
+      {
+        bindings: [
+          {
+            name: 'swh-fetch',
+            topic,
+            subscription: 'swh-fetch-sub',
+            function: { type: 'http', url: `${url}/fetch-sink`, secret: SECRET, signature: 'standard-webhooks', timeoutMs: 5_000 },
+            maxBatchingWindowMs: 50,
+          },
+        ],
+      },
+      { client, logger: silentLogger },
+    );
     await publish(topic, 3);
     await until(() => relay.status().bindings[0]!.counts.succeeded === 3, 'three records acked');
     const failures = relay.status().bindings[0]!.counts.failed;
@@ -129,14 +153,25 @@ describe('the relay signs the Standard Webhooks way', () => {
 
 describe('the webhook source accepts what the standardwebhooks package signs', () => {
   const sent: string[] = [];
-  const publisher: WebhookPublisher = { async publish(_topic, payload) { sent.push(new TextDecoder().decode(payload)); } };
-  const handle = webhookFetchHandler(new WebhookReceiver({
-    routes: [{ path: '/hooks', topic: '/default/hooks', auth: { type: 'standard-webhooks', secret: SECRET } }],
-  }, { publisher }));
+  const publisher: WebhookPublisher = {
+    async publish(_topic, payload) {
+      sent.push(new TextDecoder().decode(payload));
+    },
+  };
+  const handle = webhookFetchHandler(
+    new WebhookReceiver(
+      {
+        routes: [{ path: '/hooks', topic: '/default/hooks', auth: { type: 'standard-webhooks', secret: SECRET } }],
+      },
+      { publisher },
+    ),
+  );
   const request = (body: string, headers: Record<string, string>) =>
     new Request('http://127.0.0.1/hooks', { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
   const signed = (id: string, at: Date, body: string) => ({
-    'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(SECRET).sign(id, at, body),
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+    'webhook-signature': new Webhook(SECRET).sign(id, at, body),
   });
 
   it('202 for a signed request; 401 when tampered, stale or unsigned', async () => {

@@ -15,8 +15,12 @@ let bundle: string;
 beforeAll(async () => {
   bundle = await bundleWorker('fetch-worker.ts');
   mf = new Miniflare({
-    modules: true, script: bundle, compatibilityDate: '2025-09-01', bindings: { SIGNING_SECRET: SECRET },
-    host: '127.0.0.1', port: 0,
+    modules: true,
+    script: bundle,
+    compatibilityDate: '2025-09-01',
+    bindings: { SIGNING_SECRET: SECRET },
+    host: '127.0.0.1',
+    port: 0,
   });
   await mf.ready;
 }, 60_000);
@@ -27,7 +31,13 @@ afterAll(async () => {
 
 const meta = { binding: 'orders-to-worker', topic: '/default/orders', subscription: 'orders-worker' };
 const rec = (offset: bigint, payload: Uint8Array, attributes: Record<string, string> = {}) => ({
-  topic: '/default/orders-part-0', offset, publishTime: 1763800000000, producerName: 'orders-src', attributes, attempt: 1, payload,
+  topic: '/default/orders-part-0',
+  offset,
+  publishTime: 1763800000000,
+  producerName: 'orders-src',
+  attributes,
+  attempt: 1,
+  payload,
 });
 
 async function post(body: string, headers: Record<string, string> = {}) {
@@ -45,18 +55,25 @@ describe('fetchSink inside workerd', () => {
   });
 
   it('answers a signed batch with 200 and the partial failures (gzip decoded in the Worker)', async () => {
-    const body = JSON.stringify(encodeSinkBatch([
-      rec(1n, utf8('{"sku":"A1"}')),
-      rec(2n, utf8('{"qty":3}')),
-      rec(3n, await gzip(utf8('{"sku":"Z9"}')), { compression: 'gzip' }),
-      rec(4n, utf8('not json')),
-    ], meta));
+    const body = JSON.stringify(
+      encodeSinkBatch(
+        [
+          rec(1n, utf8('{"sku":"A1"}')),
+          rec(2n, utf8('{"qty":3}')),
+          rec(3n, await gzip(utf8('{"sku":"Z9"}')), { compression: 'gzip' }),
+          rec(4n, utf8('not json')),
+        ],
+        meta,
+      ),
+    );
     const { status, json } = await post(body, { 'x-danube-signature': await signBody(SECRET, body) });
     expect(status).toBe(200);
-    expect(json).toEqual({ batchItemFailures: [
-      { itemIdentifier: '/default/orders-part-0@2', reason: 'invalid', message: 'order without sku' },
-      { itemIdentifier: '/default/orders-part-0@4', reason: 'invalid', message: 'record /default/orders-part-0@4 payload is not valid JSON' },
-    ] });
+    expect(json).toEqual({
+      batchItemFailures: [
+        { itemIdentifier: '/default/orders-part-0@2', reason: 'invalid', message: 'order without sku' },
+        { itemIdentifier: '/default/orders-part-0@4', reason: 'invalid', message: 'record /default/orders-part-0@4 payload is not valid JSON' },
+      ],
+    });
   });
 
   it('answers 500 with the error when the sink fails the whole batch', async () => {
@@ -79,9 +96,16 @@ describe('fetchSink inside workerd', () => {
   it('accepts a batch the standardwebhooks package signed, refuses it tampered or stale', async () => {
     const body = JSON.stringify(encodeSinkBatch([rec(8n, utf8('{"sku":"A1"}'))], meta));
     const wh = new Webhook(SECRET);
-    const headers = (id: string, at: Date) => ({ 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': wh.sign(id, at, body) });
+    const headers = (id: string, at: Date) => ({
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': wh.sign(id, at, body),
+    });
     expect(await post(body, headers('msg_worker_1', new Date()))).toEqual({ status: 200, json: { batchItemFailures: [] } });
-    expect(await post(body.replace('orders-to-worker', 'orders-to-elsewhere'), headers('msg_worker_2', new Date()))).toEqual({ status: 401, json: { error: 'signature mismatch' } });
+    expect(await post(body.replace('orders-to-worker', 'orders-to-elsewhere'), headers('msg_worker_2', new Date()))).toEqual({
+      status: 401,
+      json: { error: 'signature mismatch' },
+    });
     expect(await post(body, headers('msg_worker_3', new Date(Date.now() - 120_000)))).toEqual({ status: 401, json: { error: 'signature stale' } });
   });
 

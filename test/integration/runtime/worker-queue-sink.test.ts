@@ -8,7 +8,11 @@ let mf: Miniflare;
 
 beforeAll(async () => {
   mf = new Miniflare({
-    modules: true, script: await bundleWorker('queue-worker.ts'), compatibilityDate: '2025-09-01', host: '127.0.0.1', port: 0,
+    modules: true,
+    script: await bundleWorker('queue-worker.ts'),
+    compatibilityDate: '2025-09-01',
+    host: '127.0.0.1',
+    port: 0,
     kvNamespaces: ['RESULTS'],
     queueProducers: { ORDERS: { queueName: 'orders' } },
     queueConsumers: {

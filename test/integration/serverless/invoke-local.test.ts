@@ -58,11 +58,20 @@ beforeAll(async () => {
   copies = await destinationClient.subscribe({ topic: '/default/orders-copy', subscription: 'check', type: 'exclusive' });
   const { CreateTableCommand } = await import('@aws-sdk/client-dynamodb');
   const ddb = localDynamoClient(dynamo.endpoint);
-  await ddb.send(new CreateTableCommand({ TableName: 'invoke-sink', BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] }));
+  await ddb.send(
+    new CreateTableCommand({
+      TableName: 'invoke-sink',
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    }),
+  );
   ddb.destroy();
   const db = new pg.Client(postgres.connectionString);
   await db.connect();
-  await db.query('CREATE TABLE orders (id bigserial PRIMARY KEY, order_id text UNIQUE, customer_id text, total_cents bigint, body jsonb, _danube_id text UNIQUE)');
+  await db.query(
+    'CREATE TABLE orders (id bigserial PRIMARY KEY, order_id text UNIQUE, customer_id text, total_cents bigint, body jsonb, _danube_id text UNIQUE)',
+  );
   await db.query("INSERT INTO orders (order_id, customer_id, total_cents, body) VALUES ('seed-1', 'c1', 100, '{}'), ('seed-2', 'c2', 200, '{}')");
   await db.end();
   http = createServer((req, res) => {
@@ -95,8 +104,19 @@ beforeAll(async () => {
     DYNAMODB_SINK_TABLE: 'invoke-sink',
     DYNAMODB_SINK_CONFIG: JSON.stringify({ keyAttributes: ['id'], attributes: { id: '$.orderId', customer: '$.customerId' } }),
     HTTP_POLLER_CONFIG: JSON.stringify({ name: 'poller', topic: '/default/polled', url: `${httpUrl}/items`, idField: '$.id' }),
-    MQTT_CONFIG: JSON.stringify({ name: 'mqtt', url: mosquitto.url, clientId: 'invoke-local', protocolVersion: 5, sessionExpirySec: 600, routes: [{ filter: 'sensors/#', topic: '/default/sensors' }] }),
-    BRIDGE_CONFIG: JSON.stringify({ clusterId: 'here', destination: { clusterId: 'there', serviceUrl: destination.url }, topicMap: { '/default/orders': '/default/orders-copy' } }),
+    MQTT_CONFIG: JSON.stringify({
+      name: 'mqtt',
+      url: mosquitto.url,
+      clientId: 'invoke-local',
+      protocolVersion: 5,
+      sessionExpirySec: 600,
+      routes: [{ filter: 'sensors/#', topic: '/default/sensors' }],
+    }),
+    BRIDGE_CONFIG: JSON.stringify({
+      clusterId: 'here',
+      destination: { clusterId: 'there', serviceUrl: destination.url },
+      topicMap: { '/default/orders': '/default/orders-copy' },
+    }),
     EXAMPLE_SINK_FILE: join(dir, 'example-orders.jsonl'),
   };
   // A message waiting in the MQTT session of the source's client id.
@@ -128,12 +148,31 @@ async function invoke(fn: string, event: unknown, extraEnv: string[] = []): Prom
 
 const batch = (payloads: string[]) =>
   encodeSinkBatch(
-    payloads.map((p, i) => ({ topic: '/default/orders-part-0', offset: BigInt(i + 1), publishTime: Date.now(), producerName: 'p', attributes: {}, routingKey: `c${i}`, attempt: 1, payload: utf8(p) })),
+    payloads.map((p, i) => ({
+      topic: '/default/orders-part-0',
+      offset: BigInt(i + 1),
+      publishTime: Date.now(),
+      producerName: 'p',
+      attributes: {},
+      routingKey: `c${i}`,
+      attempt: 1,
+      payload: utf8(p),
+    })),
     { binding: 'invoke-local', topic: '/default/orders', subscription: 'invoke-local' },
   );
 const ORDER = (n: number) => JSON.stringify({ orderId: `o-${n}`, customerId: `c${n}`, totalCents: 100 * n });
 const MALFORMED = { type: 'danube.sink.batch.v1', binding: 'b', topic: '/default/orders', subscription: 's', records: [{ id: 'x' }] };
-const SCHEDULED = { version: '0', id: 'e1', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '123456789012', time: '2026-12-03T10:00:00Z', region: 'us-east-1', resources: ['arn:aws:events:us-east-1:123456789012:rule/r'], detail: {} };
+const SCHEDULED = {
+  version: '0',
+  id: 'e1',
+  'detail-type': 'Scheduled Event',
+  source: 'aws.events',
+  account: '123456789012',
+  time: '2026-12-03T10:00:00Z',
+  region: 'us-east-1',
+  resources: ['arn:aws:events:us-east-1:123456789012:rule/r'],
+  detail: {},
+};
 
 describe('osls invoke local of the sinks', () => {
   for (const fn of ['exampleSink', 'httpSink', 'postgresSink', 'dynamodbSink', 'bridge']) {

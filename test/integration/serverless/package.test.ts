@@ -116,7 +116,9 @@ describe('osls package (relay as a scheduled Lambda, the default)', () => {
     expect(source.Properties.Role).toEqual({ 'Fn::GetAtt': ['DanubeSourceRole', 'Arn'] });
     const statements = statementsOf(t, 'DanubeSourceRole');
     const table = statements.filter((s) => s.Action.some((a) => a.startsWith('dynamodb:')));
-    expect(table).toEqual([{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: [{ 'Fn::GetAtt': ['DanubeCheckpointTable', 'Arn'] }] }]);
+    expect(table).toEqual([
+      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: [{ 'Fn::GetAtt': ['DanubeCheckpointTable', 'Arn'] }] },
+    ]);
     const ssm = statements.find((s) => s.Action.includes('ssm:GetParameter'))!;
     expect(JSON.stringify(ssm.Resource)).toContain(':parameter/danube/dev/token');
     expect(statements.flatMap((s) => s.Action).every((a) => !a.includes('*'))).toBe(true);
@@ -156,11 +158,16 @@ describe('osls package (relay as a scheduled Lambda, the default)', () => {
     const functionId = resource.Properties.ServiceToken['Fn::GetAtt'][0] as string;
     const fn = t.Resources[functionId]!;
     expect(fn.Properties.FunctionName).toBe('danube-connect-dev-danube-provision');
-    expect(fn.Properties.Environment.Variables).toMatchObject({ DANUBE_ADMIN_URL: 'https://danube.example.internal:50051', DANUBE_TOKEN_SSM_PARAMETER: '/danube/dev/token' });
+    expect(fn.Properties.Environment.Variables).toMatchObject({
+      DANUBE_ADMIN_URL: 'https://danube.example.internal:50051',
+      DANUBE_TOKEN_SSM_PARAMETER: '/danube/dev/token',
+    });
     const config = JSON.parse(resource.Properties.RelayConfig);
     expect(config.bindings.map((b: any) => b.topic)).toContain('/default/orders');
     // Its role: logs and the token parameter, nothing else (topics are the broker's RBAC).
-    const actions = statementsOf(t, 'DanubeProvisionRole').flatMap((s) => s.Action).sort();
+    const actions = statementsOf(t, 'DanubeProvisionRole')
+      .flatMap((s) => s.Action)
+      .sort();
     expect(actions).toEqual(['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'ssm:GetParameter']);
     const rules = ofType(t, 'AWS::Events::Rule');
     expect(rules.length).toBeGreaterThan(0);
@@ -183,14 +190,17 @@ describe('osls package (relay as a scheduled Lambda, the default)', () => {
     expect(text.slice(0, 200)).toContain('createRequire');
     expect(text).not.toMatch(/node_modules\/@aws-sdk\/client-/);
     for (const zip of ['exampleSource.zip', ...(await zipNames())]) {
-      const names = (readZipEntries(join(dir, 'out-lambda', zip))).map((e) => e.name);
-      expect(names.some((n) => n.startsWith('node_modules/@aws-sdk')), zip).toBe(false);
+      const names = readZipEntries(join(dir, 'out-lambda', zip)).map((e) => e.name);
+      expect(
+        names.some((n) => n.startsWith('node_modules/@aws-sdk')),
+        zip,
+      ).toBe(false);
     }
     process.stdout.write(`example sink bundle: ${size} bytes\n`);
     // Every sink stays under 1 MiB too, the bridge included although it embeds a Danube client
     // (grpc-js, the generated protocol) to republish.
     for (const zip of ['exampleSink.zip', 'httpSink.zip', 'dynamodbSink.zip', 'postgresSink.zip', 'bridge.zip']) {
-      const mjs = (readZipEntries(join(dir, 'out-lambda', zip))).find((e) => e.name.endsWith('.mjs'))!;
+      const mjs = readZipEntries(join(dir, 'out-lambda', zip)).find((e) => e.name.endsWith('.mjs'))!;
       process.stdout.write(`${zip}: ${mjs.size} bytes\n`);
       expect(mjs.size, zip).toBeLessThanOrEqual(1024 * 1024);
     }
@@ -201,15 +211,18 @@ describe('osls package (relay as a scheduled Lambda, the default)', () => {
 const RUNTIME_PACKAGES = ['@aws-sdk', '@smithy', '@aws-crypto', '@aws'];
 
 describe('the bundles run as Lambda loads them', () => {
-  it('imports the relay and source bundles (ESM with grpc-js) with only the runtime\'s SDK beside them', async () => {
+  it("imports the relay and source bundles (ESM with grpc-js) with only the runtime's SDK beside them", async () => {
     await lambdaRun;
     const { mkdir, writeFile: write } = await import('node:fs/promises');
     // Outside the service copy: its node_modules (the whole project's) must not be found.
     const task = await mkdtemp(join(tmpdir(), 'danube-task-'));
     cleanup.push(task);
     await mkdir(join(task, 'node_modules'), { recursive: true });
-    for (const p of RUNTIME_PACKAGES) if (existsSync(join(ROOT, 'node_modules', p))) await symlink(join(ROOT, 'node_modules', p), join(task, 'node_modules', p), 'dir');
-    const zips = (await zipNames()).filter((z) => z === 'danube-relay.zip' || z === 'danube-provision.zip' || z === 'exampleSource.zip' || z === 'exampleSink.zip');
+    for (const p of RUNTIME_PACKAGES)
+      if (existsSync(join(ROOT, 'node_modules', p))) await symlink(join(ROOT, 'node_modules', p), join(task, 'node_modules', p), 'dir');
+    const zips = (await zipNames()).filter(
+      (z) => z === 'danube-relay.zip' || z === 'danube-provision.zip' || z === 'exampleSource.zip' || z === 'exampleSink.zip',
+    );
     for (const zip of zips) {
       for (const e of readZipEntries(join(dir, 'out-lambda', zip))) {
         if (!e.name.endsWith('.mjs')) continue;
@@ -219,11 +232,21 @@ describe('the bundles run as Lambda loads them', () => {
     }
     const script = `for (const f of ['./danube-relay.mjs', './danube-provision.mjs', './functions/example-source.mjs', './functions/example-sink.mjs']) { const m = await import(f); if (typeof m.handler !== 'function') throw new Error(f + ': no handler'); } console.log('ok');`;
     const out = await new Promise<string>((ok, fail) =>
-      execFile(process.execPath, ['--input-type=module', '-e', script], {
-        cwd: task,
-        timeout: 60_000,
-        env: { PATH: process.env.PATH, DANUBE_SERVICE_URL: 'http://127.0.0.1:9', DANUBE_RELAY_BINDING: '{}', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-      }, (err, stdout, stderr) => (err ? fail(new Error(`${err.message}\n${stderr}`)) : ok(stdout))),
+      execFile(
+        process.execPath,
+        ['--input-type=module', '-e', script],
+        {
+          cwd: task,
+          timeout: 60_000,
+          env: {
+            PATH: process.env.PATH,
+            DANUBE_SERVICE_URL: 'http://127.0.0.1:9',
+            DANUBE_RELAY_BINDING: '{}',
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          },
+        },
+        (err, stdout, stderr) => (err ? fail(new Error(`${err.message}\n${stderr}`)) : ok(stdout)),
+      ),
     );
     expect(out.trim()).toBe('ok');
   }, 180_000);

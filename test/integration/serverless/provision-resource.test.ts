@@ -31,21 +31,46 @@ afterAll(async () => {
 });
 
 const relayConfig = JSON.stringify({
-  bindings: [{ name: 'orders-pg', topic: '/default/cfn-orders', partitions: 2, subscription: 'orders-pg', deadLetterTopic: '/default/cfn-orders-dlq', batchSize: 50, function: { type: 'lambda', name: 'svc-dev-sink', timeoutMs: 20_000 } }],
+  bindings: [
+    {
+      name: 'orders-pg',
+      topic: '/default/cfn-orders',
+      partitions: 2,
+      subscription: 'orders-pg',
+      deadLetterTopic: '/default/cfn-orders-dlq',
+      batchSize: 50,
+      function: { type: 'lambda', name: 'svc-dev-sink', timeoutMs: 20_000 },
+    },
+  ],
 });
 const event = (type: ProvisionResourceEvent['RequestType'], config = relayConfig): ProvisionResourceEvent => ({
-  RequestType: type, ResponseURL: responseUrl, StackId: 'arn:stack', RequestId: `req-${answers.length}`, LogicalResourceId: 'DanubeProvision', ResourceProperties: { RelayConfig: config },
+  RequestType: type,
+  ResponseURL: responseUrl,
+  StackId: 'arn:stack',
+  RequestId: `req-${answers.length}`,
+  LogicalResourceId: 'DanubeProvision',
+  ResourceProperties: { RelayConfig: config },
 });
 
 describe('the provisioning custom resource', () => {
   it('Create: provisions, then answers SUCCESS to CloudFormation', async () => {
     const env = { DANUBE_SERVICE_URL: broker.url, DANUBE_ADMIN_URL: broker.adminUrl };
     const report = await handleProvisionResource(event('Create'), { env, logger: silentLogger, remainingMs: () => 60_000 });
-    expect(report?.topics[0]).toMatchObject({ topic: '/default/cfn-orders', created: true, subscriptions: [{ created: true, maxUnackedMessages: 50, ackTimeoutMs: 30_000 }] });
+    expect(report?.topics[0]).toMatchObject({
+      topic: '/default/cfn-orders',
+      created: true,
+      subscriptions: [{ created: true, maxUnackedMessages: 50, ackTimeoutMs: 30_000 }],
+    });
     expect(broker.admin.listTopics()).toEqual(expect.arrayContaining(['/default/cfn-orders-part-0', '/default/cfn-orders-part-1', '/default/cfn-orders-dlq']));
     const answer = answers.at(-1)!;
     expect(answer.contentType).toBe('');
-    expect(answer.body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'danube-provision-DanubeProvision', StackId: 'arn:stack', LogicalResourceId: 'DanubeProvision', Data: { Topics: '1', Subscriptions: '1' } });
+    expect(answer.body).toMatchObject({
+      Status: 'SUCCESS',
+      PhysicalResourceId: 'danube-provision-DanubeProvision',
+      StackId: 'arn:stack',
+      LogicalResourceId: 'DanubeProvision',
+      Data: { Topics: '1', Subscriptions: '1' },
+    });
   });
 
   it('Delete: answers SUCCESS and keeps the topics', async () => {

@@ -85,10 +85,12 @@ it('the relay Lambda handler: a scheduled run serves its binding from the enviro
   process.env.EXAMPLE_SINK_FILE = out;
   process.env.DANUBE_RELAY_STOP_MARGIN_MS = '700';
   process.env.DANUBE_RELAY_BINDING = JSON.stringify({
-    name: 'handler', topic,
+    name: 'handler',
+    topic,
     subscription: { name: 'handler-sub', consumerName: 'handler-relay', maxUnackedMessages: 100 },
     function: { type: 'local', module: resolve(import.meta.dirname, '../../../functions/example-sink.ts'), export: 'sink', timeoutMs: 2_000 },
-    batchSize: 10, maxBatchingWindowMs: 50,
+    batchSize: 10,
+    maxBatchingWindowMs: 50,
   });
   const { handler } = await import('../../../src/serverless/relay-handler.js');
   const deadline = Date.now() + 2_000;
@@ -103,7 +105,10 @@ it('the relay Lambda handler: a scheduled run serves its binding from the enviro
   expect(Date.now()).toBeLessThan(deadline);
   expect(result.consumedMs).toBeGreaterThanOrEqual(1_000);
   expect(result.bindings[0]).toMatchObject({ name: 'handler', counts: { succeeded: 5 } });
-  const lines = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l).order.orderId);
+  const lines = (await readFile(out, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l).order.orderId);
   expect(lines.sort()).toEqual(['o-0', 'o-1', 'o-2', 'o-3', 'o-4']);
   await rm(dir, { recursive: true, force: true });
 }, 30_000);

@@ -105,18 +105,32 @@ describe('lambdaSource', () => {
 
   it('lets a retried invocation (same request id) take back the lease its crashed attempt left', async () => {
     await env.store.acquireLease('shop/lambda-retry', { owner: 'lambda:shop-dev-orders:req-5', ttlMs: 60_000 });
-    const handler = lambdaSource(listSource('lambda-retry', '/default/lambda-retry', 2, 2), { client: env.client, store: env.store, service: 'shop', logger: silentLogger });
+    const handler = lambdaSource(listSource('lambda-retry', '/default/lambda-retry', 2, 2), {
+      client: env.client,
+      store: env.store,
+      service: 'shop',
+      logger: silentLogger,
+    });
     expect(await handler(SCHEDULED_EVENT, lambdaContext('req-5', 5_000))).toMatchObject({ stopReason: 'done', recordsPublished: 2 });
     // Another invocation would have been turned away while that lease was live.
     await env.store.acquireLease('shop/lambda-retry', { owner: 'lambda:shop-dev-orders:req-6', ttlMs: 60_000 });
-    expect(await handler(SCHEDULED_EVENT, lambdaContext('req-7', 5_000))).toMatchObject({ stopReason: 'lease-held', leaseHeldBy: 'lambda:shop-dev-orders:req-6' });
+    expect(await handler(SCHEDULED_EVENT, lambdaContext('req-7', 5_000))).toMatchObject({
+      stopReason: 'lease-held',
+      leaseHeldBy: 'lambda:shop-dev-orders:req-6',
+    });
   });
 });
 
 describe('lambdaSource per input partition', () => {
   it('keeps one checkpoint per partition', async () => {
     const make = (partition: number) =>
-      lambdaSource(listSource('lambda-part', '/default/lambda-part', 2, 2), { client: env.client, store: env.store, service: 'shop', partition, logger: silentLogger });
+      lambdaSource(listSource('lambda-part', '/default/lambda-part', 2, 2), {
+        client: env.client,
+        store: env.store,
+        service: 'shop',
+        partition,
+        logger: silentLogger,
+      });
     expect(await make(0)(SCHEDULED_EVENT, lambdaContext('req-p0', 5_000))).toMatchObject({ key: 'shop/lambda-part#0', recordsPublished: 2 });
     expect(await make(1)(SCHEDULED_EVENT, lambdaContext('req-p1', 5_000))).toMatchObject({ key: 'shop/lambda-part#1', recordsPublished: 2 });
     expect(await env.store.get('shop/lambda-part#1')).toMatchObject({ checkpoint: 2 });

@@ -46,9 +46,15 @@ export const FAST_RETRY = { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 50 }
  * A deterministic source over `items`: the checkpoint is the index of the next item, `size`
  * items per poll, keyed `k<index % 3>`. `beforePoll` runs first in every poll (to stall or fail).
  */
-export function listSource(name: string, topic: string, items: number, size: number, extra: Partial<SourceOptions<number>> & {
-  beforePoll?: (from: number, signal: AbortSignal) => Promise<void> | void;
-} = {}) {
+export function listSource(
+  name: string,
+  topic: string,
+  items: number,
+  size: number,
+  extra: Partial<SourceOptions<number>> & {
+    beforePoll?: (from: number, signal: AbortSignal) => Promise<void> | void;
+  } = {},
+) {
   const { beforePoll, ...options } = extra;
   return defineSource<number>({
     name,

@@ -201,18 +201,26 @@ for (const server of LOCAL_DYNAMOS) {
       const main = await watch(env.client, '/default/routed');
       const dlq = await watch(env.client, '/default/routed-dlq');
       const source = listSource('routed', '/default/routed', 5, 5, { deadLetterTopic: '/default/routed-dlq' });
-      const routed = { ...source, topic: undefined, route: (r: { payload: Uint8Array }) => {
-        const item = JSON.parse(Buffer.from(r.payload).toString()).item as number;
-        if (item === 2) throw new InvalidRecordError('item 2 has no destination');
-        return '/default/routed';
-      } };
+      const routed = {
+        ...source,
+        topic: undefined,
+        route: (r: { payload: Uint8Array }) => {
+          const item = JSON.parse(Buffer.from(r.payload).toString()).item as number;
+          if (item === 2) throw new InvalidRecordError('item 2 has no destination');
+          return '/default/routed';
+        },
+      };
       const summary = await runSource(routed, base());
       expect(summary).toMatchObject({ recordsPublished: 4, recordsDeadLettered: 1, checkpointAfter: 5 });
       expect((await drain(main, 4)).map(itemOf)).toEqual([0, 1, 3, 4]);
       const dead = await drain(dlq, 1);
       expect(dead.map(itemOf)).toEqual([2]);
       expect(dead[0]!.attributes).toMatchObject({
-        'x-dlq-reason': 'invalid-record', 'x-dlq-error': 'item 2 has no destination', 'x-dlq-error-class': 'InvalidRecordError', 'x-dlq-origin': 'source:routed', 'x-dlq-attempts': '1',
+        'x-dlq-reason': 'invalid-record',
+        'x-dlq-error': 'item 2 has no destination',
+        'x-dlq-error-class': 'InvalidRecordError',
+        'x-dlq-origin': 'source:routed',
+        'x-dlq-attempts': '1',
       });
       expect(dead[0]!.attributes['x-original-record-id']).toBe(idOf(dead[0]!));
       expect(idOf(dead[0]!)).toMatch(/^routed@/);

@@ -80,7 +80,10 @@ let store: DynamoDbCheckpointStore;
 let base: Record<string, string>;
 
 beforeAll(async () => {
-  [broker, dynamo] = await Promise.all([startBroker({ port: 0, auth: { jwtSecret: JWT_SECRET, superAdmins: ['orders-source', 'test', 'cron-source'] }, dispatch: { maxUnackedMessages: 1000 } }), startDynalite()]);
+  [broker, dynamo] = await Promise.all([
+    startBroker({ port: 0, auth: { jwtSecret: JWT_SECRET, superAdmins: ['orders-source', 'test', 'cron-source'] }, dispatch: { maxUnackedMessages: 1000 } }),
+    startDynalite(),
+  ]);
   ssm = await startSsmStandIn({ [PARAMETER]: signBrokerToken(JWT_SECRET, { sub: 'orders-source' }) });
   await createCheckpointTable(dynamo.endpoint, TABLE);
   admin = new DanubeClient({ serviceUrl: broker.url, token: signBrokerToken(JWT_SECRET, { sub: 'test' }), connectTimeoutMs: 5_000, requestTimeoutMs: 3_000 });

@@ -40,7 +40,8 @@ describe('JWT checks of the broker', () => {
   });
 
   it('names the caller from principal_type and principal_name, as the real broker maps them', () => {
-    const as = (principalType: string) => authenticator.authenticate(md(`Bearer ${signBrokerToken('secret', { sub: 's', principalType, principalName: 'app' })}`));
+    const as = (principalType: string) =>
+      authenticator.authenticate(md(`Bearer ${signBrokerToken('secret', { sub: 's', principalType, principalName: 'app' })}`));
     expect(as('user')).toEqual({ type: 'user', name: 'app' });
     expect(as('broker_internal')).toEqual({ type: 'broker_internal', name: 'app' });
     expect(as('service_account')).toEqual({ type: 'service_account', name: 'app' });

@@ -104,10 +104,7 @@ export function describeStoreContract(name: string, make: () => Promise<StoreFix
     });
 
     it('lets exactly one of two simultaneous owners take a free key', async () => {
-      const results = await Promise.allSettled([
-        f.store.acquireLease(key, { owner: 'a' }),
-        f.store.acquireLease(key, { owner: 'b' }),
-      ]);
+      const results = await Promise.allSettled([f.store.acquireLease(key, { owner: 'a' }), f.store.acquireLease(key, { owner: 'b' })]);
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
       expect(rejected.reason).toBeInstanceOf(LeaseHeldError);

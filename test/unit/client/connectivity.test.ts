@@ -6,7 +6,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DanubeClient } from '../../../src/client/index.js';
 import { silentLogger } from '../../../src/core/logger.js';
 
-interface H2 { server: Http2Server; port: number; close(): Promise<void> }
+interface H2 {
+  server: Http2Server;
+  port: number;
+  close(): Promise<void>;
+}
 
 async function startH2(port = 0): Promise<H2> {
   const server = createServer();
@@ -22,10 +26,11 @@ async function startH2(port = 0): Promise<H2> {
   return {
     server,
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sessions) s.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sessions) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -59,7 +64,10 @@ describe('DanubeClient.connectivity()', () => {
     const first = client.connectivity();
     expect(first.reachable).toBe(true);
     expect(first.brokers).toEqual([expect.objectContaining({ url, reachable: true })]);
-    const later = await until(() => client.connectivity({ graceMs: 200 }), (c) => !c.reachable);
+    const later = await until(
+      () => client.connectivity({ graceMs: 200 }),
+      (c) => !c.reachable,
+    );
     expect(later.brokers[0]).toMatchObject({ url, state: 'transient-failure', reachable: false, failingSince: expect.any(Number) });
   });
 
@@ -69,16 +77,26 @@ describe('DanubeClient.connectivity()', () => {
     const client = new DanubeClient({ serviceUrl: `http://127.0.0.1:${port}`, logger: silentLogger });
     cleanup.push(() => client.close());
     cleanup.push(() => h2.close());
-    const up = await until(() => client.connectivity({ graceMs: 200 }), (c) => c.brokers[0]?.state === 'ready');
+    const up = await until(
+      () => client.connectivity({ graceMs: 200 }),
+      (c) => c.brokers[0]?.state === 'ready',
+    );
     expect(up.reachable).toBe(true);
     expect(up.brokers[0]!.failingSince).toBeUndefined();
 
     await h2.close();
-    const down = await until(() => client.connectivity({ graceMs: 200 }), (c) => !c.reachable);
+    const down = await until(
+      () => client.connectivity({ graceMs: 200 }),
+      (c) => !c.reachable,
+    );
     expect(down.brokers[0]!.state).not.toBe('ready');
 
     h2 = await startH2(port);
-    const back = await until(() => client.connectivity({ graceMs: 200 }), (c) => c.reachable && c.brokers[0]?.state === 'ready', 10_000);
+    const back = await until(
+      () => client.connectivity({ graceMs: 200 }),
+      (c) => c.reachable && c.brokers[0]?.state === 'ready',
+      10_000,
+    );
     expect(back.brokers[0]!.failingSince).toBeUndefined();
   }, 20_000);
 

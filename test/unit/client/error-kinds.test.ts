@@ -11,13 +11,20 @@ const status = (code: number, details: string) => Object.assign(new Error(`${cod
 
 describe('client error kinds', () => {
   it('maps every status the broker sends to a kind, and the client retries exactly the retryable ones', () => {
-    const kinds = Object.fromEntries(
-      Object.entries(GRPC_STATUS).map(([name, code]) => [name, toDanubeError(status(code, 'x'), 'send', '/default/t').kind]),
-    );
+    const kinds = Object.fromEntries(Object.entries(GRPC_STATUS).map(([name, code]) => [name, toDanubeError(status(code, 'x'), 'send', '/default/t').kind]));
     expect(kinds).toMatchObject({
-      UNAVAILABLE: 'retryable', DEADLINE_EXCEEDED: 'retryable', RESOURCE_EXHAUSTED: 'retryable', ABORTED: 'retryable',
-      INVALID_ARGUMENT: 'invalid', FAILED_PRECONDITION: 'invalid', ALREADY_EXISTS: 'invalid', OUT_OF_RANGE: 'invalid',
-      PERMISSION_DENIED: 'fatal', UNAUTHENTICATED: 'fatal', UNIMPLEMENTED: 'fatal', CANCELLED: 'fatal',
+      UNAVAILABLE: 'retryable',
+      DEADLINE_EXCEEDED: 'retryable',
+      RESOURCE_EXHAUSTED: 'retryable',
+      ABORTED: 'retryable',
+      INVALID_ARGUMENT: 'invalid',
+      FAILED_PRECONDITION: 'invalid',
+      ALREADY_EXISTS: 'invalid',
+      OUT_OF_RANGE: 'invalid',
+      PERMISSION_DENIED: 'fatal',
+      UNAUTHENTICATED: 'fatal',
+      UNIMPLEMENTED: 'fatal',
+      CANCELLED: 'fatal',
     });
     for (const [name, code] of Object.entries(GRPC_STATUS)) {
       expect(toDanubeError(status(code, 'x'), 'send').retryable, name).toBe(RETRYABLE_GRPC_CODES.has(code));
@@ -25,7 +32,11 @@ describe('client error kinds', () => {
   });
 
   it('tells the broker refusing an oversized message apart: too-large, dead-lettered as too-large', () => {
-    const err = toDanubeError(status(GRPC_STATUS.INVALID_ARGUMENT, 'Message size 10000 exceeds maximum allowed 4096 for topic /default/t'), 'send', '/default/t');
+    const err = toDanubeError(
+      status(GRPC_STATUS.INVALID_ARGUMENT, 'Message size 10000 exceeds maximum allowed 4096 for topic /default/t'),
+      'send',
+      '/default/t',
+    );
     expect(err).toBeInstanceOf(MessageTooLargeError);
     expect(err).toMatchObject({ kind: 'too-large', code: GRPC_STATUS.INVALID_ARGUMENT, retryable: false });
     expect(errorKind(err)).toBe('invalid');

@@ -19,7 +19,18 @@ describe('toDanubeMessage', () => {
       }).finish(),
     );
     const m = toDanubeMessage(wire, '/default/t-part-1', '/default/t');
-    expect(m).toMatchObject({ topic: '/default/t-part-1', logicalTopic: '/default/t', offset: 42n, publishTime: 1763800000123, producerName: 'p-1', attributes: { a: 'b' }, schemaId: 3n, schemaVersion: 2, routingKey: 'cust-7', requestId: 9n });
+    expect(m).toMatchObject({
+      topic: '/default/t-part-1',
+      logicalTopic: '/default/t',
+      offset: 42n,
+      publishTime: 1763800000123,
+      producerName: 'p-1',
+      attributes: { a: 'b' },
+      schemaId: 3n,
+      schemaVersion: 2,
+      routingKey: 'cust-7',
+      requestId: 9n,
+    });
     expect(m.msgId).toBe(wire.msgId);
     expect(Buffer.from(m.payload).toString()).toBe('hi');
   });
@@ -34,7 +45,16 @@ describe('payload helpers', () => {
   it('encodes strings as UTF-8 and bounds the encoded size', () => {
     expect(Array.from(payloadBytes('é'))).toEqual([0xc3, 0xa9]);
     const size = estimateEncodedSize(1000, { k: 'v' }, 'key', 100);
-    const encoded = StreamMessage.encode({ requestId: 1n, msgId: { producerId: 2n ** 63n, topicName: 'x'.repeat(40), brokerAddr: 'y'.repeat(40), topicOffset: 0n }, payload: Buffer.alloc(1000), publishTime: BigInt(Date.now()), producerName: 'p', subscriptionName: '', attributes: { k: 'v' }, routingKey: 'key' }).finish();
+    const encoded = StreamMessage.encode({
+      requestId: 1n,
+      msgId: { producerId: 2n ** 63n, topicName: 'x'.repeat(40), brokerAddr: 'y'.repeat(40), topicOffset: 0n },
+      payload: Buffer.alloc(1000),
+      publishTime: BigInt(Date.now()),
+      producerName: 'p',
+      subscriptionName: '',
+      attributes: { k: 'v' },
+      routingKey: 'key',
+    }).finish();
     expect(size).toBeGreaterThanOrEqual(encoded.length);
   });
 });

@@ -31,10 +31,14 @@ describe('parseProducerOptions', () => {
   });
 
   it('rejects a misspelt key, a bad topic and a bad mode', () => {
-    expect(() => parseProducerOptions({ topic: '/default/t', name: 'p', partitons: 3 } as never)).toThrow(/producer options: partitons: unknown key \(did you mean "partitions"\?\)/);
+    expect(() => parseProducerOptions({ topic: '/default/t', name: 'p', partitons: 3 } as never)).toThrow(
+      /producer options: partitons: unknown key \(did you mean "partitions"\?\)/,
+    );
     expect(() => parseProducerOptions({ topic: 'default.t', name: 'p' })).toThrow(InvalidTopicError);
     expect(() => parseProducerOptions({ topic: '/default/t', name: 'p', mode: 'fast' as never })).toThrow(/producer options: mode: /);
-    expect(() => parseProducerOptions({ topic: '/default/t', name: 'p', schema: { subject: 's', version: 1, minVersion: 1 } })).toThrow(/"version" or "minVersion"/);
+    expect(() => parseProducerOptions({ topic: '/default/t', name: 'p', schema: { subject: 's', version: 1, minVersion: 1 } })).toThrow(
+      /"version" or "minVersion"/,
+    );
   });
 });
 

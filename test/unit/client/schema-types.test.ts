@@ -4,7 +4,7 @@ import { unwrapSchemaDefinition } from '../../../src/client/schema-types.js';
 const bytes = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
 
 describe('unwrapSchemaDefinition', () => {
-  it('returns the registered text from the broker\'s JSON envelopes', () => {
+  it("returns the registered text from the broker's JSON envelopes", () => {
     const raw = '{"type":"object","required":["id"]}';
     expect(unwrapSchemaDefinition(bytes({ JsonSchema: { raw_schema: raw, fingerprint: 'sha256:1' } }))).toBe(raw);
     expect(unwrapSchemaDefinition(bytes({ Avro: { raw_schema: '{"type":"record"}', fingerprint: 'f' } }))).toBe('{"type":"record"}');

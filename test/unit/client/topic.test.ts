@@ -28,7 +28,7 @@ describe('partitions', () => {
     expect(logicalTopic('/default/t-part-12')).toBe('/default/t');
   });
 
-  it('keeps only the topic\'s own partitions from a prefix scan, in index order', () => {
+  it("keeps only the topic's own partitions from a prefix scan, in index order", () => {
     const listed = ['/default/t-part-10', '/default/t-part-2', '/default/tt-part-0', '/default/t-part-0', '/default/t-part-1', '/default/t-part-x'];
     expect(partitionsOf('/default/t', listed)).toEqual(['/default/t-part-0', '/default/t-part-1', '/default/t-part-2', '/default/t-part-10']);
     expect(partitionsOf('/default/t', ['/default/t'])).toEqual(['/default/t']);

@@ -18,12 +18,27 @@ const BIG_ID = 0xfedc_ba98_7654_3210n;
 
 describe('SendMessage body', () => {
   const cases: Array<[string, SendPrefix, SendFields]> = [
-    ['plain', new SendPrefix({ producerId: BIG_ID, topicName: '/default/t-part-3', brokerAddr: 'http://127.0.0.1:6650', topicOffset: 0n }, 'p-3', undefined, undefined),
-      { requestId: 1n, payload: Buffer.from('hello'), publishTime: 1_763_800_000_000, attributes: {}, routingKey: undefined }],
-    ['attributes, key and schema', new SendPrefix({ producerId: 7n, topicName: '/default/ünïcode', brokerAddr: '', topicOffset: 0n }, 'prod', 3n, 2),
-      { requestId: 300_000n, payload: Buffer.alloc(70_000, 1), publishTime: 5, attributes: { 'content-type': 'application/json', é: '€', empty: '', '': 'v' }, routingKey: 'cust-7' }],
-    ['empty payload and big request id', new SendPrefix({ producerId: 0n, topicName: '/a/b', brokerAddr: 'x', topicOffset: 0n }, '', 0n, 0),
-      { requestId: 2n ** 64n - 1n, payload: new Uint8Array(0), publishTime: 0, attributes: {}, routingKey: '' }],
+    [
+      'plain',
+      new SendPrefix({ producerId: BIG_ID, topicName: '/default/t-part-3', brokerAddr: 'http://127.0.0.1:6650', topicOffset: 0n }, 'p-3', undefined, undefined),
+      { requestId: 1n, payload: Buffer.from('hello'), publishTime: 1_763_800_000_000, attributes: {}, routingKey: undefined },
+    ],
+    [
+      'attributes, key and schema',
+      new SendPrefix({ producerId: 7n, topicName: '/default/ünïcode', brokerAddr: '', topicOffset: 0n }, 'prod', 3n, 2),
+      {
+        requestId: 300_000n,
+        payload: Buffer.alloc(70_000, 1),
+        publishTime: 5,
+        attributes: { 'content-type': 'application/json', é: '€', empty: '', '': 'v' },
+        routingKey: 'cust-7',
+      },
+    ],
+    [
+      'empty payload and big request id',
+      new SendPrefix({ producerId: 0n, topicName: '/a/b', brokerAddr: 'x', topicOffset: 0n }, '', 0n, 0),
+      { requestId: 2n ** 64n - 1n, payload: new Uint8Array(0), publishTime: 0, attributes: {}, routingKey: '' },
+    ],
   ];
   for (const [name, prefix, fields] of cases) {
     it(`encodes as the generated encoder: ${name}`, () => {

@@ -4,7 +4,7 @@ import { BACKOFF_POLICIES, backoffDelay } from '../../../src/core/backoff.js';
 const at = (r: number) => () => r;
 
 describe('backoffDelay', () => {
-  it('grows exponentially or linearly up to the bound, with the policy\'s jitter', () => {
+  it("grows exponentially or linearly up to the bound, with the policy's jitter", () => {
     const op = BACKOFF_POLICIES.operation;
     expect([1, 2, 3, 20].map((n) => backoffDelay(n, { ...op, jitter: 'none' }))).toEqual([100, 200, 400, 30_000]);
     expect(backoffDelay(3, op, at(0))).toBe(0);

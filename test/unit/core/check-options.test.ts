@@ -17,7 +17,9 @@ describe('checkOptions', () => {
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
-      expect((err as ConfigError).message).toBe('invalid thing: sise: unknown key (did you mean "size"?); size: must be an integer from 1 to 100; on: must be true or false');
+      expect((err as ConfigError).message).toBe(
+        'invalid thing: sise: unknown key (did you mean "size"?); size: must be an integer from 1 to 100; on: must be true or false',
+      );
       expect((err as ConfigError).keys).toEqual(['sise', 'size', 'on']);
     }
   });

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
-  classifyError, ConnectorError, errorKind, FatalError, httpStatusKind, InvalidRecordError, parseRetryAfter, RetryableError, SinkRecord,
+  classifyError,
+  ConnectorError,
+  errorKind,
+  FatalError,
+  httpStatusKind,
+  InvalidRecordError,
+  parseRetryAfter,
+  RetryableError,
+  SinkRecord,
 } from '../../../src/core/index.js';
 
 const httpError = (status: number) => Object.assign(new Error(`HTTP ${status}`), { status });
@@ -20,9 +28,18 @@ describe('errors', () => {
 
 describe('classifyError', () => {
   it.each([
-    [429, 'retryable'], [500, 'retryable'], [502, 'retryable'], [503, 'retryable'], [408, 'retryable'],
-    [400, 'invalid'], [404, 'invalid'], [409, 'invalid'], [422, 'invalid'], [413, 'invalid'],
-    [401, 'fatal'], [403, 'fatal'],
+    [429, 'retryable'],
+    [500, 'retryable'],
+    [502, 'retryable'],
+    [503, 'retryable'],
+    [408, 'retryable'],
+    [400, 'invalid'],
+    [404, 'invalid'],
+    [409, 'invalid'],
+    [422, 'invalid'],
+    [413, 'invalid'],
+    [401, 'fatal'],
+    [403, 'fatal'],
   ])('HTTP %i is %s', (status, kind) => {
     expect(httpStatusKind(status)).toBe(kind);
     expect(classifyError(httpError(status)).kind).toBe(kind);

@@ -21,27 +21,54 @@ describe('retry policy', () => {
   it('retries transient failures, then succeeds', async () => {
     let calls = 0;
     const delays: number[] = [];
-    const value = await retry(async () => {
-      if (++calls < 3) throw Object.assign(new Error('reset'), { code: 'ECONNRESET' });
-      return 'done';
-    }, parseRetryPolicy({ initialDelayMs: 5, jitter: 'none' }), { onRetry: ({ delayMs }) => delays.push(delayMs) });
+    const value = await retry(
+      async () => {
+        if (++calls < 3) throw Object.assign(new Error('reset'), { code: 'ECONNRESET' });
+        return 'done';
+      },
+      parseRetryPolicy({ initialDelayMs: 5, jitter: 'none' }),
+      { onRetry: ({ delayMs }) => delays.push(delayMs) },
+    );
     expect([value, calls, delays]).toEqual(['done', 3, [5, 10]]);
   });
 
   it('does not retry fatal errors and stops at max attempts', async () => {
     let calls = 0;
-    await expect(retry(async () => { calls++; throw new FatalError('bad key'); }, parseRetryPolicy({ initialDelayMs: 1 }))).rejects.toThrow('bad key');
+    await expect(
+      retry(
+        async () => {
+          calls++;
+          throw new FatalError('bad key');
+        },
+        parseRetryPolicy({ initialDelayMs: 1 }),
+      ),
+    ).rejects.toThrow('bad key');
     expect(calls).toBe(1);
     calls = 0;
-    await expect(retry(async () => { calls++; throw new RetryableError('busy'); }, parseRetryPolicy({ maxAttempts: 4, initialDelayMs: 1 }))).rejects.toThrow('busy');
+    await expect(
+      retry(
+        async () => {
+          calls++;
+          throw new RetryableError('busy');
+        },
+        parseRetryPolicy({ maxAttempts: 4, initialDelayMs: 1 }),
+      ),
+    ).rejects.toThrow('busy');
     expect(calls).toBe(4);
   });
 
   it('gives up when max elapsed would be passed, honours retryAfterMs', async () => {
     let calls = 0;
     const started = Date.now();
-    await expect(retry(async () => { calls++; throw new RetryableError('later', { retryAfterMs: 60 }); },
-      parseRetryPolicy({ maxAttempts: 100, initialDelayMs: 1, maxElapsedMs: 150 }))).rejects.toThrow('later');
+    await expect(
+      retry(
+        async () => {
+          calls++;
+          throw new RetryableError('later', { retryAfterMs: 60 });
+        },
+        parseRetryPolicy({ maxAttempts: 100, initialDelayMs: 1, maxElapsedMs: 150 }),
+      ),
+    ).rejects.toThrow('later');
     expect(calls).toBe(3);
     expect(Date.now() - started).toBeGreaterThanOrEqual(115);
   });
@@ -50,8 +77,15 @@ describe('retry policy', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('shutting down')), 30);
     const started = Date.now();
-    await expect(retry(async () => { throw new RetryableError('busy'); }, parseRetryPolicy({ initialDelayMs: 10_000, jitter: 'none' }), { signal: controller.signal }))
-      .rejects.toThrow('shutting down');
+    await expect(
+      retry(
+        async () => {
+          throw new RetryableError('busy');
+        },
+        parseRetryPolicy({ initialDelayMs: 10_000, jitter: 'none' }),
+        { signal: controller.signal },
+      ),
+    ).rejects.toThrow('shutting down');
     expect(Date.now() - started).toBeLessThan(1000);
   });
 });

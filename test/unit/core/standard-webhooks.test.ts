@@ -42,7 +42,10 @@ describe('Standard Webhooks signing', () => {
     };
     expect(await verifyStandardWebhook(SECRET, body, changed('webhook-timestamp', 'soon'), { nowSec: now })).toEqual({ ok: false, reason: 'malformed' });
     expect(await verifyStandardWebhook(SECRET, body, changed('webhook-id', 'msg.1'), { nowSec: now })).toEqual({ ok: false, reason: 'malformed' });
-    expect(await verifyStandardWebhook(SECRET, body, changed('webhook-signature', 'v1,not-base64!'), { nowSec: now })).toEqual({ ok: false, reason: 'malformed' });
+    expect(await verifyStandardWebhook(SECRET, body, changed('webhook-signature', 'v1,not-base64!'), { nowSec: now })).toEqual({
+      ok: false,
+      reason: 'malformed',
+    });
     expect(await verifyStandardWebhook(SECRET, body, changed('webhook-id', 'msg_4'), { nowSec: now })).toEqual({ ok: false, reason: 'mismatch' });
     expect(await verifyStandardWebhook(SECRET, `${body} `, good, { nowSec: now })).toEqual({ ok: false, reason: 'mismatch' });
     expect(await verifyStandardWebhook(`whsec_${randomBytes(32).toString('base64')}`, body, good, { nowSec: now })).toEqual({ ok: false, reason: 'mismatch' });

@@ -1,16 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ConfigError, createTransforms, InvalidRecordError, jsonWithMetadata, passthrough, RetryableError, SinkRecord, utf8, validateJsonSchema,
+  ConfigError,
+  createTransforms,
+  InvalidRecordError,
+  jsonWithMetadata,
+  passthrough,
+  RetryableError,
+  SinkRecord,
+  utf8,
+  validateJsonSchema,
   type ResolvedSchema,
 } from '../../../src/core/index.js';
 
-const record = (payload: string, extra: Partial<ConstructorParameters<typeof SinkRecord>[0]> = {}) => new SinkRecord({
-  topic: '/default/orders-part-0', offset: 9n, publishTime: 1763800000000, producerName: 'src', attributes: { origin: 'pg' },
-  routingKey: 'cust-7', payload: utf8(payload), ...extra,
-});
+const record = (payload: string, extra: Partial<ConstructorParameters<typeof SinkRecord>[0]> = {}) =>
+  new SinkRecord({
+    topic: '/default/orders-part-0',
+    offset: 9n,
+    publishTime: 1763800000000,
+    producerName: 'src',
+    attributes: { origin: 'pg' },
+    routingKey: 'cust-7',
+    payload: utf8(payload),
+    ...extra,
+  });
 
 const orderSchema = JSON.stringify({
-  type: 'object', required: ['sku', 'qty'], properties: { sku: { type: 'string' }, qty: { type: 'integer', minimum: 1 } },
+  type: 'object',
+  required: ['sku', 'qty'],
+  properties: { sku: { type: 'string' }, qty: { type: 'integer', minimum: 1 } },
 });
 
 describe('transforms', () => {
@@ -24,8 +41,14 @@ describe('transforms', () => {
     expect(out.json()).toEqual({
       sku: 'A1',
       _danube: {
-        id: '/default/orders-part-0@9', topic: '/default/orders', partitionTopic: '/default/orders-part-0', offset: '9',
-        publishTime: 1763800000000, producerName: 'src', attributes: { origin: 'pg' }, key: 'cust-7',
+        id: '/default/orders-part-0@9',
+        topic: '/default/orders',
+        partitionTopic: '/default/orders-part-0',
+        offset: '9',
+        publishTime: 1763800000000,
+        producerName: 'src',
+        attributes: { origin: 'pg' },
+        key: 'cust-7',
       },
     });
     expect((await jsonWithMetadata(record('[1,2]'))).json<{ value: number[] }>().value).toEqual([1, 2]);
@@ -52,10 +75,21 @@ describe('transforms', () => {
 
   it('validate-json-schema: registry failures are retryable and not cached; 2020-12 schemas work', async () => {
     let calls = 0;
-    const check = validateJsonSchema(async () => {
-      if (++calls === 1) throw new Error('registry down');
-      return { type: 'json_schema', definition: JSON.stringify({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', prefixItems: [{ type: 'string' }], required: ['a'] }) };
-    }, { schemaId: '5' });
+    const check = validateJsonSchema(
+      async () => {
+        if (++calls === 1) throw new Error('registry down');
+        return {
+          type: 'json_schema',
+          definition: JSON.stringify({
+            $schema: 'https://json-schema.org/draft/2020-12/schema',
+            type: 'object',
+            prefixItems: [{ type: 'string' }],
+            required: ['a'],
+          }),
+        };
+      },
+      { schemaId: '5' },
+    );
     await expect(check(record('{"a":1}'))).rejects.toBeInstanceOf(RetryableError);
     expect((await check(record('{"a":1}'))).id).toBe('/default/orders-part-0@9');
     await expect(check(record('{"b":1}'))).rejects.toBeInstanceOf(InvalidRecordError);

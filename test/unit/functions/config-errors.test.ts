@@ -29,7 +29,8 @@ const VARIABLE: Record<(typeof HANDLERS)[number], string> = {
 beforeEach(() => {
   vi.resetModules();
   vi.stubEnv('DANUBE_SERVICE_URL', 'http://127.0.0.1:9');
-  for (const name of [...Object.values(VARIABLE), 'DYNAMODB_SINK_CONFIG', 'DYNAMODB_SINK_TABLE', 'HTTP_SINK_CONFIG', 'HTTP_SINK_URL']) vi.stubEnv(name, undefined);
+  for (const name of [...Object.values(VARIABLE), 'DYNAMODB_SINK_CONFIG', 'DYNAMODB_SINK_TABLE', 'HTTP_SINK_CONFIG', 'HTTP_SINK_URL'])
+    vi.stubEnv(name, undefined);
 });
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -49,7 +50,9 @@ describe('a source or bridge handler without its JSON settings', () => {
 
     it(`functions/${handler}.ts says where ${variable} is not valid JSON`, async () => {
       vi.stubEnv(variable, '{"name": "x",\n "url": }');
-      expect(await loadError(handler)).toBe(`${variable} is not valid JSON: expected a value (object, array, string in double quotes, number, true, false or null), found "}" at line 2, column 9`);
+      expect(await loadError(handler)).toBe(
+        `${variable} is not valid JSON: expected a value (object, array, string in double quotes, number, true, false or null), found "}" at line 2, column 9`,
+      );
     });
 
     it(`functions/${handler}.ts names ${variable} and the option that is wrong`, async () => {
@@ -68,7 +71,9 @@ describe('sink handlers whose JSON settings are optional', () => {
     expect(typeof (await load('dynamodb-sink')).handler).toBe('function');
     vi.resetModules();
     vi.stubEnv('DYNAMODB_SINK_TABLE', '');
-    expect(await loadError('dynamodb-sink')).toBe('DYNAMODB_SINK_TABLE is not set: the name of the DynamoDB table to write to (or "table" in DYNAMODB_SINK_CONFIG)');
+    expect(await loadError('dynamodb-sink')).toBe(
+      'DYNAMODB_SINK_TABLE is not set: the name of the DynamoDB table to write to (or "table" in DYNAMODB_SINK_CONFIG)',
+    );
     vi.resetModules();
     vi.stubEnv('DYNAMODB_SINK_TABLE', 'orders');
     vi.stubEnv('DYNAMODB_SINK_CONFIG', '{"attributes": {"pk": "$.id"}');
@@ -98,6 +103,8 @@ describe('sink handlers whose JSON settings are optional', () => {
     vi.stubEnv('PG_URL', 'postgres://127.0.0.1:9/db');
     vi.stubEnv('PG_SINK_TABLE', 'orders');
     vi.stubEnv('PG_SINK_COLUMNS', '[{"column": "id", "from": "$.id"},]');
-    expect(await loadError('postgres-sink')).toBe('PG_SINK_COLUMNS is not valid JSON: expected a value (object, array, string in double quotes, number, true, false or null), found "]" at line 1, column 35');
+    expect(await loadError('postgres-sink')).toBe(
+      'PG_SINK_COLUMNS is not valid JSON: expected a value (object, array, string in double quotes, number, true, false or null), found "]" at line 1, column 35',
+    );
   });
 });

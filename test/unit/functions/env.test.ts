@@ -80,19 +80,27 @@ describe('JSON settings', () => {
     expect(optionalJson({ HTTP_SINK_CONFIG: '' }, 'HTTP_SINK_CONFIG')).toBeUndefined();
     expect(optionalJson({}, 'HTTP_SINK_CONFIG')).toBeUndefined();
     expect(optionalJson({ HTTP_SINK_CONFIG: '{"concurrency":2}' }, 'HTTP_SINK_CONFIG')).toEqual({ concurrency: 2 });
-    expect(failure(() => optionalJson({ HTTP_SINK_CONFIG: '{concurrency:2}' }, 'HTTP_SINK_CONFIG')).message).toMatch(/^HTTP_SINK_CONFIG is not valid JSON: .* at line 1, column 2$/);
+    expect(failure(() => optionalJson({ HTTP_SINK_CONFIG: '{concurrency:2}' }, 'HTTP_SINK_CONFIG')).message).toMatch(
+      /^HTTP_SINK_CONFIG is not valid JSON: .* at line 1, column 2$/,
+    );
   });
 });
 
 describe('fromSettings', () => {
   it('prefixes an option error with the variables the options came from', () => {
-    const err = failure(() => fromSettings(['HTTP_SINK_URL', 'HTTP_SINK_CONFIG'], () => {
-      throw new ConfigError('invalid http-sink options: url: Invalid URL', ['url']);
-    }));
+    const err = failure(() =>
+      fromSettings(['HTTP_SINK_URL', 'HTTP_SINK_CONFIG'], () => {
+        throw new ConfigError('invalid http-sink options: url: Invalid URL', ['url']);
+      }),
+    );
     expect(err.message).toBe('HTTP_SINK_URL / HTTP_SINK_CONFIG: invalid http-sink options: url: Invalid URL');
     expect(err.keys).toEqual(['url']);
     expect(err.cause).toBeInstanceOf(ConfigError);
-    expect(() => fromSettings(['X'], () => { throw new TypeError('boom'); })).toThrow(TypeError);
+    expect(() =>
+      fromSettings(['X'], () => {
+        throw new TypeError('boom');
+      }),
+    ).toThrow(TypeError);
     expect(fromSettings(['X'], () => 7)).toBe(7);
   });
 });

@@ -30,14 +30,22 @@ async function startSsm(parameters: Record<string, string>): Promise<{ url: stri
       reads.push(`${String(req.headers['x-amz-target'])} ${Name}`);
       const value = Name === undefined ? undefined : parameters[Name];
       res.writeHead(value === undefined ? 400 : 200, { 'content-type': 'application/x-amz-json-1.1' });
-      res.end(JSON.stringify(value === undefined ? { __type: 'ParameterNotFound', message: '' } : { Parameter: { Name, Type: 'SecureString', Value: value, Version: 1 } }));
+      res.end(
+        JSON.stringify(
+          value === undefined ? { __type: 'ParameterNotFound', message: '' } : { Parameter: { Name, Type: 'SecureString', Value: value, Version: 1 } },
+        ),
+      );
     });
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     reads,
-    close: () => new Promise((ok) => { server.closeAllConnections(); server.close(() => ok()); }),
+    close: () =>
+      new Promise((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
   };
 }
 
@@ -64,7 +72,15 @@ afterAll(async () => {
 beforeEach(() => {
   vi.resetModules();
   ssm.reads.length = 0;
-  for (const name of ['DANUBE_TOKEN', 'DANUBE_TOKEN_SECRET_ID', 'AWS_ACCESS_KEY_ID', 'AWS_PROFILE', 'BRIDGE_DESTINATION_TOKEN', 'BRIDGE_DESTINATION_TOKEN_SECRET_ID']) vi.stubEnv(name, undefined);
+  for (const name of [
+    'DANUBE_TOKEN',
+    'DANUBE_TOKEN_SECRET_ID',
+    'AWS_ACCESS_KEY_ID',
+    'AWS_PROFILE',
+    'BRIDGE_DESTINATION_TOKEN',
+    'BRIDGE_DESTINATION_TOKEN_SECRET_ID',
+  ])
+    vi.stubEnv(name, undefined);
   vi.stubEnv('DANUBE_SERVICE_URL', broker.url);
   vi.stubEnv('DANUBE_TOKEN_SSM_PARAMETER', PARAMETER);
   vi.stubEnv('AWS_ENDPOINT_URL_SSM', ssm.url);
@@ -91,11 +107,17 @@ describe('handlers with the Danube token stored in SSM', () => {
     vi.stubEnv('WEBHOOK_CONFIG', JSON.stringify({ routes: [{ path: '/in', topic: '/default/stored-webhook' }] }));
     const out = await subscribe('/default/stored-webhook');
     const { handler } = await import('../../../functions/webhook.js');
-    const event = (body: string) => ({
-      version: '2.0', routeKey: '$default', rawPath: '/in', rawQueryString: '', isBase64Encoded: false, body,
-      headers: { 'content-type': 'application/json' },
-      requestContext: { http: { method: 'POST', path: '/in', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 't' } },
-    }) as unknown as APIGatewayProxyEventV2;
+    const event = (body: string) =>
+      ({
+        version: '2.0',
+        routeKey: '$default',
+        rawPath: '/in',
+        rawQueryString: '',
+        isBase64Encoded: false,
+        body,
+        headers: { 'content-type': 'application/json' },
+        requestContext: { http: { method: 'POST', path: '/in', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 't' } },
+      }) as unknown as APIGatewayProxyEventV2;
     try {
       expect(await handler(event('{"n":1}'), context('w1'))).toMatchObject({ statusCode: 202 });
       expect(await handler(event('{"n":2}'), context('w2'))).toMatchObject({ statusCode: 202 });
@@ -107,7 +129,10 @@ describe('handlers with the Danube token stored in SSM', () => {
   });
 
   it('functions/mqtt.ts drains into Danube with the stored token', async () => {
-    vi.stubEnv('MQTT_CONFIG', JSON.stringify({ name: 'stored', url: mq.url, clientId: 'danube-stored', idleMs: 300, routes: [{ filter: 'stored/#', topic: '/default/stored-mqtt' }] }));
+    vi.stubEnv(
+      'MQTT_CONFIG',
+      JSON.stringify({ name: 'stored', url: mq.url, clientId: 'danube-stored', idleMs: 300, routes: [{ filter: 'stored/#', topic: '/default/stored-mqtt' }] }),
+    );
     const out = await subscribe('/default/stored-mqtt');
     const { handler } = await import('../../../functions/mqtt.js');
     const pub = await connectAsync(mq.url, { clientId: 'stored-publisher', reconnectPeriod: 0 });
@@ -129,11 +154,17 @@ describe('handlers with the Danube token stored in SSM', () => {
     vi.stubEnv('DANUBE_SERVICE_URL', 'http://127.0.0.1:9');
     vi.stubEnv('DANUBE_TOKEN_SSM_PARAMETER', '/danube/dev/wrong-token');
     vi.stubEnv('BRIDGE_DESTINATION_TOKEN_SSM_PARAMETER', PARAMETER);
-    vi.stubEnv('BRIDGE_CONFIG', JSON.stringify({ clusterId: 'eu', destination: { clusterId: 'us', serviceUrl: broker.url }, topicMap: { '/default/orders': '/default/stored-bridge' } }));
+    vi.stubEnv(
+      'BRIDGE_CONFIG',
+      JSON.stringify({ clusterId: 'eu', destination: { clusterId: 'us', serviceUrl: broker.url }, topicMap: { '/default/orders': '/default/stored-bridge' } }),
+    );
     const out = await subscribe('/default/stored-bridge');
     const { handler } = await import('../../../functions/bridge.js');
-    const batch = (n: number) => encodeSinkBatch([{ topic: '/default/orders', offset: BigInt(n), publishTime: 1, producerName: 'p', attributes: {}, payload: new TextEncoder().encode(`{"n":${n}}`) }],
-      { binding: 'orders-bridge', topic: '/default/orders', subscription: 'orders-bridge' });
+    const batch = (n: number) =>
+      encodeSinkBatch(
+        [{ topic: '/default/orders', offset: BigInt(n), publishTime: 1, producerName: 'p', attributes: {}, payload: new TextEncoder().encode(`{"n":${n}}`) }],
+        { binding: 'orders-bridge', topic: '/default/orders', subscription: 'orders-bridge' },
+      );
     try {
       expect(await handler(batch(0), context('b1'))).toEqual({ batchItemFailures: [] });
       expect(await handler(batch(1), context('b2'))).toEqual({ batchItemFailures: [] });
@@ -148,6 +179,8 @@ describe('handlers with the Danube token stored in SSM', () => {
     vi.stubEnv('BRIDGE_DESTINATION_TOKEN_SSM_PARAMETER', PARAMETER);
     vi.stubEnv('BRIDGE_DESTINATION_TOKEN_SECRET_ID', 'danube/us/token');
     vi.stubEnv('BRIDGE_CONFIG', JSON.stringify({ clusterId: 'eu', destination: { clusterId: 'us', serviceUrl: broker.url } }));
-    await expect(import('../../../functions/bridge.js')).rejects.toThrow('set either BRIDGE_DESTINATION_TOKEN_SSM_PARAMETER or BRIDGE_DESTINATION_TOKEN_SECRET_ID, not both');
+    await expect(import('../../../functions/bridge.js')).rejects.toThrow(
+      'set either BRIDGE_DESTINATION_TOKEN_SSM_PARAMETER or BRIDGE_DESTINATION_TOKEN_SECRET_ID, not both',
+    );
   });
 });

@@ -16,9 +16,18 @@ function msg(offset: number, opts: { topic?: string; key?: string; size?: number
 
 function state(over: Partial<BatchStateOptions> = {}): BatchState {
   return new BatchState({
-    batchSize: 3, maxBatchBytes: 1_000_000, maxEventBytes: 6_000_000, maxBatchingWindowMs: 100, maxConcurrency: 1,
-    ordering: 'partition', maxRetryAttempts: 2, bisectOnError: false, hasDeadLetterTopic: true, maxRecordAgeMs: -1,
-    backoff: (n) => 10 * n, ...over,
+    batchSize: 3,
+    maxBatchBytes: 1_000_000,
+    maxEventBytes: 6_000_000,
+    maxBatchingWindowMs: 100,
+    maxConcurrency: 1,
+    ordering: 'partition',
+    maxRetryAttempts: 2,
+    bisectOnError: false,
+    hasDeadLetterTopic: true,
+    maxRecordAgeMs: -1,
+    backoff: (n) => 10 * n,
+    ...over,
   });
 }
 
@@ -52,7 +61,9 @@ describe('BatchState: cutting batches', () => {
 
   it('keeps one batch per partition in flight; other partitions go concurrently', () => {
     const s = state({ maxConcurrency: 4, batchSize: 2 });
-    s.offer(msg(0), 0); s.offer(msg(1), 0); s.offer(msg(2), 0);
+    s.offer(msg(0), 0);
+    s.offer(msg(1), 0);
+    s.offer(msg(2), 0);
     s.offer(msg(0, { topic: '/default/t-part-1' }), 0);
     const a = s.nextBatch(200)!;
     const b = s.nextBatch(200)!;
@@ -63,7 +74,9 @@ describe('BatchState: cutting batches', () => {
 
   it('with key ordering, different keys of one partition run concurrently, one key never does', () => {
     const s = state({ maxConcurrency: 4, batchSize: 1, ordering: 'key' });
-    s.offer(msg(0, { key: 'a' }), 0); s.offer(msg(1, { key: 'a' }), 0); s.offer(msg(2, { key: 'b' }), 0);
+    s.offer(msg(0, { key: 'a' }), 0);
+    s.offer(msg(1, { key: 'a' }), 0);
+    s.offer(msg(2, { key: 'b' }), 0);
     expect(offsets(s.nextBatch(200)!.records)).toEqual([0]);
     expect(offsets(s.nextBatch(200)!.records)).toEqual([2]);
     expect(s.nextBatch(200)).toBeUndefined();
@@ -188,7 +201,10 @@ describe('BatchState: settling', () => {
     let now = 0;
     for (let guard = 0; guard < 50 && acked.length + dead.length < 8; guard++) {
       const b = s.nextBatch(now, true);
-      if (!b) { now += 100; continue; }
+      if (!b) {
+        now += 100;
+        continue;
+      }
       const hasPoison = b.records.some((r) => r.id === poison);
       const r = s.complete(b.id, hasPoison ? { type: 'failure', error: 'poison' } : { type: 'success' }, now);
       acked.push(...offsets(r.ack));
@@ -200,7 +216,8 @@ describe('BatchState: settling', () => {
 
   it('an invalid record named by the function is dead-lettered at once; the rest go again', () => {
     const s = state();
-    s.offer(msg(0), 0); s.offer(msg(1), 0);
+    s.offer(msg(0), 0);
+    s.offer(msg(1), 0);
     const b = s.nextBatch(0, true)!;
     const r = s.complete(b.id, { type: 'failure', error: 'bad', invalidRecordId: '/default/t-part-0@1' }, 0);
     expect(r.deadLetter.map((d) => d.reason)).toEqual(['invalid-record']);
@@ -214,13 +231,17 @@ describe('BatchState: settling', () => {
     s.offer(msg(1, { publishTime: 5000 }), 0);
     s.offer(msg(2, { publishTime: 5000, size: 60 }), 0);
     const out = s.takeDeadLetters(5500);
-    expect(out.map((d) => [Number(d.record.msg.offset), d.reason])).toEqual([[0, 'max-record-age'], [2, 'too-large']]);
+    expect(out.map((d) => [Number(d.record.msg.offset), d.reason])).toEqual([
+      [0, 'max-record-age'],
+      [2, 'too-large'],
+    ]);
     expect(offsets(s.nextBatch(5500, true)!.records)).toEqual([1]);
   });
 
   it('tracks the oldest unacked record and forgets pending records on release', () => {
     const s = state();
-    s.offer(msg(0, { publishTime: 10 }), 0); s.offer(msg(1, { publishTime: 5 }), 0);
+    s.offer(msg(0, { publishTime: 10 }), 0);
+    s.offer(msg(1, { publishTime: 5 }), 0);
     expect(s.oldestPublishTime()).toBe(5);
     expect(s.releasePending()).toHaveLength(2);
     expect(s.heldCount).toBe(0);

@@ -11,8 +11,14 @@ describe('parseRelayConfig', () => {
     const { config } = parseRelayConfig(base);
     const b = config.bindings[0]!;
     expect(b).toMatchObject({
-      batchSize: 100, maxBatchingWindowMs: 500, maxBatchBytes: MAX_BATCH_BYTES, maxConcurrency: 1, ordering: 'partition',
-      maxRetryAttempts: 3, maxRecordAgeSeconds: -1, bisectOnError: false,
+      batchSize: 100,
+      maxBatchingWindowMs: 500,
+      maxBatchBytes: MAX_BATCH_BYTES,
+      maxConcurrency: 1,
+      ordering: 'partition',
+      maxRetryAttempts: 3,
+      maxRecordAgeSeconds: -1,
+      bisectOnError: false,
       // Left out: what the binding needs (a window for every batch in flight, an ack timeout past an invocation).
       subscription: { name: 'orders-sub', type: 'shared', ackTimeoutMs: 35_500, maxUnackedMessages: 100 },
       function: { type: 'local', module: './sink.js', export: 'sink', timeoutMs: 30000 },
@@ -49,21 +55,29 @@ bindings:
   it('names the binding and the field in errors, including unknown keys', () => {
     const bad = { bindings: [{ ...base.bindings[0], batchSize: 20000, batchSise: 3 }] };
     let err: unknown;
-    try { parseRelayConfig(bad); } catch (e) { err = e; }
+    try {
+      parseRelayConfig(bad);
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(RelayConfigError);
     expect((err as Error).message).toMatch(/binding "orders": batchSize/);
     expect((err as Error).message).toMatch(/binding "orders": batchSise: unknown key/);
     expect(() => parseRelayConfig({ bindings: [{ ...base.bindings[0], maxBatchBytes: MAX_BATCH_BYTES + 1 }] })).toThrow(/binding "orders": maxBatchBytes/);
-    expect(() => parseRelayConfig({ bindings: [{ ...base.bindings[0], function: { type: 'http', url: 'http://x', secret: 'short' } }] })).toThrow(/binding "orders": function.secret/);
+    expect(() => parseRelayConfig({ bindings: [{ ...base.bindings[0], function: { type: 'http', url: 'http://x', secret: 'short' } }] })).toThrow(
+      /binding "orders": function.secret/,
+    );
   });
 
-  it('signs HTTP invocations the relay\'s own way unless told to use Standard Webhooks, whose secrets are whsec_ keys', () => {
-    const http = (fn: Record<string, unknown>) => parseRelayConfig({ bindings: [{ ...base.bindings[0], function: { type: 'http', url: 'http://127.0.0.1:1/sink', ...fn } }] });
+  it("signs HTTP invocations the relay's own way unless told to use Standard Webhooks, whose secrets are whsec_ keys", () => {
+    const http = (fn: Record<string, unknown>) =>
+      parseRelayConfig({ bindings: [{ ...base.bindings[0], function: { type: 'http', url: 'http://127.0.0.1:1/sink', ...fn } }] });
     expect(http({ secret: 'a-very-long-secret-value' }).config.bindings[0]!.function).toMatchObject({ signature: 'danube' });
     const key = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
     expect(http({ secret: key, signature: 'standard-webhooks' }).config.bindings[0]!.function).toMatchObject({ signature: 'standard-webhooks', secret: key });
-    expect(() => http({ secret: 'a-very-long-secret-value', signature: 'standard-webhooks' }))
-      .toThrow(/binding "orders": function.secret: with signature standard-webhooks the secret must be written whsec_<base64 key>/);
+    expect(() => http({ secret: 'a-very-long-secret-value', signature: 'standard-webhooks' })).toThrow(
+      /binding "orders": function.secret: with signature standard-webhooks the secret must be written whsec_<base64 key>/,
+    );
     expect(() => http({ secret: `whsec_${Buffer.alloc(16).toString('base64')}`, signature: 'standard-webhooks' })).toThrow(/24 to 64 bytes, got 16/);
     expect(() => http({ secret: key, signature: 'hmac' })).toThrow(/binding "orders": function.signature/);
     expect(() => http({ secret: key, signatures: 'danube' })).toThrow(/signatures: unknown key/);
@@ -80,7 +94,14 @@ bindings:
 
   it('warns about an ack timeout shorter than the function timeout and a window too small for the batch', () => {
     const { warnings } = parseRelayConfig({
-      bindings: [{ ...base.bindings[0], deadLetterTopic: '/default/dlq', subscription: { name: 's', ackTimeoutMs: 1000, maxUnackedMessages: 10 }, function: { type: 'local', module: 'm', timeoutMs: 5000 } }],
+      bindings: [
+        {
+          ...base.bindings[0],
+          deadLetterTopic: '/default/dlq',
+          subscription: { name: 's', ackTimeoutMs: 1000, maxUnackedMessages: 10 },
+          function: { type: 'local', module: 'm', timeoutMs: 5000 },
+        },
+      ],
     });
     expect(warnings.some((w) => /binding "orders": function.timeoutMs \(5000\) exceeds/.test(w))).toBe(true);
     expect(warnings.some((w) => /batchSize × maxConcurrency \(100 × 1\) exceeds the subscription's max_unacked_messages \(10\)/.test(w))).toBe(true);
@@ -92,7 +113,9 @@ bindings:
 
   it('derives the window and the ack timeout a binding needs when they are left out, so the defaults never warn', () => {
     const { config, warnings } = parseRelayConfig({
-      bindings: [{ ...base.bindings[0], deadLetterTopic: '/default/dlq', batchSize: 50, maxConcurrency: 4, function: { type: 'local', module: 'm', timeoutMs: 60_000 } }],
+      bindings: [
+        { ...base.bindings[0], deadLetterTopic: '/default/dlq', batchSize: 50, maxConcurrency: 4, function: { type: 'local', module: 'm', timeoutMs: 60_000 } },
+      ],
     });
     expect(config.bindings[0]!.subscription).toMatchObject({ maxUnackedMessages: 200, ackTimeoutMs: 65_500 });
     expect(warnings).toEqual([]);

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { compileFilter } from '../../../src/relay/filter.js';
 
 const rec = (attributes: Record<string, string>, body: unknown, routingKey?: string) => ({
-  attributes, routingKey, payload: new TextEncoder().encode(typeof body === 'string' ? body : JSON.stringify(body)),
+  attributes,
+  routingKey,
+  payload: new TextEncoder().encode(typeof body === 'string' ? body : JSON.stringify(body)),
 });
 
 describe('compileFilter', () => {

@@ -32,7 +32,12 @@ describe('misspelled option keys', () => {
     ['scheduledSource', () => scheduledSource(source, { budgetMS: 1000 } as never), 'budgetMS', 'budgetMs'],
     ['defineSink', () => defineSink(async () => undefined, { nmae: 'x' } as never), 'nmae', 'name'],
     ['forEachRecord', () => forEachRecord(async () => undefined, { concurency: 2 } as never), 'concurency', 'concurrency'],
-    ['defineSource', () => defineSource({ name: 's', topic: '/default/t', poll: async () => ({ records: [], done: true }), orderng: 'key' } as never), 'orderng', 'ordering'],
+    [
+      'defineSource',
+      () => defineSource({ name: 's', topic: '/default/t', poll: async () => ({ records: [], done: true }), orderng: 'key' } as never),
+      'orderng',
+      'ordering',
+    ],
   ];
   for (const [fn, call, key, meant] of cases) {
     it(`${fn} names "${key}" and suggests "${meant}"`, () => {
@@ -45,7 +50,10 @@ describe('misspelled option keys', () => {
   }
 
   it('startRelay names the key before it connects anywhere', async () => {
-    const err = await startRelay({ bindings: [] }, { sink: {} } as never).then(() => undefined, (e: unknown) => e as ConfigError);
+    const err = await startRelay({ bindings: [] }, { sink: {} } as never).then(
+      () => undefined,
+      (e: unknown) => e as ConfigError,
+    );
     expect(err).toBeInstanceOf(ConfigError);
     expect(err!.message).toMatch(/startRelay options: sink: unknown key \(did you mean "sinks"\?\)/);
   });

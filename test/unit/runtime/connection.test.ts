@@ -50,9 +50,9 @@ describe('danubeConnectionFromEnv', () => {
   });
 
   it('takes a plain token and the CA as given, and a plain token over a stored one', () => {
-    expect(
-      danubeConnectionFromEnv({ DANUBE_SERVICE_URL: 'https://d:6650', DANUBE_TOKEN: 'jwt', DANUBE_TOKEN_SSM_PARAMETER: '/t', DANUBE_TLS_CA: CA }),
-    ).toEqual({ serviceUrl: 'https://d:6650', token: 'jwt', tls: { ca: CA } });
+    expect(danubeConnectionFromEnv({ DANUBE_SERVICE_URL: 'https://d:6650', DANUBE_TOKEN: 'jwt', DANUBE_TOKEN_SSM_PARAMETER: '/t', DANUBE_TLS_CA: CA })).toEqual(
+      { serviceUrl: 'https://d:6650', token: 'jwt', tls: { ca: CA } },
+    );
     expect(danubeConnectionFromEnv({ DANUBE_SERVICE_URL: 'http://127.0.0.1:6650', DANUBE_TOKEN: '' })).toEqual({ serviceUrl: 'http://127.0.0.1:6650' });
   });
 

@@ -7,7 +7,9 @@ import { makeEvent } from '../sink/make-event.js';
 
 describe('functions/example-sink', () => {
   let dir: string | undefined;
-  afterAll(async () => { if (dir) await rm(dir, { recursive: true, force: true }); });
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
 
   it('writes good orders as JSON lines and reports the broken one as invalid', async () => {
     dir = await mkdtemp(join(tmpdir(), 'example-sink-'));
@@ -18,7 +20,13 @@ describe('functions/example-sink', () => {
     const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 5_000 } as unknown as Context;
     const response = await handler(event, context);
     expect(response.batchItemFailures).toEqual([expect.objectContaining({ itemIdentifier: '/default/orders-part-0@101', reason: 'invalid' })]);
-    const lines = (await readFile(process.env.EXAMPLE_SINK_FILE, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((l) => [l.customer, l.order.orderId])).toEqual([['k0', 'order-1'], ['k0', 'order-3']]);
+    const lines = (await readFile(process.env.EXAMPLE_SINK_FILE, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.customer, l.order.orderId])).toEqual([
+      ['k0', 'order-1'],
+      ['k0', 'order-3'],
+    ]);
   });
 });

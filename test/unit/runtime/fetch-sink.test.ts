@@ -44,7 +44,9 @@ describe('createHttpInvoker options', () => {
     const base = { url: 'http://127.0.0.1:1/sink', timeoutMs: 1000 };
     expect(() => createHttpInvoker({ ...base, secret: KEY, sigature: 'danube' } as never)).toThrow(/sigature: unknown key \(did you mean "signature"\?\)/);
     expect(() => createHttpInvoker({ ...base, secret: 'short' })).toThrow(/secret: must be at least 16 characters/);
-    expect(() => createHttpInvoker({ ...base, secret: 'a-plain-secret-of-some-length', signature: 'standard-webhooks' })).toThrow(/secret: must be written whsec_/);
+    expect(() => createHttpInvoker({ ...base, secret: 'a-plain-secret-of-some-length', signature: 'standard-webhooks' })).toThrow(
+      /secret: must be written whsec_/,
+    );
     expect(createHttpInvoker({ ...base, secret: KEY, signature: 'standard-webhooks' }).kind).toBe('http');
   });
 });

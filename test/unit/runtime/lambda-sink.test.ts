@@ -19,11 +19,18 @@ const EVENT = `{
 function lambdaContext(remainingMs = 3_000): Context {
   const end = Date.now() + remainingMs;
   return {
-    callbackWaitsForEmptyEventLoop: true, functionName: 'orders-sink', functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:orders-sink', memoryLimitInMB: '256',
-    awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678', logGroupName: '/aws/lambda/orders-sink',
-    logStreamName: '2026/11/22/[$LATEST]abc', getRemainingTimeInMillis: () => Math.max(0, end - Date.now()),
-    done: () => {}, fail: () => {}, succeed: () => {},
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: 'orders-sink',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:orders-sink',
+    memoryLimitInMB: '256',
+    awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
+    logGroupName: '/aws/lambda/orders-sink',
+    logStreamName: '2026/11/22/[$LATEST]abc',
+    getRemainingTimeInMillis: () => Math.max(0, end - Date.now()),
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
   };
 }
 
@@ -31,18 +38,28 @@ type Order = { sku: string; qty: number };
 
 describe('lambdaSink', () => {
   it('runs the sink on a real event and returns the AWS partial-batch response', async () => {
-    const handler = lambdaSink(defineSink(forEachRecord(async (record, ctx) => {
-      expect(ctx.deadline).toBeGreaterThan(Date.now() + 1_000);
-      const order = record.json<Order>();
-      if (order.qty < 1) throw new InvalidRecordError(`qty must be positive`, { record });
-    })), { logger: silentLogger });
+    const handler = lambdaSink(
+      defineSink(
+        forEachRecord(async (record, ctx) => {
+          expect(ctx.deadline).toBeGreaterThan(Date.now() + 1_000);
+          const order = record.json<Order>();
+          if (order.qty < 1) throw new InvalidRecordError(`qty must be positive`, { record });
+        }),
+      ),
+      { logger: silentLogger },
+    );
     const response = await handler(JSON.parse(EVENT), lambdaContext());
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '/default/orders-part-0@43', reason: 'invalid', message: 'qty must be positive' }] });
   });
 
   it('returns an empty list when all succeed, and hands the deadline and attempt on', async () => {
     let seen: { deadline: number; attempt: number } | undefined;
-    const handler = lambdaSink(defineSink((_records, ctx) => { seen = ctx; }), { logger: silentLogger });
+    const handler = lambdaSink(
+      defineSink((_records, ctx) => {
+        seen = ctx;
+      }),
+      { logger: silentLogger },
+    );
     const before = Date.now();
     expect(await handler(JSON.parse(EVENT), lambdaContext(10_000))).toEqual({ batchItemFailures: [] });
     expect(seen!.attempt).toBe(3);
@@ -51,12 +68,20 @@ describe('lambdaSink', () => {
   });
 
   it('an identifier that is not in the batch fails the invocation', async () => {
-    const handler = lambdaSink(defineSink(() => ({ batchItemFailures: [{ itemIdentifier: '/default/orders-part-0@44' }] })), { logger: silentLogger });
+    const handler = lambdaSink(
+      defineSink(() => ({ batchItemFailures: [{ itemIdentifier: '/default/orders-part-0@44' }] })),
+      { logger: silentLogger },
+    );
     await expect(handler(JSON.parse(EVENT), lambdaContext())).rejects.toThrow(/"\/default\/orders-part-0@44" is not a record of this batch/);
   });
 
   it('a handler error fails the invocation so the relay retries the batch', async () => {
-    const handler = lambdaSink(defineSink(async () => { throw Object.assign(new Error('connection reset'), { code: 'ECONNRESET' }); }), { logger: silentLogger });
+    const handler = lambdaSink(
+      defineSink(async () => {
+        throw Object.assign(new Error('connection reset'), { code: 'ECONNRESET' });
+      }),
+      { logger: silentLogger },
+    );
     await expect(handler(JSON.parse(EVENT), lambdaContext())).rejects.toMatchObject({ name: 'RetryableError', kind: 'retryable' });
   });
 
@@ -68,15 +93,24 @@ describe('lambdaSink', () => {
     ['no records', { ...JSON.parse(EVENT), records: undefined }, /records must be an array/],
     ['an empty event', {}, /type must be "danube.sink.batch.v1" \(missing\)/],
   ])('refuses %s with an error naming what is wrong', async (_name, event, message) => {
-    const handler = lambdaSink(defineSink(() => {}), { logger: silentLogger });
+    const handler = lambdaSink(
+      defineSink(() => {}),
+      { logger: silentLogger },
+    );
     await expect(handler(event, lambdaContext())).rejects.toThrow(message);
   });
 
   it('aborts the handler signal before the Lambda timeout', async () => {
-    const handler = lambdaSink(defineSink(async (_r, ctx) => {
-      await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
-      return { batchItemFailures: [{ itemIdentifier: '/default/orders-part-0@43', message: 'stopped at the deadline' }] };
-    }, { deadlineMarginMs: 200 }), { logger: silentLogger });
+    const handler = lambdaSink(
+      defineSink(
+        async (_r, ctx) => {
+          await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+          return { batchItemFailures: [{ itemIdentifier: '/default/orders-part-0@43', message: 'stopped at the deadline' }] };
+        },
+        { deadlineMarginMs: 200 },
+      ),
+      { logger: silentLogger },
+    );
     const started = Date.now();
     const response = await handler(JSON.parse(EVENT), lambdaContext(500));
     expect(Date.now() - started).toBeLessThan(500);

@@ -12,11 +12,17 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('writeZip', () => {
   it('writes archives that read back entry for entry, byte for byte the same for the same input', () => {
-    const entries = [{ name: 'danube-relay.mjs', data: new TextEncoder().encode('export const handler = 1;\n'.repeat(100)) }, { name: 'a/b.txt', data: new Uint8Array([1, 2, 3]) }];
+    const entries = [
+      { name: 'danube-relay.mjs', data: new TextEncoder().encode('export const handler = 1;\n'.repeat(100)) },
+      { name: 'a/b.txt', data: new Uint8Array([1, 2, 3]) },
+    ];
     const path = join(dir, 'x.zip');
     writeFileSync(path, writeZip(entries));
     const read = readZipEntries(path);
-    expect(read.map((e) => [e.name, e.size])).toEqual([['danube-relay.mjs', 2600], ['a/b.txt', 3]]);
+    expect(read.map((e) => [e.name, e.size])).toEqual([
+      ['danube-relay.mjs', 2600],
+      ['a/b.txt', 3],
+    ]);
     expect(read[0]!.text()).toBe('export const handler = 1;\n'.repeat(100));
     expect(writeZip(entries).equals(readFileSync(path))).toBe(true);
   });
@@ -49,8 +55,14 @@ describe('missingCode: what `osls package` must not call packaged', () => {
 
   it('checks the service artifact when functions are not packaged one by one', () => {
     const artifact = zip('service.zip', ['functions/a.mjs']);
-    expect(missingCode({ serviceDir: dir, individually: false, serviceArtifact: artifact, functions: { a: { handler: 'functions/a.handler' }, b: { handler: 'functions/b.handler' } } }))
-      .toEqual([expect.stringMatching(/function "b": .* has no functions\/b\.mjs/)]);
+    expect(
+      missingCode({
+        serviceDir: dir,
+        individually: false,
+        serviceArtifact: artifact,
+        functions: { a: { handler: 'functions/a.handler' }, b: { handler: 'functions/b.handler' } },
+      }),
+    ).toEqual([expect.stringMatching(/function "b": .* has no functions\/b\.mjs/)]);
   });
 });
 
@@ -73,7 +85,10 @@ describe('withEsbuildDefaults', () => {
 describe('writeRequireShim', () => {
   it('writes a CommonJS file that calls the ES module bundle, only where none exists', async () => {
     mkdirSync(join(dir, 'build', 'functions'), { recursive: true });
-    writeFileSync(join(dir, 'build', 'functions', 'sink.mjs'), 'export async function handler(event, context) { return { event, id: context.awsRequestId }; }\n');
+    writeFileSync(
+      join(dir, 'build', 'functions', 'sink.mjs'),
+      'export async function handler(event, context) { return { event, id: context.awsRequestId }; }\n',
+    );
     const shim = writeRequireShim(join(dir, 'build'), 'functions/sink.handler');
     expect(shim).toBe(join(dir, 'build', 'functions', 'sink.cjs'));
     const { createRequire } = await import('node:module');

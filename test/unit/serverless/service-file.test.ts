@@ -10,7 +10,9 @@ import { loadServiceFile } from '../../../src/serverless/service-file.js';
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'danube-sf-'));
-  await writeFile(join(dir, 'serverless.yml'), `
+  await writeFile(
+    join(dir, 'serverless.yml'),
+    `
 service: shop
 provider:
   name: aws
@@ -33,7 +35,8 @@ functions:
 resources:
   Resources:
     Bucket: { Type: AWS::S3::Bucket, Properties: { BucketName: { 'Fn::Sub': 'b-\${AWS::AccountId}' } } }
-`);
+`,
+  );
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
@@ -51,7 +54,10 @@ describe('loadServiceFile', () => {
     const danube = parseDanubeServiceOptions(s.custom.danube);
     const { config } = buildRelayConfig({ functions: s.functions, danube, defaultTimeoutSeconds: 20, target: { kind: 'lambda' }, relayMode: 'lambda' });
     expect(config.bindings[0]).toMatchObject({
-      name: 'sink-orders', topic: '/default/orders', ordering: 'key', batchSize: 100,
+      name: 'sink-orders',
+      topic: '/default/orders',
+      ordering: 'key',
+      batchSize: 100,
       subscription: { name: 'orders-sink', consumerName: 'sink-orders-relay' },
       function: { type: 'lambda', name: 'shop-dev-sink', timeoutMs: 20_000 },
     });
@@ -60,21 +66,36 @@ describe('loadServiceFile', () => {
 
 describe('relay bindings per relay mode', () => {
   const danube = parseDanubeServiceOptions({});
-  const fn = (subscription: unknown, ordering = 'key') => ({ sink: { name: 'svc-dev-sink', events: [{ danube: { topic: '/default/orders', subscription, ordering } }] } });
+  const fn = (subscription: unknown, ordering = 'key') => ({
+    sink: { name: 'svc-dev-sink', events: [{ danube: { topic: '/default/orders', subscription, ordering } }] },
+  });
 
   it('container tasks share a key-ordered subscription as key-shared, and refuse an exclusive one', () => {
     const shared = buildRelayConfig({ functions: fn('orders'), danube, target: { kind: 'lambda' }, relayMode: 'container', replicas: 3 });
     expect(shared.config.bindings[0]!.subscription.type).toBe('key-shared');
     expect(shared.config.bindings[0]!.subscription.consumerName).toBeUndefined();
-    expect(() => buildRelayConfig({ functions: fn({ name: 'orders', type: 'exclusive' }), danube, target: { kind: 'lambda' }, relayMode: 'container', replicas: 2 }))
-      .toThrow(/exclusive cannot be shared by 2 relay tasks/);
+    expect(() =>
+      buildRelayConfig({ functions: fn({ name: 'orders', type: 'exclusive' }), danube, target: { kind: 'lambda' }, relayMode: 'container', replicas: 2 }),
+    ).toThrow(/exclusive cannot be shared by 2 relay tasks/);
   });
 
   it('names the binding and the field of a bad event', () => {
-    expect(() => buildRelayConfig({ functions: { sink: { events: [{ danube: { topic: '/default/o', subscription: 's', batchSize: 0 } }] } }, danube, target: { kind: 'lambda' }, relayMode: 'lambda' }))
-      .toThrow(/binding "sink-o": batchSize/);
-    expect(() => buildRelayConfig({ functions: { sink: { events: [{ danube: { topic: '/default/o', subscription: 's', deadLetterTopic: '/default/o' } }] } }, danube, target: { kind: 'lambda' }, relayMode: 'lambda' }))
-      .toThrow(/deadLetterTopic: must differ from topic/);
+    expect(() =>
+      buildRelayConfig({
+        functions: { sink: { events: [{ danube: { topic: '/default/o', subscription: 's', batchSize: 0 } }] } },
+        danube,
+        target: { kind: 'lambda' },
+        relayMode: 'lambda',
+      }),
+    ).toThrow(/binding "sink-o": batchSize/);
+    expect(() =>
+      buildRelayConfig({
+        functions: { sink: { events: [{ danube: { topic: '/default/o', subscription: 's', deadLetterTopic: '/default/o' } }] } },
+        danube,
+        target: { kind: 'lambda' },
+        relayMode: 'lambda',
+      }),
+    ).toThrow(/deadLetterTopic: must differ from topic/);
   });
 });
 
@@ -89,7 +110,18 @@ describe('custom.danube and the danube event', () => {
     const schema = danubeEventJsonSchema() as { properties: Record<string, unknown>; required: string[]; additionalProperties: boolean };
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required).toEqual(['topic', 'subscription']);
-    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['batchSize', 'maxBatchingWindowMs', 'ordering', 'maxRetryAttempts', 'deadLetterTopic', 'filter', 'bisectOnError', 'maxRecordAgeSeconds']));
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining([
+        'batchSize',
+        'maxBatchingWindowMs',
+        'ordering',
+        'maxRetryAttempts',
+        'deadLetterTopic',
+        'filter',
+        'bisectOnError',
+        'maxRecordAgeSeconds',
+      ]),
+    );
     expect(schema.properties.function).toBeUndefined();
     expect(JSON.stringify(schema)).not.toMatch(/"\$schema"|prefixItems|"default"/);
   });

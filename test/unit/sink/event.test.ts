@@ -6,26 +6,62 @@ import { decodeSinkBatch, parseSinkBatchResponse } from '../../../src/sink/event
 
 const meta = { binding: 'orders-to-pg', topic: '/default/orders', subscription: 'orders-pg' };
 const message = {
-  topic: '/default/orders-part-0', offset: 18446744073709551615n, publishTime: 1763800000000, producerName: 'orders-src',
-  attributes: { 'content-type': 'application/json' }, routingKey: 'cust-7', schemaId: 3n, schemaVersion: 1, attempt: 2, payload: utf8('{"n":1}'),
+  topic: '/default/orders-part-0',
+  offset: 18446744073709551615n,
+  publishTime: 1763800000000,
+  producerName: 'orders-src',
+  attributes: { 'content-type': 'application/json' },
+  routingKey: 'cust-7',
+  schemaId: 3n,
+  schemaVersion: 1,
+  attempt: 2,
+  payload: utf8('{"n":1}'),
 };
 
 // The literal example of design §4, as the relay sends it over Lambda or HTTP.
 const designExample = {
-  type: 'danube.sink.batch.v1', binding: 'orders-to-pg', topic: '/default/orders', subscription: 'orders-pg',
-  records: [{ id: '/default/orders-part-0@42', topic: '/default/orders-part-0', offset: '42', publishTime: 1763800000000,
-    producerName: 'orders-src', attributes: { 'content-type': 'application/json' }, routingKey: 'cust-7', schemaId: '3',
-    schemaVersion: 1, attempt: 1, payload: Buffer.from('{"sku":"A1"}').toString('base64') }],
+  type: 'danube.sink.batch.v1',
+  binding: 'orders-to-pg',
+  topic: '/default/orders',
+  subscription: 'orders-pg',
+  records: [
+    {
+      id: '/default/orders-part-0@42',
+      topic: '/default/orders-part-0',
+      offset: '42',
+      publishTime: 1763800000000,
+      producerName: 'orders-src',
+      attributes: { 'content-type': 'application/json' },
+      routingKey: 'cust-7',
+      schemaId: '3',
+      schemaVersion: 1,
+      attempt: 1,
+      payload: Buffer.from('{"sku":"A1"}').toString('base64'),
+    },
+  ],
 };
 
 describe('sink batch event v1', () => {
   it('encodes to JSON-safe values and decodes back (uint64 intact)', async () => {
     const event = encodeSinkBatch([message], meta);
     const wire = JSON.parse(JSON.stringify(event));
-    expect(wire.records[0]).toMatchObject({ id: '/default/orders-part-0@18446744073709551615', offset: '18446744073709551615', schemaId: '3', attempt: 2, payload: 'eyJuIjoxfQ==' });
+    expect(wire.records[0]).toMatchObject({
+      id: '/default/orders-part-0@18446744073709551615',
+      offset: '18446744073709551615',
+      schemaId: '3',
+      attempt: 2,
+      payload: 'eyJuIjoxfQ==',
+    });
     const batch = await decodeSinkBatch(wire);
     const r = batch.records[0]!;
-    expect([r.offset, r.schema, r.routingKey, r.attempt, r.logicalTopic, r.json()]).toEqual([18446744073709551615n, { id: 3n, version: 1 }, 'cust-7', 2, '/default/orders', { n: 1 }]);
+    expect([r.offset, r.schema, r.routingKey, r.attempt, r.logicalTopic, r.json()]).toEqual([
+      18446744073709551615n,
+      { id: 3n, version: 1 },
+      'cust-7',
+      2,
+      '/default/orders',
+      { n: 1 },
+    ]);
     // The relay cuts batches by this estimate: it must never fall short of the encoded record.
     expect(estimateEventBytes(message)).toBeGreaterThanOrEqual(JSON.stringify(wire.records[0]).length);
   });
@@ -33,10 +69,13 @@ describe('sink batch event v1', () => {
   it('decodes the design example and gzip payloads; corrupt gzip is reported per record', async () => {
     const batch = await decodeSinkBatch(designExample);
     expect(batch.records[0]!.json()).toEqual({ sku: 'A1' });
-    const zipped = encodeSinkBatch([
-      { ...message, offset: 1n, attributes: { compression: 'gzip' }, payload: await gzip(utf8('{"z":1}')) },
-      { ...message, offset: 2n, attributes: { compression: 'gzip' }, payload: utf8('not gzip') },
-    ], meta);
+    const zipped = encodeSinkBatch(
+      [
+        { ...message, offset: 1n, attributes: { compression: 'gzip' }, payload: await gzip(utf8('{"z":1}')) },
+        { ...message, offset: 2n, attributes: { compression: 'gzip' }, payload: utf8('not gzip') },
+      ],
+      meta,
+    );
     const decoded = await decodeSinkBatch(zipped);
     expect(decoded.records.map((r) => r.json())).toEqual([{ z: 1 }]);
     expect(decoded.undecodable.map((u) => [u.id, u.error.kind])).toEqual([['/default/orders-part-0@2', 'invalid']]);
@@ -66,9 +105,14 @@ describe('sink batch event v1', () => {
     for (const ok of [undefined, null, {}, { batchItemFailures: [] }, { batchItemFailures: null }]) {
       expect(parseSinkBatchResponse(ok, ids)).toEqual({ ok: true, failures: [] });
     }
-    expect(parseSinkBatchResponse({ batchItemFailures: [{ itemIdentifier: 'b', reason: 'invalid', message: 'bad' }, { itemIdentifier: 'b' }] }, ids))
-      .toEqual({ ok: true, failures: [{ itemIdentifier: 'b', reason: 'invalid', message: 'bad' }] });
-    expect(parseSinkBatchResponse({ batchItemFailures: [{ itemIdentifier: 'zzz' }] }, ids)).toMatchObject({ ok: false, error: expect.stringContaining('"zzz" is not a record of this batch') });
+    expect(parseSinkBatchResponse({ batchItemFailures: [{ itemIdentifier: 'b', reason: 'invalid', message: 'bad' }, { itemIdentifier: 'b' }] }, ids)).toEqual({
+      ok: true,
+      failures: [{ itemIdentifier: 'b', reason: 'invalid', message: 'bad' }],
+    });
+    expect(parseSinkBatchResponse({ batchItemFailures: [{ itemIdentifier: 'zzz' }] }, ids)).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('"zzz" is not a record of this batch'),
+    });
     expect(parseSinkBatchResponse({ batchItemFailures: [{ itemIdentifier: '' }] }, ids)).toMatchObject({ ok: false });
     expect(parseSinkBatchResponse({ batchItemFailures: [{ itemIdentifer: 'a' }] }, ids)).toMatchObject({ ok: false });
     expect(parseSinkBatchResponse({ batchItemFailure: [] }, ids)).toMatchObject({ ok: false, error: expect.stringContaining('batchItemFailure') });

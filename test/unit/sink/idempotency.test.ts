@@ -19,11 +19,22 @@ function behaviour(name: string, setup: () => Promise<{ factory: StoreFactory; c
       const store = factory(Date.now);
       const written: number[] = [];
       let failOnce = true;
-      const sink = defineSink(forEachRecord(idempotent(async (r: SinkRecord) => {
-        const n = r.json<{ n: number }>().n;
-        if (n === 2 && failOnce) { failOnce = false; throw new RetryableError('busy'); }
-        written.push(n);
-      }, { store }), { ordered: false }));
+      const sink = defineSink(
+        forEachRecord(
+          idempotent(
+            async (r: SinkRecord) => {
+              const n = r.json<{ n: number }>().n;
+              if (n === 2 && failOnce) {
+                failOnce = false;
+                throw new RetryableError('busy');
+              }
+              written.push(n);
+            },
+            { store },
+          ),
+          { ordered: false },
+        ),
+      );
       const first = await runSink(sink, makeEvent(4));
       expect(first.failures.map((f) => f.itemIdentifier)).toEqual(['/default/orders-part-0@102']);
       const again = await runSink(sink, makeEvent(4));
@@ -55,7 +66,16 @@ function behaviour(name: string, setup: () => Promise<{ factory: StoreFactory; c
     it('a failed record gives its claim back', async () => {
       const store = factory(Date.now);
       const keyOf = (r: SinkRecord) => `failing#${r.id}`;
-      const sink = defineSink(forEachRecord(idempotent(async (r: SinkRecord) => { throw new InvalidRecordError('bad', { record: r }); }, { store, keyOf })));
+      const sink = defineSink(
+        forEachRecord(
+          idempotent(
+            async (r: SinkRecord) => {
+              throw new InvalidRecordError('bad', { record: r });
+            },
+            { store, keyOf },
+          ),
+        ),
+      );
       const outcome = await runSink(sink, makeEvent(1));
       expect(outcome.failures[0]?.reason).toBe('invalid');
       expect(await store.get('failing#/default/orders-part-0@100')).toBeUndefined();
@@ -64,7 +84,16 @@ function behaviour(name: string, setup: () => Promise<{ factory: StoreFactory; c
     it('keys on the source record id when the record carries one', async () => {
       const store = factory(Date.now);
       let runs = 0;
-      const sink = defineSink(forEachRecord(idempotent(async () => { runs++; }, { store })));
+      const sink = defineSink(
+        forEachRecord(
+          idempotent(
+            async () => {
+              runs++;
+            },
+            { store },
+          ),
+        ),
+      );
       const event = makeEvent(2);
       // The same source record published twice (a source crashed between publish and commit).
       for (const r of event.records) r.attributes['x-danube-record-id'] = `orders#${name}`;
@@ -85,7 +114,10 @@ for (const server of LOCAL_DYNAMOS) {
     return {
       // A fresh key space per test through a fresh table would be slow; the tests use distinct keys.
       factory: (now) => new DynamoDbIdempotencyStore({ client, tableName: 'sink-idempotency', now }),
-      close: async () => { client.destroy(); await dynamo.close(); },
+      close: async () => {
+        client.destroy();
+        await dynamo.close();
+      },
     };
   });
 }

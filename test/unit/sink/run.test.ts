@@ -34,10 +34,20 @@ describe('defineSink + runSink', () => {
   });
 
   it('throwing fails the batch with the classified error', async () => {
-    const outcome = await runSink(defineSink(() => { throw Object.assign(new Error('denied'), { status: 403 }); }), makeEvent(2));
+    const outcome = await runSink(
+      defineSink(() => {
+        throw Object.assign(new Error('denied'), { status: 403 });
+      }),
+      makeEvent(2),
+    );
     expect(outcome).toMatchObject({ status: 'failed', failures: [] });
     expect(outcome.error).toBeInstanceOf(FatalError);
-    const busy = await runSink(defineSink(async () => { throw new RetryableError('busy'); }), makeEvent(2));
+    const busy = await runSink(
+      defineSink(async () => {
+        throw new RetryableError('busy');
+      }),
+      makeEvent(2),
+    );
     expect(busy.error?.retryable).toBe(true);
   });
 
@@ -47,12 +57,21 @@ describe('defineSink + runSink', () => {
     });
     const outcome = await runSink(sink, makeEvent(3));
     expect(outcome.status).toBe('partial');
-    expect(outcome.failures.map((f) => [f.itemIdentifier.split('@')[1], f.reason])).toEqual([['100', 'retryable'], ['101', 'invalid'], ['102', 'retryable']]);
+    expect(outcome.failures.map((f) => [f.itemIdentifier.split('@')[1], f.reason])).toEqual([
+      ['100', 'retryable'],
+      ['101', 'invalid'],
+      ['102', 'retryable'],
+    ]);
   });
 
   it('applies transforms; records they reject never reach the handler', async () => {
     const handled: unknown[] = [];
-    const sink = defineSink((records) => { handled.push(...records.map((r) => r.json())); }, { transforms: [jsonWithMetadata] });
+    const sink = defineSink(
+      (records) => {
+        handled.push(...records.map((r) => r.json()));
+      },
+      { transforms: [jsonWithMetadata] },
+    );
     const outcome = await runSink(sink, makeEvent(3, { payloads: ['{"a":1}', 'oops', '{"a":3}'] }));
     expect(outcome.failures).toEqual([expect.objectContaining({ itemIdentifier: '/default/orders-part-0@101', reason: 'invalid' })]);
     expect(handled).toHaveLength(2);
@@ -62,11 +81,14 @@ describe('defineSink + runSink', () => {
   it('signals the deadline early and fails a handler that overruns it', async () => {
     let abortedAt = 0;
     const started = Date.now();
-    const sink = defineSink(async (_records, ctx) => {
-      await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
-      abortedAt = Date.now() - started;
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-    }, { deadlineMarginMs: 100 });
+    const sink = defineSink(
+      async (_records, ctx) => {
+        await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+        abortedAt = Date.now() - started;
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      },
+      { deadlineMarginMs: 100 },
+    );
     const outcome = await runSink(sink, makeEvent(1), { deadline: started + 250 });
     expect(abortedAt).toBeGreaterThanOrEqual(130);
     expect(abortedAt).toBeLessThan(400);
@@ -79,12 +101,23 @@ describe('defineSink + runSink', () => {
     let aborted: boolean | undefined;
     const controller = new AbortController();
     controller.abort(new Error('relay stopping'));
-    await runSink(defineSink((_r, ctx) => { aborted = ctx.signal.aborted; }), makeEvent(1), { signal: controller.signal });
+    await runSink(
+      defineSink((_r, ctx) => {
+        aborted = ctx.signal.aborted;
+      }),
+      makeEvent(1),
+      { signal: controller.signal },
+    );
     expect(aborted).toBe(true);
   });
 
   it('malformed events throw SinkEventError; options are checked at definition', async () => {
-    await expect(runSink(defineSink(() => {}), { type: 'danube.sink.batch.v1' })).rejects.toBeInstanceOf(SinkEventError);
+    await expect(
+      runSink(
+        defineSink(() => {}),
+        { type: 'danube.sink.batch.v1' },
+      ),
+    ).rejects.toBeInstanceOf(SinkEventError);
     expect(() => defineSink(() => {}, { deadlineMargin: 5 } as never)).toThrow(/deadlineMargin: unknown key/);
   });
 });

@@ -33,8 +33,15 @@ describe('runSource', () => {
     const summary = await runSource(source, { client, store, budgetMs: 10_000, service: 'shop', owner: 'run-1' });
     expect(client.sent.map((s) => s.payload)).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(summary).toMatchObject({
-      source: 'numbers', key: 'shop/numbers', owner: 'run-1', stopReason: 'done', recordsPublished: 5, batches: 3,
-      checkpointAfter: 5, versionBefore: '0', versionAfter: '3',
+      source: 'numbers',
+      key: 'shop/numbers',
+      owner: 'run-1',
+      stopReason: 'done',
+      recordsPublished: 5,
+      batches: 3,
+      checkpointAfter: 5,
+      versionBefore: '0',
+      versionAfter: '3',
     });
     expect(summary.checkpointBefore).toBeUndefined();
     expect(await store.get('shop/numbers')).toMatchObject({ checkpoint: 5, version: 3n });
@@ -58,7 +65,8 @@ describe('runSource', () => {
   it('keeps an id the connector set itself', async () => {
     const client = new FakeClient();
     const source = defineSource({
-      name: 'given', topic: '/default/t',
+      name: 'given',
+      topic: '/default/t',
       poll: async () => ({ records: [SourceRecord.fromString('x', { attributes: { [RECORD_ID_ATTRIBUTE]: 'order-17' } })], checkpoint: 1, done: true }),
     });
     await runSource(source, { client, store: new MemoryCheckpointStore(), budgetMs: 5_000 });
@@ -113,10 +121,13 @@ describe('runSource', () => {
       if (payload === 'a1' && failures-- > 0) throw new RetryableError('unavailable');
     };
     const source = defineSource({
-      name: 'keyed', topic: '/default/keyed', retry: FAST_RETRY,
+      name: 'keyed',
+      topic: '/default/keyed',
+      retry: FAST_RETRY,
       poll: async () => ({
         records: ['a1', 'b1', 'a2', 'b2', 'a3'].map((s) => SourceRecord.fromString(s, { key: s[0] })),
-        checkpoint: 1, done: true,
+        checkpoint: 1,
+        done: true,
       }),
     });
     const summary = await runSource(source, { client, store: new MemoryCheckpointStore(), budgetMs: 5_000 });
@@ -130,7 +141,9 @@ describe('runSource', () => {
   it('dead-letters invalid records with the reason and goes on', async () => {
     const client = new FakeClient();
     const source = defineSource({
-      name: 'routed', deadLetterTopic: '/default/numbers-dlq', ordering: 'none',
+      name: 'routed',
+      deadLetterTopic: '/default/numbers-dlq',
+      ordering: 'none',
       route: (r) => {
         const text = new TextDecoder().decode(r.payload);
         if (text === 'bad') throw new InvalidRecordError('no route for "bad"', { record: r });
@@ -143,7 +156,12 @@ describe('runSource', () => {
     const dlq = client.sent.filter((s) => s.topic === '/default/numbers-dlq');
     expect(dlq).toHaveLength(1);
     expect(dlq[0]?.payload).toBe('bad');
-    expect(dlq[0]?.attributes).toMatchObject({ 'x-dlq-reason': 'invalid-record', 'x-dlq-error': 'no route for "bad"', 'x-dlq-error-class': 'InvalidRecordError', 'x-dlq-origin': 'source:routed' });
+    expect(dlq[0]?.attributes).toMatchObject({
+      'x-dlq-reason': 'invalid-record',
+      'x-dlq-error': 'no route for "bad"',
+      'x-dlq-error-class': 'InvalidRecordError',
+      'x-dlq-origin': 'source:routed',
+    });
     expect(client.producers.find((p) => p.topic === '/default/numbers')?.mode).toBe('pipelined');
   });
 
@@ -161,7 +179,9 @@ describe('runSource', () => {
   it('backs off on retryable poll errors and fails loudly on a fatal one', async () => {
     let calls = 0;
     const flaky = defineSource({
-      name: 'flaky', topic: '/default/t', retry: FAST_RETRY,
+      name: 'flaky',
+      topic: '/default/t',
+      retry: FAST_RETRY,
       poll: async () => {
         if (++calls < 3) throw new RetryableError('upstream 503');
         return { records: [SourceRecord.fromString('x')], checkpoint: 'c1', done: true };
@@ -172,7 +192,9 @@ describe('runSource', () => {
     expect(summary).toMatchObject({ retries: 2, recordsPublished: 1, checkpointAfter: 'c1' });
 
     const broken = defineSource({
-      name: 'broken', topic: '/default/t', retry: FAST_RETRY,
+      name: 'broken',
+      topic: '/default/t',
+      retry: FAST_RETRY,
       poll: async () => {
         throw new FatalError('API token rejected');
       },
@@ -186,7 +208,8 @@ describe('runSource', () => {
 
   it('stops when the budget is spent and commits what it published', async () => {
     const source = defineSource<number>({
-      name: 'endless', topic: '/default/t',
+      name: 'endless',
+      topic: '/default/t',
       poll: async ({ checkpoint, signal }) => {
         await new Promise((r) => setTimeout(r, 60));
         signal.throwIfAborted();
@@ -208,7 +231,8 @@ describe('runSource', () => {
     const store = new MemoryCheckpointStore();
     let release!: () => void;
     const source = defineSource({
-      name: 'forced', topic: '/default/t',
+      name: 'forced',
+      topic: '/default/t',
       poll: async () => {
         await new Promise<void>((r) => (release = r));
         return { records: [SourceRecord.fromString('late')], checkpoint: 'from-run', done: true };

@@ -39,7 +39,9 @@ describe('sourceSettingsFromEnv', () => {
     expect(() => createSourceResources(settings)).toThrow(ConfigError);
     expect(() => createSourceResources(settings)).toThrow(/^DANUBE_TOKEN_SSM_PARAMETER is set, but nothing here reads it/);
     // A plain token wins, so a local run with both set connects with it.
-    expect(sourceSettingsFromEnv({ DANUBE_SERVICE_URL: 'http://127.0.0.1:6650', DANUBE_TOKEN: 'jwt', DANUBE_TOKEN_SECRET_ID: 's' })).not.toHaveProperty('tokenSecretId');
+    expect(sourceSettingsFromEnv({ DANUBE_SERVICE_URL: 'http://127.0.0.1:6650', DANUBE_TOKEN: 'jwt', DANUBE_TOKEN_SECRET_ID: 's' })).not.toHaveProperty(
+      'tokenSecretId',
+    );
   });
 
   it('uses placeholder AWS credentials only for a loopback DynamoDB without credentials', () => {

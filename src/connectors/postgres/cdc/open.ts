@@ -47,9 +47,7 @@ export async function openReplication(options: ParsedPostgresCdcOptions, fromLsn
       `select pg_current_wal_insert_lsn()::text as lsn, current_setting('wal_block_size')::int as block`,
     );
     const primaryKeys = await loadPrimaryKeys(client, options.publication);
-    const sql =
-      `START_REPLICATION SLOT "${options.slot}" LOGICAL ${fromLsn} ` +
-      `(proto_version '1', publication_names '${options.publication}')`;
+    const sql = `START_REPLICATION SLOT "${options.slot}" LOGICAL ${fromLsn} ` + `(proto_version '1', publication_names '${options.publication}')`;
     const stream = client.query(new ReplicationStream(sql));
     await stream.started;
     return { client, stream, target: parseLsn(now.rows[0]!.lsn), blockSize: BigInt(now.rows[0]!.block), primaryKeys };

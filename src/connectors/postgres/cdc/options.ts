@@ -30,8 +30,7 @@ export interface PostgresCdcOptions extends PostgresConnectionOptions {
   follow?: boolean;
 }
 
-export type ParsedPostgresCdcOptions = Required<Omit<PostgresCdcOptions, 'ssl' | 'tables'>> &
-  Pick<PostgresCdcOptions, 'ssl' | 'tables'>;
+export type ParsedPostgresCdcOptions = Required<Omit<PostgresCdcOptions, 'ssl' | 'tables'>> & Pick<PostgresCdcOptions, 'ssl' | 'tables'>;
 
 export const DEFAULT_CDC_SLOT = 'danube_cdc';
 export const DEFAULT_CDC_PUBLICATION = 'danube_cdc';
@@ -44,7 +43,10 @@ export const PostgresCdcOptionsSchema = z.strictObject({
   ...connectionShape,
   slot: identifier.default(DEFAULT_CDC_SLOT),
   publication: identifier.default(DEFAULT_CDC_PUBLICATION),
-  tables: z.array(z.string().regex(/^[^.\s]+(\.[^.\s]+)?$/, '"table" or "schema.table"')).min(1).optional(),
+  tables: z
+    .array(z.string().regex(/^[^.\s]+(\.[^.\s]+)?$/, '"table" or "schema.table"'))
+    .min(1)
+    .optional(),
   createPublication: z.boolean().default(true),
   createSlot: z.boolean().default(true),
   takeOverActiveSlot: z.boolean().default(true),

@@ -24,17 +24,37 @@ export interface RelationMessage {
 }
 
 /** A column value as sent: SQL NULL, an unchanged TOASTed value that was not sent, or text/binary. */
-export type TupleValue =
-  | { kind: 'null' }
-  | { kind: 'unchanged-toast' }
-  | { kind: 'text'; text: string }
-  | { kind: 'binary'; bytes: Uint8Array };
+export type TupleValue = { kind: 'null' } | { kind: 'unchanged-toast' } | { kind: 'text'; text: string } | { kind: 'binary'; bytes: Uint8Array };
 
-export interface BeginMessage { tag: 'begin'; finalLsn: bigint; commitTime: bigint; xid: number }
-export interface CommitMessage { tag: 'commit'; flags: number; commitLsn: bigint; endLsn: bigint; commitTime: bigint }
-export interface OriginMessage { tag: 'origin'; originLsn: bigint; name: string }
-export interface TypeMessage { tag: 'type'; typeOid: number; schema: string; name: string }
-export interface InsertMessage { tag: 'insert'; relationId: number; newTuple: TupleValue[] }
+export interface BeginMessage {
+  tag: 'begin';
+  finalLsn: bigint;
+  commitTime: bigint;
+  xid: number;
+}
+export interface CommitMessage {
+  tag: 'commit';
+  flags: number;
+  commitLsn: bigint;
+  endLsn: bigint;
+  commitTime: bigint;
+}
+export interface OriginMessage {
+  tag: 'origin';
+  originLsn: bigint;
+  name: string;
+}
+export interface TypeMessage {
+  tag: 'type';
+  typeOid: number;
+  schema: string;
+  name: string;
+}
+export interface InsertMessage {
+  tag: 'insert';
+  relationId: number;
+  newTuple: TupleValue[];
+}
 export interface UpdateMessage {
   tag: 'update';
   relationId: number;
@@ -43,13 +63,37 @@ export interface UpdateMessage {
   oldTuple?: TupleValue[];
   newTuple: TupleValue[];
 }
-export interface DeleteMessage { tag: 'delete'; relationId: number; oldKind: 'K' | 'O'; oldTuple: TupleValue[] }
-export interface TruncateMessage { tag: 'truncate'; cascade: boolean; restartIdentity: boolean; relationIds: number[] }
-export interface LogicalMessage { tag: 'message'; transactional: boolean; lsn: bigint; prefix: string; content: Uint8Array }
+export interface DeleteMessage {
+  tag: 'delete';
+  relationId: number;
+  oldKind: 'K' | 'O';
+  oldTuple: TupleValue[];
+}
+export interface TruncateMessage {
+  tag: 'truncate';
+  cascade: boolean;
+  restartIdentity: boolean;
+  relationIds: number[];
+}
+export interface LogicalMessage {
+  tag: 'message';
+  transactional: boolean;
+  lsn: bigint;
+  prefix: string;
+  content: Uint8Array;
+}
 
 export type PgOutputMessage =
-  | BeginMessage | CommitMessage | OriginMessage | RelationMessage | TypeMessage
-  | InsertMessage | UpdateMessage | DeleteMessage | TruncateMessage | LogicalMessage;
+  | BeginMessage
+  | CommitMessage
+  | OriginMessage
+  | RelationMessage
+  | TypeMessage
+  | InsertMessage
+  | UpdateMessage
+  | DeleteMessage
+  | TruncateMessage
+  | LogicalMessage;
 
 /** Thrown for a message that does not follow the documented layout. */
 export class PgOutputDecodeError extends Error {
@@ -143,11 +187,20 @@ function readTuple(r: BinaryReader): TupleValue[] {
   for (let i = 0; i < count; i++) {
     const kind = r.char();
     switch (kind) {
-      case 'n': values[i] = { kind: 'null' }; break;
-      case 'u': values[i] = { kind: 'unchanged-toast' }; break;
-      case 't': values[i] = { kind: 'text', text: decoder.decode(r.take(r.int32())) }; break;
-      case 'b': values[i] = { kind: 'binary', bytes: r.take(r.int32()) }; break;
-      default: throw new PgOutputDecodeError(`unknown tuple column kind ${JSON.stringify(kind)}`);
+      case 'n':
+        values[i] = { kind: 'null' };
+        break;
+      case 'u':
+        values[i] = { kind: 'unchanged-toast' };
+        break;
+      case 't':
+        values[i] = { kind: 'text', text: decoder.decode(r.take(r.int32())) };
+        break;
+      case 'b':
+        values[i] = { kind: 'binary', bytes: r.take(r.int32()) };
+        break;
+      default:
+        throw new PgOutputDecodeError(`unknown tuple column kind ${JSON.stringify(kind)}`);
     }
   }
   return values;

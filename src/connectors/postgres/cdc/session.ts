@@ -229,8 +229,12 @@ export class CdcSession {
       case 'truncate':
         for (const relationId of message.relationIds) {
           this.emit(relationId, walStart, out, (relation) => ({
-            op: 'truncate', key: null, before: null, after: null,
-            cascade: message.cascade, restartIdentity: message.restartIdentity,
+            op: 'truncate',
+            key: null,
+            before: null,
+            after: null,
+            cascade: message.cascade,
+            restartIdentity: message.restartIdentity,
           }));
         }
         return;
@@ -256,12 +260,7 @@ export class CdcSession {
     }
   }
 
-  private emit(
-    relationId: number,
-    walStart: bigint,
-    out: CapturedChange[],
-    build: (relation: RelationMessage) => ChangeBody,
-  ): void {
+  private emit(relationId: number, walStart: bigint, out: CapturedChange[], build: (relation: RelationMessage) => ChangeBody): void {
     const tx = this.tx;
     if (!tx) throw new FatalError('replication stream sent a change outside a transaction');
     const relation = this.relations.get(relationId);

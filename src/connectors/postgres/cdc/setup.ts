@@ -51,8 +51,7 @@ async function ensurePublication(client: pg.Client, options: ParsedPostgresCdcOp
   const ddl = `CREATE PUBLICATION ${quoteIdent(options.publication)} ${scope}`;
   if (!options.createPublication) {
     throw new FatalError(
-      `publication "${options.publication}" does not exist on ${target} and createPublication is false; ` +
-        `an administrator can create it with: ${ddl}`,
+      `publication "${options.publication}" does not exist on ${target} and createPublication is false; ` + `an administrator can create it with: ${ddl}`,
     );
   }
   try {
@@ -65,8 +64,7 @@ async function ensurePublication(client: pg.Client, options: ParsedPostgresCdcOp
         ? 'the CREATE privilege on the database and ownership of every listed table'
         : 'superuser (FOR ALL TABLES); or list the tables in "tables" and own them';
       throw new FatalError(
-        `cannot create publication "${options.publication}" on ${target}: the role needs ${need}. ` +
-          `Grant it, or have an administrator run: ${ddl}`,
+        `cannot create publication "${options.publication}" on ${target}: the role needs ${need}. ` + `Grant it, or have an administrator run: ${ddl}`,
         { cause: err },
       );
     }
@@ -99,10 +97,7 @@ async function ensureSlot(client: pg.Client, options: ParsedPostgresCdcOptions, 
     throw new FatalError(`replication slot "${options.slot}" does not exist on ${target} and createSlot is false; an administrator can create it with: ${ddl}`);
   }
   try {
-    const created = await client.query<{ lsn: string }>(
-      `select lsn::text as lsn from pg_create_logical_replication_slot($1, 'pgoutput')`,
-      [options.slot],
-    );
+    const created = await client.query<{ lsn: string }>(`select lsn::text as lsn from pg_create_logical_replication_slot($1, 'pgoutput')`, [options.slot]);
     logger.info({ slot: options.slot, lsn: created.rows[0]?.lsn }, 'created replication slot');
     return { created: true, ...(created.rows[0] ? { confirmedFlushLsn: created.rows[0].lsn } : {}) };
   } catch (err) {
@@ -116,7 +111,9 @@ async function ensureSlot(client: pg.Client, options: ParsedPostgresCdcOptions, 
       );
     }
     if (code === '53400') {
-      throw new FatalError(`cannot create replication slot "${options.slot}" on ${target}: all replication slots are in use (raise max_replication_slots)`, { cause: err });
+      throw new FatalError(`cannot create replication slot "${options.slot}" on ${target}: all replication slots are in use (raise max_replication_slots)`, {
+        cause: err,
+      });
     }
     throw err;
   }

@@ -26,12 +26,18 @@ export function compileGetter(from: string): ValueGetter {
       return (record) => record.attributes[attribute];
     }
     switch (field) {
-      case 'id': return (record) => record.id;
-      case 'topic': return (record) => record.logicalTopic;
-      case 'offset': return (record) => record.offset.toString();
-      case 'publishTime': return (record) => new Date(record.publishTime).toISOString();
-      case 'key': return (record) => record.routingKey;
-      default: throw new TypeError(`unknown record field ${from}`);
+      case 'id':
+        return (record) => record.id;
+      case 'topic':
+        return (record) => record.logicalTopic;
+      case 'offset':
+        return (record) => record.offset.toString();
+      case 'publishTime':
+        return (record) => new Date(record.publishTime).toISOString();
+      case 'key':
+        return (record) => record.routingKey;
+      default:
+        throw new TypeError(`unknown record field ${from}`);
     }
   }
   const parts = parsePath(from);
@@ -79,11 +85,7 @@ export interface MappedRow {
  * Maps records to rows; a record that cannot be mapped (payload not JSON, a required value
  * missing) is an {@link InvalidRecordError} for that record alone.
  */
-export function mapRecords(
-  records: SinkRecord[],
-  columns: Required<ColumnMapping>[],
-  withId: boolean,
-): { rows: MappedRow[]; invalid: InvalidRecordError[] } {
+export function mapRecords(records: SinkRecord[], columns: Required<ColumnMapping>[], withId: boolean): { rows: MappedRow[]; invalid: InvalidRecordError[] } {
   const getters = columns.map((c) => compileGetter(c.from));
   const needsPayload = columns.some((c) => !c.from.startsWith('@'));
   const rows: MappedRow[] = [];

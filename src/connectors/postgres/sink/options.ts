@@ -4,8 +4,21 @@ import { connectionShape, type PostgresConnectionOptions } from '../connection.j
 
 /** PostgreSQL types a mapped column may be written as (the value is cast with `$n::<type>`). */
 export const COLUMN_TYPES = [
-  'text', 'integer', 'bigint', 'smallint', 'numeric', 'real', 'double precision', 'boolean',
-  'json', 'jsonb', 'timestamptz', 'timestamp', 'date', 'uuid', 'bytea',
+  'text',
+  'integer',
+  'bigint',
+  'smallint',
+  'numeric',
+  'real',
+  'double precision',
+  'boolean',
+  'json',
+  'jsonb',
+  'timestamptz',
+  'timestamp',
+  'date',
+  'uuid',
+  'bytea',
 ] as const;
 export type ColumnType = (typeof COLUMN_TYPES)[number];
 
@@ -70,7 +83,12 @@ export const PostgresSinkOptionsSchema = z
       .array(
         z.strictObject({
           column: name,
-          from: z.string().regex(/^(\$|\$\..+|@(id|topic|offset|publishTime|key|attributes\..+)|[A-Za-z_][\w.[\]]*)$/, 'a JSON path ($, $.a.b) or @id/@topic/@offset/@publishTime/@key/@attributes.<name>'),
+          from: z
+            .string()
+            .regex(
+              /^(\$|\$\..+|@(id|topic|offset|publishTime|key|attributes\..+)|[A-Za-z_][\w.[\]]*)$/,
+              'a JSON path ($, $.a.b) or @id/@topic/@offset/@publishTime/@key/@attributes.<name>',
+            ),
           type: z.enum(COLUMN_TYPES).default('text'),
           required: z.boolean().default(false),
         }),

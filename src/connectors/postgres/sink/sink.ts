@@ -52,7 +52,14 @@ export function postgresSink(config: PostgresSinkConfig): PostgresSink {
     async (records, ctx) => {
       const { rows, invalid } = mapRecords(records, options.columns, options.idColumn !== null);
       const failures: SinkBatchItemFailure[] = invalid.map((e) => ({ itemIdentifier: e.recordId!, reason: 'invalid', message: e.message }));
-      const unique = options.mode === 'upsert' ? lastPerConflictKey(rows, options.columns.map((c) => c.column), options.conflictColumns) : rows;
+      const unique =
+        options.mode === 'upsert'
+          ? lastPerConflictKey(
+              rows,
+              options.columns.map((c) => c.column),
+              options.conflictColumns,
+            )
+          : rows;
       let client: pg.PoolClient;
       try {
         client = await getPool(ctx.logger).connect();

@@ -45,7 +45,8 @@ export class RowWriter {
     if (o.mode === 'upsert') {
       const keys = new Set(o.conflictColumns);
       const updates = names.filter((_, i) => i >= o.columns.length || !keys.has(o.columns[i]!.column));
-      sql += ` on conflict (${o.conflictColumns.map(quoteIdent).join(', ')}) do ` +
+      sql +=
+        ` on conflict (${o.conflictColumns.map(quoteIdent).join(', ')}) do ` +
         (updates.length ? `update set ${updates.map((n) => `${n} = excluded.${n}`).join(', ')}` : 'nothing');
     } else if (o.idColumn) {
       // Redelivery of a record already written: nothing happens, nothing is written twice.
@@ -63,7 +64,10 @@ export class RowWriter {
   }
 
   private async insert(client: pg.PoolClient, rows: MappedRow[]): Promise<void> {
-    await client.query(this.statement(rows.length), rows.flatMap((r) => r.values));
+    await client.query(
+      this.statement(rows.length),
+      rows.flatMap((r) => r.values),
+    );
   }
 
   /**

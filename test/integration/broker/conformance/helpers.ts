@@ -87,7 +87,13 @@ export async function attached(cluster: Cluster, topic: string, subscription: st
     const names = cluster.broker.admin.listTopics().filter((t) => t === topic || t.startsWith(`${topic}-part-`));
     const ok =
       names.length > 0 &&
-      names.every((t) => (cluster.broker.admin.describeTopic(t)?.subscriptions.find((s) => s.name === subscription)?.consumers.filter((c) => c.connected).length ?? 0) >= count);
+      names.every(
+        (t) =>
+          (cluster.broker.admin
+            .describeTopic(t)
+            ?.subscriptions.find((s) => s.name === subscription)
+            ?.consumers.filter((c) => c.connected).length ?? 0) >= count,
+      );
     if (ok) return;
     if (Date.now() > until) throw new Error(`${count} consumer(s) of ${subscription} on ${topic} never attached`);
     await sleep(20);
@@ -124,7 +130,10 @@ export class Collector {
   private stopped = false;
   private readonly loops: Promise<void>[] = [];
 
-  constructor(consumers: Record<string, Consumer> = {}, private readonly ack = true) {
+  constructor(
+    consumers: Record<string, Consumer> = {},
+    private readonly ack = true,
+  ) {
     for (const [name, c] of Object.entries(consumers)) this.add(name, c);
   }
 
@@ -165,7 +174,11 @@ export class Collector {
 }
 
 /** Reads `total` messages across `consumers`, then stops reading. */
-export async function collect(consumers: Record<string, Consumer>, total: number, timeoutMs = 15_000): Promise<Array<{ consumer: string; message: DanubeMessage }>> {
+export async function collect(
+  consumers: Record<string, Consumer>,
+  total: number,
+  timeoutMs = 15_000,
+): Promise<Array<{ consumer: string; message: DanubeMessage }>> {
   const collector = new Collector(consumers);
   const got = await collector.waitFor(total, timeoutMs);
   await collector.stop();
@@ -179,5 +192,13 @@ export async function silent(c: Consumer, ms: number): Promise<boolean> {
 
 /** The real tests' `fixed_failure_policy`: a fixed 50 ms redelivery backoff. */
 export function fixedPolicy(maxRedeliveryCount: number, ackTimeoutMs: number, poisonPolicy: PoisonPolicy, deadLetterTopic?: string): FailurePolicy {
-  return { maxRedeliveryCount, ackTimeoutMs, baseRedeliveryDelayMs: 50, maxRedeliveryDelayMs: 50, backoff: 'fixed', poisonPolicy, ...(deadLetterTopic ? { deadLetterTopic } : {}) };
+  return {
+    maxRedeliveryCount,
+    ackTimeoutMs,
+    baseRedeliveryDelayMs: 50,
+    maxRedeliveryDelayMs: 50,
+    backoff: 'fixed',
+    poisonPolicy,
+    ...(deadLetterTopic ? { deadLetterTopic } : {}),
+  };
 }

@@ -20,7 +20,8 @@ const affinity = (got: Array<{ consumer: string; message: { routingKey?: string 
 
 async function group(topic: string, subscription: string, n: number, prefix: string, dispatch: 'reliable' | 'non-reliable') {
   const cs: Record<string, Consumer> = {};
-  for (let i = 0; i < n; i++) cs[`${prefix}-${i}`] = await consumer(cluster, { topic, subscription, consumerName: `${prefix}-${i}`, type: 'key-shared', dispatch });
+  for (let i = 0; i < n; i++)
+    cs[`${prefix}-${i}`] = await consumer(cluster, { topic, subscription, consumerName: `${prefix}-${i}`, type: 'key-shared', dispatch });
   await attached(cluster, topic, subscription, n);
   return cs;
 }
@@ -61,7 +62,13 @@ describe('key_shared_partitioned', () => {
       }
     };
     await tranche(0);
-    const third = await consumer(cluster, { topic, subscription: 'ks_churn_sub', consumerName: 'ks-churn-cons-2', type: 'key-shared', dispatch: 'non-reliable' });
+    const third = await consumer(cluster, {
+      topic,
+      subscription: 'ks_churn_sub',
+      consumerName: 'ks-churn-cons-2',
+      type: 'key-shared',
+      dispatch: 'non-reliable',
+    });
     await attached(cluster, topic, 'ks_churn_sub', 3);
     reading.add('ks-churn-cons-2', third);
     await sleep(300);

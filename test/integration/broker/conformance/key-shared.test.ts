@@ -26,10 +26,23 @@ function byKey(got: Array<{ consumer: string; message: { routingKey?: string; pa
 // 1-in-512 chance that one consumer gets every key. 16 keys make "both get some" certain enough.
 const keys = Array.from({ length: 16 }, (_, i) => `key-${i}`);
 
-async function keyShared(topic: string, subscription: string, names: string[], filters: Record<string, string[]> = {}, dispatch: 'reliable' | 'non-reliable' = 'reliable') {
+async function keyShared(
+  topic: string,
+  subscription: string,
+  names: string[],
+  filters: Record<string, string[]> = {},
+  dispatch: 'reliable' | 'non-reliable' = 'reliable',
+) {
   const out: Record<string, Consumer> = {};
   for (const name of names) {
-    out[name] = await consumer(cluster, { topic, subscription, consumerName: name, type: 'key-shared', dispatch, ...(filters[name] ? { keyFilters: filters[name] } : {}) });
+    out[name] = await consumer(cluster, {
+      topic,
+      subscription,
+      consumerName: name,
+      type: 'key-shared',
+      dispatch,
+      ...(filters[name] ? { keyFilters: filters[name] } : {}),
+    });
   }
   await attached(cluster, topic, subscription, names.length);
   return out;
@@ -86,7 +99,8 @@ describe('key_shared_basic', () => {
 });
 
 describe('key_shared_filtering', () => {
-  const only = (got: Array<{ consumer: string; message: { payload: Uint8Array } }>, name: string) => got.filter((g) => g.consumer === name).map((g) => text(g.message as never));
+  const only = (got: Array<{ consumer: string; message: { payload: Uint8Array } }>, name: string) =>
+    got.filter((g) => g.consumer === name).map((g) => text(g.message as never));
 
   it('non-reliable: "user-*" and "order-*" consumers each get only their keys', async () => {
     const topic = uniqueTopic('/default/ks_filter_nr');
@@ -124,7 +138,11 @@ describe('key_shared_filtering', () => {
     const got = await collect(cs, 4);
     expect(only(got, 'vip').every((m) => m.includes('vip-'))).toBe(true);
     expect(only(got, 'all').length).toBeGreaterThan(0);
-    expect(only(got, 'all').filter((m) => m.includes('regular-')).sort()).toEqual(['payload-regular-1', 'payload-regular-2']);
+    expect(
+      only(got, 'all')
+        .filter((m) => m.includes('regular-'))
+        .sort(),
+    ).toEqual(['payload-regular-1', 'payload-regular-2']);
     expect(got).toHaveLength(4);
   });
 

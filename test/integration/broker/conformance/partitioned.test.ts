@@ -29,7 +29,11 @@ describe('partitioned_variants', () => {
   it('Shared queue over 3 partitions: every partition seen, a near-equal share per consumer', async () => {
     const topic = uniqueTopic('/default/part_queue_shared');
     const p = await producer(cluster, { topic, name: 'prod_part_queue', partitions: 3 });
-    const cs = await Promise.all([0, 1, 2].map((i) => consumer(cluster, { topic, subscription: 'part-queue-sub', consumerName: `pq-cons-${i}`, type: 'shared', dispatch: 'non-reliable' })));
+    const cs = await Promise.all(
+      [0, 1, 2].map((i) =>
+        consumer(cluster, { topic, subscription: 'part-queue-sub', consumerName: `pq-cons-${i}`, type: 'shared', dispatch: 'non-reliable' }),
+      ),
+    );
     await attached(cluster, topic, 'part-queue-sub', 3);
     for (let i = 0; i < 60; i++) await p.send(`pm${i}`);
     const got = await collect(Object.fromEntries(cs.map((c, i) => [`pq-cons-${i}`, c])), 60, 20_000);
@@ -44,7 +48,11 @@ describe('partitioned_variants', () => {
   it('Exclusive fan-out over 3 partitions: each subscriber receives every message', async () => {
     const topic = uniqueTopic('/default/part_fanout_excl');
     const p = await producer(cluster, { topic, name: 'prod_part_fanout', partitions: 3 });
-    const cs = await Promise.all([0, 1, 2].map((i) => consumer(cluster, { topic, subscription: `pf-sub-${i}`, consumerName: `pf-cons-${i}`, type: 'exclusive', dispatch: 'non-reliable' })));
+    const cs = await Promise.all(
+      [0, 1, 2].map((i) =>
+        consumer(cluster, { topic, subscription: `pf-sub-${i}`, consumerName: `pf-cons-${i}`, type: 'exclusive', dispatch: 'non-reliable' }),
+      ),
+    );
     for (let i = 0; i < 3; i++) await attached(cluster, topic, `pf-sub-${i}`);
     const payloads = Array.from({ length: 45 }, (_, i) => `pm${i}`);
     for (const body of payloads) await p.send(body);

@@ -73,7 +73,12 @@ describe('reliable_dispatch_failure_handling', () => {
     const dlq = `${topic}-dlq`;
     await cluster.admin.topics.create(dlq, { dispatch: 'reliable' });
     const { subscription, p, c } = await scenario('deadletter', 'exclusive', fixedPolicy(0, 5_000, 'dead-letter', dlq), topic);
-    const dlqReader = await consumer(cluster, { topic: dlq, subscription: 'sub_failure_deadletter_dlq', consumerName: 'consumer_failure_deadletter_dlq', type: 'exclusive' });
+    const dlqReader = await consumer(cluster, {
+      topic: dlq,
+      subscription: 'sub_failure_deadletter_dlq',
+      consumerName: 'consumer_failure_deadletter_dlq',
+      type: 'exclusive',
+    });
     await p.send('to-dlq');
     await c.nack(await next(c), { delayMs: 0, reason: 'dead-letter it' });
     const dead = await next(dlqReader);

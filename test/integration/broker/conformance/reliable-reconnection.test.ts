@@ -38,7 +38,10 @@ describe('reliable_dispatch_reconnection', () => {
     // Whoever gets messages first acks 3, then one is left unacked by its receiver, which closes.
     const race = async () => {
       for (;;) {
-        for (const [name, c] of [['c1', c1], ['c2', c2]] as const) {
+        for (const [name, c] of [
+          ['c1', c1],
+          ['c2', c2],
+        ] as const) {
           const m = await c.receive({ timeoutMs: 20 });
           if (m) return { name, c, m };
         }

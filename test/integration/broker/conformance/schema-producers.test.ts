@@ -26,7 +26,11 @@ async function pipe(name: string, schema?: ProducerSchemaOptions) {
 
 describe('schema_validation_policy', () => {
   it('a JSON payload matching the schema arrives with the schema id', async () => {
-    const { schemaId } = await register('matching-schema', { type: 'object', properties: { message: { type: 'string' }, count: { type: 'integer' } }, required: ['message', 'count'] });
+    const { schemaId } = await register('matching-schema', {
+      type: 'object',
+      properties: { message: { type: 'string' }, count: { type: 'integer' } },
+      required: ['message', 'count'],
+    });
     const { p, c } = await pipe('matching', { subject: 'matching-schema' });
     await p.send(JSON.stringify({ message: 'hello', count: 42 }));
     const m = await next(c);
@@ -37,7 +41,12 @@ describe('schema_validation_policy', () => {
   it('several valid payloads of one schema arrive as sent', async () => {
     await register('multi-type-schema', {
       type: 'object',
-      properties: { string_field: { type: 'string' }, int_field: { type: 'integer' }, bool_field: { type: 'boolean' }, array_field: { type: 'array', items: { type: 'string' } } },
+      properties: {
+        string_field: { type: 'string' },
+        int_field: { type: 'integer' },
+        bool_field: { type: 'boolean' },
+        array_field: { type: 'array', items: { type: 'string' } },
+      },
       required: ['string_field', 'int_field'],
     });
     const { p, c } = await pipe('multi_valid', { subject: 'multi-type-schema' });
@@ -69,7 +78,15 @@ describe('schema_validation_policy', () => {
   it('an Avro subject: JSON-encoded records arrive with its id', async () => {
     const { schemaId } = await register(
       'avro-user-schema',
-      { type: 'record', name: 'User', fields: [{ name: 'username', type: 'string' }, { name: 'age', type: 'int' }, { name: 'active', type: 'boolean' }] },
+      {
+        type: 'record',
+        name: 'User',
+        fields: [
+          { name: 'username', type: 'string' },
+          { name: 'age', type: 'int' },
+          { name: 'active', type: 'boolean' },
+        ],
+      },
       'avro',
     );
     const { p, c } = await pipe('avro_test', { subject: 'avro-user-schema' });
@@ -151,7 +168,9 @@ describe('schema_version_selection', () => {
   it('a version that does not exist is refused when the producer is created', async () => {
     const subject = `missing-version-${Date.now()}`;
     await versions(subject, 1);
-    await expect(producer(cluster, { topic: uniqueTopic('/default/invalid_version'), name: 'producer_invalid_version', schema: { subject, version: 99 } })).rejects.toThrow();
+    await expect(
+      producer(cluster, { topic: uniqueTopic('/default/invalid_version'), name: 'producer_invalid_version', schema: { subject, version: 99 } }),
+    ).rejects.toThrow();
   });
 
   it('no version given: the latest is used', async () => {

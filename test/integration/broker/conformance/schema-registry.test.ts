@@ -19,7 +19,18 @@ const obj = (props: Record<string, string>, required: string[]) =>
 describe('schema_registry_basic', () => {
   it('JSON Schema, Avro, String and Bytes schemas register and read back by subject', async () => {
     const json = await register('user-events-json', JSON.stringify({ type: 'object', properties: { name: { type: 'string' }, age: { type: 'integer' } } }));
-    const avro = await register('user-events-avro', JSON.stringify({ type: 'record', name: 'User', fields: [{ name: 'name', type: 'string' }, { name: 'age', type: 'int' }] }), 'avro');
+    const avro = await register(
+      'user-events-avro',
+      JSON.stringify({
+        type: 'record',
+        name: 'User',
+        fields: [
+          { name: 'name', type: 'string' },
+          { name: 'age', type: 'int' },
+        ],
+      }),
+      'avro',
+    );
     await register('log-events-string', '', 'string');
     await register('binary-events', '', 'bytes');
     const latestJson = await registry.getLatest('user-events-json');
@@ -30,12 +41,20 @@ describe('schema_registry_basic', () => {
 
   it('a producer naming a registered subject is created and sends', async () => {
     await register('test-registered-schema', JSON.stringify({ type: 'object', properties: { msg: { type: 'string' } } }));
-    const p = await producer(cluster, { topic: uniqueTopic('/default/schema_registered'), name: 'producer_registered', schema: { subject: 'test-registered-schema' } });
+    const p = await producer(cluster, {
+      topic: uniqueTopic('/default/schema_registered'),
+      name: 'producer_registered',
+      schema: { subject: 'test-registered-schema' },
+    });
     await expect(p.send(JSON.stringify({ msg: 'hello' }))).resolves.toBeDefined();
   });
 
   it('a producer naming an unregistered subject is refused, saying it was not found', async () => {
-    const created = producer(cluster, { topic: uniqueTopic('/default/schema_unregistered'), name: 'producer_unregistered', schema: { subject: 'non-existent-schema' } });
+    const created = producer(cluster, {
+      topic: uniqueTopic('/default/schema_unregistered'),
+      name: 'producer_unregistered',
+      schema: { subject: 'non-existent-schema' },
+    });
     await expect(created).rejects.toThrow(/not found/);
   });
 
@@ -84,24 +103,39 @@ describe('schema_compatibility', () => {
   };
 
   it('backward: adding an optional field is accepted', async () => {
-    await expect(evolve('backward-add-field', 'backward', obj({ name: 'string' }, ['name']), obj({ name: 'string', email: 'string' }, ['name']))).resolves.toMatchObject({ version: 2 });
+    await expect(
+      evolve('backward-add-field', 'backward', obj({ name: 'string' }, ['name']), obj({ name: 'string', email: 'string' }, ['name'])),
+    ).resolves.toMatchObject({ version: 2 });
   });
 
   it('backward: removing a required field is refused', async () => {
-    await expect(evolve('backward-remove-field', 'backward', obj({ name: 'string', age: 'integer' }, ['name', 'age']), obj({ name: 'string' }, ['name']))).rejects.toThrow();
+    await expect(
+      evolve('backward-remove-field', 'backward', obj({ name: 'string', age: 'integer' }, ['name', 'age']), obj({ name: 'string' }, ['name'])),
+    ).rejects.toThrow();
   });
 
   it('forward: removing an optional field is accepted', async () => {
-    await expect(evolve('forward-remove-field', 'forward', obj({ name: 'string', nickname: 'string' }, ['name']), obj({ name: 'string' }, ['name']))).resolves.toMatchObject({ version: 2 });
+    await expect(
+      evolve('forward-remove-field', 'forward', obj({ name: 'string', nickname: 'string' }, ['name']), obj({ name: 'string' }, ['name'])),
+    ).resolves.toMatchObject({ version: 2 });
   });
 
   it('forward: adding a required field is refused', async () => {
-    await expect(evolve('forward-add-required', 'forward', obj({ name: 'string' }, ['name']), obj({ name: 'string', email: 'string' }, ['name', 'email']))).rejects.toThrow();
+    await expect(
+      evolve('forward-add-required', 'forward', obj({ name: 'string' }, ['name']), obj({ name: 'string', email: 'string' }, ['name', 'email'])),
+    ).rejects.toThrow();
   });
 
   it('full: an optional field may be added, a required one may not be removed', async () => {
     const subject = 'full-compat';
-    await expect(evolve(subject, 'full', obj({ id: 'integer', name: 'string' }, ['id', 'name']), obj({ id: 'integer', name: 'string', description: 'string' }, ['id', 'name']))).resolves.toMatchObject({ version: 2 });
+    await expect(
+      evolve(
+        subject,
+        'full',
+        obj({ id: 'integer', name: 'string' }, ['id', 'name']),
+        obj({ id: 'integer', name: 'string', description: 'string' }, ['id', 'name']),
+      ),
+    ).resolves.toMatchObject({ version: 2 });
     await expect(register(subject, obj({ id: 'integer' }, ['id']))).rejects.toThrow();
   });
 
@@ -111,7 +145,14 @@ describe('schema_compatibility', () => {
 
   it('Avro, backward: a field with a default may be added', async () => {
     const v1 = JSON.stringify({ type: 'record', name: 'User', fields: [{ name: 'name', type: 'string' }] });
-    const v2 = JSON.stringify({ type: 'record', name: 'User', fields: [{ name: 'name', type: 'string' }, { name: 'age', type: 'int', default: 0 }] });
+    const v2 = JSON.stringify({
+      type: 'record',
+      name: 'User',
+      fields: [
+        { name: 'name', type: 'string' },
+        { name: 'age', type: 'int', default: 0 },
+      ],
+    });
     await expect(evolve('avro-backward', 'backward', v1, v2, 'avro')).resolves.toMatchObject({ version: 2 });
   });
 
@@ -119,7 +160,9 @@ describe('schema_compatibility', () => {
     const subject = 'check-before-register';
     await register(subject, obj({ id: 'integer' }, ['id']));
     await registry.setCompatibilityMode(subject, 'backward');
-    expect((await registry.checkCompatibility({ subject, type: 'json_schema', definition: obj({ id: 'integer', name: 'string' }, ['id']) })).compatible).toBe(true);
+    expect((await registry.checkCompatibility({ subject, type: 'json_schema', definition: obj({ id: 'integer', name: 'string' }, ['id']) })).compatible).toBe(
+      true,
+    );
     expect((await registry.checkCompatibility({ subject, type: 'json_schema', definition: obj({ name: 'string' }, ['name']) })).compatible).toBe(false);
     expect((await registry.getLatest(subject)).version).toBe(1);
   });

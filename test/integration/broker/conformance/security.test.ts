@@ -30,8 +30,18 @@ beforeAll(async () => {
   await admin.security.createRole({ name: 'consumer-role', permissions: ['Consume', 'Lookup'] });
   expect((await admin.security.listRoles()).map((r) => r.name)).toEqual(['consumer-role', 'producer-role']);
   await admin.topics.create(TOPIC);
-  for (const [id, role] of [['test-app-produce', 'producer-role'], ['test-app-consume', 'consumer-role']] as const) {
-    await admin.security.createBinding({ id, principalType: 'service_account', principalName: 'test-app', roleNames: [role], scope: 'topic', resourceName: TOPIC });
+  for (const [id, role] of [
+    ['test-app-produce', 'producer-role'],
+    ['test-app-consume', 'consumer-role'],
+  ] as const) {
+    await admin.security.createBinding({
+      id,
+      principalType: 'service_account',
+      principalName: 'test-app',
+      roleNames: [role],
+      scope: 'topic',
+      resourceName: TOPIC,
+    });
   }
   expect(await admin.security.listBindings('topic', TOPIC)).toHaveLength(2);
 });
@@ -47,7 +57,9 @@ describe('security_e2e', () => {
 
   it('an authorized principal subscribes', async () => {
     const client = cluster.newClient({ token: authorized, ...tls() });
-    await expect(client.subscribe({ topic: TOPIC, subscription: 'security-e2e-sub', consumerName: 'security-e2e-consumer', type: 'exclusive' })).resolves.toBeDefined();
+    await expect(
+      client.subscribe({ topic: TOPIC, subscription: 'security-e2e-sub', consumerName: 'security-e2e-consumer', type: 'exclusive' }),
+    ).resolves.toBeDefined();
   });
 
   it('a principal without bindings is refused a producer, with a permission error', async () => {

@@ -27,7 +27,11 @@ describe('pubsub_fanout_exclusive', () => {
   it('three Exclusive subscriptions each receive every message', async () => {
     const topic = uniqueTopic('/default/fanout_exclusive');
     const p = await producer(cluster, { topic, name: 'prod_fanout' });
-    const cs = await Promise.all([0, 1, 2].map((i) => consumer(cluster, { topic, subscription: `fanout-sub-${i}`, consumerName: `fanout-cons-${i}`, type: 'exclusive', dispatch: 'non-reliable' })));
+    const cs = await Promise.all(
+      [0, 1, 2].map((i) =>
+        consumer(cluster, { topic, subscription: `fanout-sub-${i}`, consumerName: `fanout-cons-${i}`, type: 'exclusive', dispatch: 'non-reliable' }),
+      ),
+    );
     for (let i = 0; i < 3; i++) await attached(cluster, topic, `fanout-sub-${i}`);
     const payloads = Array.from({ length: 24 }, (_, i) => `m${i}`);
     for (const body of payloads) await p.send(body);
@@ -40,7 +44,9 @@ describe('queuing_shared_round_robin', () => {
   it('three consumers of one Shared subscription get an equal share, each message once', async () => {
     const topic = uniqueTopic('/default/queue_shared');
     const p = await producer(cluster, { topic, name: 'prod_queue' });
-    const cs = await Promise.all([0, 1, 2].map((i) => consumer(cluster, { topic, subscription: 'queue-sub', consumerName: `queue-cons-${i}`, type: 'shared', dispatch: 'non-reliable' })));
+    const cs = await Promise.all(
+      [0, 1, 2].map((i) => consumer(cluster, { topic, subscription: 'queue-sub', consumerName: `queue-cons-${i}`, type: 'shared', dispatch: 'non-reliable' })),
+    );
     await attached(cluster, topic, 'queue-sub', 3);
     for (let i = 0; i < 36; i++) await p.send(`q${i}`);
     const got = await collect(Object.fromEntries(cs.map((c, i) => [`queue-cons-${i}`, c])), 36, 15_000);
@@ -53,7 +59,13 @@ describe('consumer_churn', () => {
   it('Shared: a third consumer joining mid-stream gets a share, and nothing is lost or doubled', async () => {
     const topic = uniqueTopic('/default/churn_shared');
     const p = await producer(cluster, { topic, name: 'prod_churn_shared' });
-    const opts = (i: number) => ({ topic, subscription: 'churn-shared-sub', consumerName: `cs-cons-${i}`, type: 'shared' as const, dispatch: 'non-reliable' as const });
+    const opts = (i: number) => ({
+      topic,
+      subscription: 'churn-shared-sub',
+      consumerName: `cs-cons-${i}`,
+      type: 'shared' as const,
+      dispatch: 'non-reliable' as const,
+    });
     const c0 = await consumer(cluster, opts(0));
     const c1 = await consumer(cluster, opts(1));
     await attached(cluster, topic, 'churn-shared-sub', 2);
@@ -78,7 +90,13 @@ describe('consumer_churn', () => {
   it('Exclusive fan-out: early subscribers get everything, a late joiner gets what follows its join', async () => {
     const topic = uniqueTopic('/default/churn_exclusive');
     const p = await producer(cluster, { topic, name: 'prod_churn_excl' });
-    const sub = (i: number) => ({ topic, subscription: `ce-sub-${i}`, consumerName: `ce-cons-${i}`, type: 'exclusive' as const, dispatch: 'non-reliable' as const });
+    const sub = (i: number) => ({
+      topic,
+      subscription: `ce-sub-${i}`,
+      consumerName: `ce-cons-${i}`,
+      type: 'exclusive' as const,
+      dispatch: 'non-reliable' as const,
+    });
     const c0 = await consumer(cluster, sub(0));
     const c1 = await consumer(cluster, sub(1));
     await attached(cluster, topic, 'ce-sub-0');

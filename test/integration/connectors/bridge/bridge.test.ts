@@ -36,7 +36,10 @@ async function subscribe(client: DanubeClient, topic: string, partitions?: numbe
 /** The relay's part, done by hand: read a batch from one cluster, hand it to the sink, ack. */
 async function relayOnce(consumer: Consumer, count: number, sink: ReturnType<typeof bridgeSink>, topic: string) {
   const messages = await receiveN(consumer, count, { ack: false });
-  const event = encodeSinkBatch(messages.map((m: DanubeMessage) => ({ ...m, attempt: 1 })), { binding: 'bridge', topic, subscription: 'check' });
+  const event = encodeSinkBatch(
+    messages.map((m: DanubeMessage) => ({ ...m, attempt: 1 })),
+    { binding: 'bridge', topic, subscription: 'check' },
+  );
   const outcome = await runSink(sink, event);
   for (const m of messages) await consumer.ack(m);
   return outcome;
@@ -48,7 +51,12 @@ describe('Danube-to-Danube bridge between two embedded brokers', () => {
     const target = await subscribe(usClient, '/default/orders-replica', 3);
     const producer = await euClient.createProducer({ topic: '/default/orders', name: 'shop', dispatch: 'reliable' });
     for (let i = 0; i < 30; i++) await producer.send(JSON.stringify({ i }), { key: `cust-${i % 4}`, attributes: { tenant: 't1' } });
-    const sink = bridgeSink({ clusterId: 'eu', destination: { clusterId: 'us', serviceUrl: us.url, token }, topicMap: { '/default/orders': '/default/orders-replica' }, partitions: 3 });
+    const sink = bridgeSink({
+      clusterId: 'eu',
+      destination: { clusterId: 'us', serviceUrl: us.url, token },
+      topicMap: { '/default/orders': '/default/orders-replica' },
+      partitions: 3,
+    });
     // Reliable subscriptions hold at most 10 unacked messages: batches of 10, as the relay cuts them.
     for (let b = 0; b < 3; b++) expect((await relayOnce(source, 10, sink, '/default/orders')).status).toBe('success');
     const got = await receiveN(target, 30, { timeoutMs: 10_000 });
@@ -59,8 +67,15 @@ describe('Danube-to-Danube bridge between two embedded brokers', () => {
     expect([...partitionsOf.values()].every((s) => s.size === 1)).toBe(true);
     for (const m of got) byKey.set(m.routingKey!, [...(byKey.get(m.routingKey!) ?? []), JSON.parse(text(m)!).i]);
     expect(byKey.get('cust-1')).toEqual([1, 5, 9, 13, 17, 21, 25, 29]);
-    expect(got[0]!.attributes).toMatchObject({ tenant: 't1', 'x-bridge-origin-cluster': 'eu', 'x-bridge-origin-topic': '/default/orders', 'x-bridge-path': 'eu' });
-    expect(got.map((m) => m.attributes['x-bridge-origin-offset']).sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 30 }, (_, i) => String(i)));
+    expect(got[0]!.attributes).toMatchObject({
+      tenant: 't1',
+      'x-bridge-origin-cluster': 'eu',
+      'x-bridge-origin-topic': '/default/orders',
+      'x-bridge-path': 'eu',
+    });
+    expect(got.map((m) => m.attributes['x-bridge-origin-offset']).sort((a, b) => Number(a) - Number(b))).toEqual(
+      Array.from({ length: 30 }, (_, i) => String(i)),
+    );
     await producer.close();
     await Promise.all([source.close(), target.close()]);
   });
@@ -90,11 +105,23 @@ describe('Danube-to-Danube bridge between two embedded brokers', () => {
     const p = await euClient.createProducer({ topic: '/default/secured', name: 'x', dispatch: 'reliable' });
     await p.send('a');
     const messages = await receiveN(source, 1);
-    const event = encodeSinkBatch(messages.map((m) => ({ ...m, attempt: 1 })), { binding: 'b', topic: '/default/secured', subscription: 'check' });
-    const denied = await runSink(bridgeSink({ clusterId: 'eu', destination: { clusterId: 'us', serviceUrl: us.url, token: 'bad.token.here', connectTimeoutMs: 1000, requestTimeoutMs: 1000 } }), event);
+    const event = encodeSinkBatch(
+      messages.map((m) => ({ ...m, attempt: 1 })),
+      { binding: 'b', topic: '/default/secured', subscription: 'check' },
+    );
+    const denied = await runSink(
+      bridgeSink({
+        clusterId: 'eu',
+        destination: { clusterId: 'us', serviceUrl: us.url, token: 'bad.token.here', connectTimeoutMs: 1000, requestTimeoutMs: 1000 },
+      }),
+      event,
+    );
     expect(denied.status).toBe('failed');
     expect(denied.error?.kind).toBe('fatal');
-    const down = await runSink(bridgeSink({ clusterId: 'eu', destination: { clusterId: 'us', serviceUrl: 'http://127.0.0.1:9', connectTimeoutMs: 300, requestTimeoutMs: 300 } }), event);
+    const down = await runSink(
+      bridgeSink({ clusterId: 'eu', destination: { clusterId: 'us', serviceUrl: 'http://127.0.0.1:9', connectTimeoutMs: 300, requestTimeoutMs: 300 } }),
+      event,
+    );
     expect(down.status === 'partial' ? down.failures.map((f) => f.reason) : down.error?.kind).toEqual(['retryable']);
     await p.close();
     await source.close();
@@ -107,8 +134,20 @@ describe('Danube-to-Danube bridge between two embedded brokers', () => {
     const reader = new DanubeClient({ serviceUrl: secure.url, ...FAST, tls });
     try {
       const target = await subscribe(reader, '/default/tls-copy');
-      const sink = bridgeSink({ clusterId: 'eu', destination: { clusterId: 'secure', serviceUrl: secure.url, tls }, topicMap: { '/default/tls-orders': '/default/tls-copy' } });
-      const record = { topic: '/default/tls-orders', offset: 7n, publishTime: Date.now(), producerName: 'p', attributes: {}, payload: new TextEncoder().encode('over tls'), attempt: 1 };
+      const sink = bridgeSink({
+        clusterId: 'eu',
+        destination: { clusterId: 'secure', serviceUrl: secure.url, tls },
+        topicMap: { '/default/tls-orders': '/default/tls-copy' },
+      });
+      const record = {
+        topic: '/default/tls-orders',
+        offset: 7n,
+        publishTime: Date.now(),
+        producerName: 'p',
+        attributes: {},
+        payload: new TextEncoder().encode('over tls'),
+        attempt: 1,
+      };
       const out = await runSink(sink, encodeSinkBatch([record], { binding: 'b', topic: '/default/tls-orders', subscription: 's' }));
       expect(out.status).toBe('success');
       expect(out.failures).toEqual([]);

@@ -8,7 +8,15 @@ import { LOCAL_DYNAMOS, localDynamoClient, type LocalDynamo } from '../../../sup
 
 function rec(offset: number, payload: unknown, extra: Partial<EncodableRecord> = {}): EncodableRecord {
   const bytes = new TextEncoder().encode(typeof payload === 'string' ? payload : JSON.stringify(payload));
-  return { topic: '/default/orders-part-0', offset: BigInt(offset), publishTime: 1_763_800_000_000, producerName: 'p', attributes: { region: 'eu' }, payload: bytes, ...extra };
+  return {
+    topic: '/default/orders-part-0',
+    offset: BigInt(offset),
+    publishTime: 1_763_800_000_000,
+    producerName: 'p',
+    attributes: { region: 'eu' },
+    payload: bytes,
+    ...extra,
+  };
 }
 const event = (records: EncodableRecord[]) => encodeSinkBatch(records, { binding: 'orders-ddb', topic: '/default/orders', subscription: 's' });
 
@@ -43,9 +51,20 @@ describe.each(LOCAL_DYNAMOS)('dynamodb sink against $name', ({ start }) => {
   let n = 0;
   const newTable = async () => {
     const table = `orders_${++n}`;
-    await client.send(new CreateTableCommand({ TableName: table, BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }] }));
+    await client.send(
+      new CreateTableCommand({
+        TableName: table,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+      }),
+    );
     return table;
   };
   const scan = async (table: string) => ((await client.send(new ScanCommand({ TableName: table }))).Items ?? []).map((i) => unmarshall(i));
@@ -61,15 +80,29 @@ describe.each(LOCAL_DYNAMOS)('dynamodb sink against $name', ({ start }) => {
 
   it('writes 60 records in chunks of 25 with the attribute mapping; bad records fail alone', async () => {
     const table = await newTable();
-    const sink = dynamoDbSink({ table, attributes: { '*': '$', pk: '$.customer', sk: '$record.id', region: '$record.attributes.region', offset: '$record.offset' } }, { client });
+    const sink = dynamoDbSink(
+      { table, attributes: { '*': '$', pk: '$.customer', sk: '$record.id', region: '$record.attributes.region', offset: '$record.offset' } },
+      { client },
+    );
     const records = Array.from({ length: 60 }, (_, i) => rec(i, { customer: `c${i % 7}`, amount: i, nested: { ok: true } }));
     records[10] = rec(10, 'not json');
     records[20] = rec(20, { amount: 1 }); // no customer: key missing
     const out = await runSink(sink, event(records));
-    expect(out.failures.map((f) => [f.itemIdentifier, f.reason])).toEqual([['/default/orders-part-0@10', 'invalid'], ['/default/orders-part-0@20', 'invalid']]);
+    expect(out.failures.map((f) => [f.itemIdentifier, f.reason])).toEqual([
+      ['/default/orders-part-0@10', 'invalid'],
+      ['/default/orders-part-0@20', 'invalid'],
+    ]);
     const items = await scan(table);
     expect(items).toHaveLength(58);
-    expect(items.find((i) => i.sk === '/default/orders-part-0@5')).toEqual({ pk: 'c5', sk: '/default/orders-part-0@5', customer: 'c5', amount: 5, nested: { ok: true }, region: 'eu', offset: '5' });
+    expect(items.find((i) => i.sk === '/default/orders-part-0@5')).toEqual({
+      pk: 'c5',
+      sk: '/default/orders-part-0@5',
+      customer: 'c5',
+      amount: 5,
+      nested: { ok: true },
+      region: 'eu',
+      offset: '5',
+    });
   });
 
   it('a record DynamoDB itself rejects (ValidationException) fails alone; the rest of its chunk is written', async () => {
@@ -83,7 +116,10 @@ describe.each(LOCAL_DYNAMOS)('dynamodb sink against $name', ({ start }) => {
   it('writes two records with the same key in offset order (the later one wins)', async () => {
     const table = await newTable();
     const sink = dynamoDbSink({ table, attributes: { pk: '$.pk', sk: '$.sk', v: '$.v' } }, { client });
-    const out = await runSink(sink, event([rec(1, { pk: 'a', sk: '1', v: 'old' }), rec(2, { pk: 'b', sk: '1', v: 'x' }), rec(3, { pk: 'a', sk: '1', v: 'new' })]));
+    const out = await runSink(
+      sink,
+      event([rec(1, { pk: 'a', sk: '1', v: 'old' }), rec(2, { pk: 'b', sk: '1', v: 'x' }), rec(3, { pk: 'a', sk: '1', v: 'new' })]),
+    );
     expect(out.status).toBe('success');
     const got = await client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'a' }, sk: { S: '1' } } }));
     expect(unmarshall(got.Item!).v).toBe('new');
@@ -94,15 +130,22 @@ describe.each(LOCAL_DYNAMOS)('dynamodb sink against $name', ({ start }) => {
     const mapping = { pk: '$.pk', sk: '$.sk' };
     const retried = localDynamoClient(dynamo.endpoint);
     throttle(retried, table, 3, 1);
-    const ok = await runSink(dynamoDbSink({ table, attributes: mapping, keyAttributes: ['pk', 'sk'], initialBackoffMs: 5 }, { client: retried }),
-      event([1, 2, 3, 4, 5].map((i) => rec(i, { pk: 'p', sk: String(i) }))));
+    const ok = await runSink(
+      dynamoDbSink({ table, attributes: mapping, keyAttributes: ['pk', 'sk'], initialBackoffMs: 5 }, { client: retried }),
+      event([1, 2, 3, 4, 5].map((i) => rec(i, { pk: 'p', sk: String(i) }))),
+    );
     expect(ok.status).toBe('success');
     expect(await scan(table)).toHaveLength(5);
     const stuck = localDynamoClient(dynamo.endpoint);
     throttle(stuck, table, 2, 100);
-    const partial = await runSink(dynamoDbSink({ table, attributes: mapping, keyAttributes: ['pk', 'sk'], maxAttempts: 3, initialBackoffMs: 5 }, { client: stuck }),
-      event([6, 7, 8, 9].map((i) => rec(i, { pk: 'p', sk: String(i) }))));
-    expect(partial.failures.map((f) => [f.itemIdentifier, f.reason])).toEqual([['/default/orders-part-0@8', 'retryable'], ['/default/orders-part-0@9', 'retryable']]);
+    const partial = await runSink(
+      dynamoDbSink({ table, attributes: mapping, keyAttributes: ['pk', 'sk'], maxAttempts: 3, initialBackoffMs: 5 }, { client: stuck }),
+      event([6, 7, 8, 9].map((i) => rec(i, { pk: 'p', sk: String(i) }))),
+    );
+    expect(partial.failures.map((f) => [f.itemIdentifier, f.reason])).toEqual([
+      ['/default/orders-part-0@8', 'retryable'],
+      ['/default/orders-part-0@9', 'retryable'],
+    ]);
     expect((await scan(table)).map((i) => i.sk).sort()).toEqual(['1', '2', '3', '4', '5', '6', '7']);
     retried.destroy();
     stuck.destroy();

@@ -20,7 +20,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await h?.close();
-  await new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); });
+  await new Promise<void>((r) => {
+    server.closeAllConnections();
+    server.close(() => r());
+  });
 });
 
 /** A loopback URL where nothing listens (a port just freed). */
@@ -48,14 +51,26 @@ describe('http poller source through runSource and the embedded broker', () => {
       const page = Number(url.searchParams.get('page') ?? '1');
       const slice = items.slice((page - 1) * 3, page * 3);
       const more = page * 3 < items.length;
-      res.writeHead(200, { 'content-type': 'application/json', ...(more ? { link: `<${base}/items?page=${page + 1}>; rel="next"` } : {}), etag: `"${page}-${slice.length}"` });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        ...(more ? { link: `<${base}/items?page=${page + 1}>; rel="next"` } : {}),
+        etag: `"${page}-${slice.length}"`,
+      });
       res.end(JSON.stringify({ data: slice }));
     };
     const topic = '/default/poller-items';
     const consumer = await subscribe(topic);
     const store = new MemoryCheckpointStore();
-    const source = httpPollerSource({ name: 'items', topic, url: `${base}/items`, itemsPath: '$.data', idField: 'id', keyField: 'customer',
-      cursor: { type: 'link' }, headers: { authorization: 'Bearer abc' } });
+    const source = httpPollerSource({
+      name: 'items',
+      topic,
+      url: `${base}/items`,
+      itemsPath: '$.data',
+      idField: 'id',
+      keyField: 'customer',
+      cursor: { type: 'link' },
+      headers: { authorization: 'Bearer abc' },
+    });
     const first = await runSource(source, { client: h.client, store, budgetMs: 10_000 });
     expect(first).toMatchObject({ stopReason: 'done', recordsPublished: 7 });
     expect(auth).toBe('Bearer abc');

@@ -30,7 +30,10 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/orders`;
 });
 afterAll(async () => {
-  await new Promise<void>((r) => { server?.closeAllConnections(); server?.close(() => r()); });
+  await new Promise<void>((r) => {
+    server?.closeAllConnections();
+    server?.close(() => r());
+  });
   await h?.close();
 });
 
@@ -43,8 +46,15 @@ describe('http sink behind the relay', () => {
     await dlqSetup.close();
     const dlq = await h.client.subscribe({ topic: dlqTopic, subscription: 'check', type: 'exclusive' });
     const binding = {
-      name: 'orders-http', topic, subscription: { name: 'orders-http' }, function: { type: 'local', module: 'in-process' },
-      batchSize: 10, maxBatchingWindowMs: 50, maxRetryAttempts: 5, retryBackoff: { initialDelayMs: 20, maxDelayMs: 100 }, deadLetterTopic: dlqTopic,
+      name: 'orders-http',
+      topic,
+      subscription: { name: 'orders-http' },
+      function: { type: 'local', module: 'in-process' },
+      batchSize: 10,
+      maxBatchingWindowMs: 50,
+      maxRetryAttempts: 5,
+      retryBackoff: { initialDelayMs: 20, maxDelayMs: 100 },
+      deadLetterTopic: dlqTopic,
     } as RelayConfigInput['bindings'][number];
     const relay = await startRelay({ bindings: [binding] }, { client: h.client, sinks: { 'orders-http': httpSink({ url, maxAttempts: 1, ordering: 'key' }) } });
     try {

@@ -42,10 +42,16 @@ describe('mqtt source against mosquitto and the embedded broker', () => {
   it('drains what was queued while no run was connected, routes by filter, keeps order, acks only what Danube took', async () => {
     const temps = await subscribe('/default/mqtt-temps');
     const doors = await subscribe('/default/mqtt-doors');
-    const source = mqttSource({ name: 'plant', url: mq.url, clientId: 'danube-plant', idleMs: 700, routes: [
-      { filter: 'plant/+/temp', topic: '/default/mqtt-temps' },
-      { filter: 'plant/door/#', topic: '/default/mqtt-doors', key: 'none' },
-    ] });
+    const source = mqttSource({
+      name: 'plant',
+      url: mq.url,
+      clientId: 'danube-plant',
+      idleMs: 700,
+      routes: [
+        { filter: 'plant/+/temp', topic: '/default/mqtt-temps' },
+        { filter: 'plant/door/#', topic: '/default/mqtt-doors', key: 'none' },
+      ],
+    });
     // The first run creates the persistent session and subscribes.
     const first = await source.run({ client: h.client, budgetMs: 5_000 });
     expect(first).toMatchObject({ sessionPresent: false, published: 0, stopReason: 'idle' });
@@ -71,7 +77,13 @@ describe('mqtt source against mosquitto and the embedded broker', () => {
 
   it('does not acknowledge a message Danube refused: the next run gets it again, and the session survives an MQTT broker restart', async () => {
     const out = await subscribe('/default/mqtt-retry');
-    const source = mqttSource({ name: 'retry', url: mq.url, clientId: 'danube-retry', idleMs: 700, routes: [{ filter: 'retry/#', topic: '/default/mqtt-retry' }] });
+    const source = mqttSource({
+      name: 'retry',
+      url: mq.url,
+      clientId: 'danube-retry',
+      idleMs: 700,
+      routes: [{ filter: 'retry/#', topic: '/default/mqtt-retry' }],
+    });
     await source.run({ client: h.client, budgetMs: 5_000 });
     for (let i = 0; i < 3; i++) await pub.publishAsync('retry/x', `m${i}`, { qos: 1 });
     // The broker refuses every send for a while: the client gives up, the run fails, nothing is acked.
@@ -95,7 +107,14 @@ describe('mqtt source against mosquitto and the embedded broker', () => {
 
   it('stops at maxMessages and leaves the rest queued for the next run', async () => {
     const out = await subscribe('/default/mqtt-max');
-    const source = mqttSource({ name: 'max', url: mq.url, clientId: 'danube-max', idleMs: 700, maxMessages: 4, routes: [{ filter: 'max/#', topic: '/default/mqtt-max' }] });
+    const source = mqttSource({
+      name: 'max',
+      url: mq.url,
+      clientId: 'danube-max',
+      idleMs: 700,
+      maxMessages: 4,
+      routes: [{ filter: 'max/#', topic: '/default/mqtt-max' }],
+    });
     await source.run({ client: h.client, budgetMs: 5_000 });
     for (let i = 0; i < 6; i++) await pub.publishAsync('max/a', `n${i}`, { qos: 1 });
     expect(await source.run({ client: h.client, budgetMs: 5_000 })).toMatchObject({ published: 4, stopReason: 'max-messages' });
@@ -106,8 +125,15 @@ describe('mqtt source against mosquitto and the embedded broker', () => {
 
   it('MQTT 5: subscribes every run without getting retained messages again', async () => {
     const out = await subscribe('/default/mqtt-v5');
-    const source = mqttSource({ name: 'v5', url: mq.url, clientId: 'danube-v5', protocolVersion: 5, sessionExpirySec: 600, idleMs: 700,
-      routes: [{ filter: 'v5/#', topic: '/default/mqtt-v5' }] });
+    const source = mqttSource({
+      name: 'v5',
+      url: mq.url,
+      clientId: 'danube-v5',
+      protocolVersion: 5,
+      sessionExpirySec: 600,
+      idleMs: 700,
+      routes: [{ filter: 'v5/#', topic: '/default/mqtt-v5' }],
+    });
     await pub.publishAsync('v5/config', 'retained-1', { qos: 1, retain: true });
     const first = await source.run({ client: h.client, budgetMs: 5_000 });
     expect(first).toMatchObject({ sessionPresent: false, published: 1 }); // the retained message, on the new subscription
@@ -125,7 +151,10 @@ describe('mqtt source against mosquitto and the embedded broker', () => {
   it('functions/mqtt.ts runs one drain per invocation with the remaining time as budget', async () => {
     const out = await subscribe('/default/mqtt-fn');
     vi.stubEnv('DANUBE_SERVICE_URL', h.broker.url);
-    vi.stubEnv('MQTT_CONFIG', JSON.stringify({ name: 'fn', url: mq.url, clientId: 'danube-fn', idleMs: 700, routes: [{ filter: 'fn/#', topic: '/default/mqtt-fn' }] }));
+    vi.stubEnv(
+      'MQTT_CONFIG',
+      JSON.stringify({ name: 'fn', url: mq.url, clientId: 'danube-fn', idleMs: 700, routes: [{ filter: 'fn/#', topic: '/default/mqtt-fn' }] }),
+    );
     try {
       const { handler } = await import('../../../../functions/mqtt.js');
       const context = { awsRequestId: 'r1', getRemainingTimeInMillis: () => 8_000 } as unknown as Context;
@@ -140,7 +169,13 @@ describe('mqtt source against mosquitto and the embedded broker', () => {
   });
 
   it('fails fast when the MQTT broker is unreachable', async () => {
-    const source = mqttSource({ name: 'down', url: 'mqtt://127.0.0.1:9', clientId: 'x', connectTimeoutMs: 500, routes: [{ filter: 'a', topic: '/default/mqtt-down' }] });
+    const source = mqttSource({
+      name: 'down',
+      url: 'mqtt://127.0.0.1:9',
+      clientId: 'x',
+      connectTimeoutMs: 500,
+      routes: [{ filter: 'a', topic: '/default/mqtt-down' }],
+    });
     await expect(source.run({ client: h.client, budgetMs: 3_000 })).rejects.toThrow(/mqtt source down/);
   });
 

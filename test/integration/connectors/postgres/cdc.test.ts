@@ -4,7 +4,13 @@ import { startBroker, type Broker } from '../../../../src/broker/index.js';
 import { MemoryCheckpointStore, type Lease } from '../../../../src/checkpoint/index.js';
 import { DanubeClient, type Consumer, type DanubeMessage } from '../../../../src/client/index.js';
 import { FatalError, RetryableError, silentLogger } from '../../../../src/core/index.js';
-import { parsePostgresCdcOptions, postgresCdcSource, type ChangeEvent, type PostgresCdcSource, type PostgresCdcSourceOptions } from '../../../../src/connectors/postgres/index.js';
+import {
+  parsePostgresCdcOptions,
+  postgresCdcSource,
+  type ChangeEvent,
+  type PostgresCdcSource,
+  type PostgresCdcSourceOptions,
+} from '../../../../src/connectors/postgres/index.js';
 import { CdcSession } from '../../../../src/connectors/postgres/cdc/session.js';
 import { runSource, SourceRunError } from '../../../../src/source/index.js';
 import { startPostgres, type PostgresServer } from '../../../support/postgres.js';
@@ -33,7 +39,10 @@ afterAll(async () => {
 
 /** Fails the first `failures` commits after letting `pass` succeed: the run crashes after publishing. */
 class CrashingStore extends MemoryCheckpointStore {
-  constructor(private pass: number, private failures = 1) {
+  constructor(
+    private pass: number,
+    private failures = 1,
+  ) {
     super();
   }
   override async commit<C>(lease: Lease<C>, checkpoint: C, ttlMs?: number): Promise<Lease<C>> {
@@ -48,16 +57,20 @@ class CrashingStore extends MemoryCheckpointStore {
 
 function cdc(name: string, extra: Partial<PostgresCdcSourceOptions> = {}): PostgresCdcSource {
   const source = postgresCdcSource({
-    name, topic: `/default/${name}`, connectionString: server.connectionString,
-    slot: name.replace(/-/g, '_'), publication: name.replace(/-/g, '_'), tables: [name.replace(/-/g, '_')],
-    maxBatchWaitMs: 300, ...extra,
+    name,
+    topic: `/default/${name}`,
+    connectionString: server.connectionString,
+    slot: name.replace(/-/g, '_'),
+    publication: name.replace(/-/g, '_'),
+    tables: [name.replace(/-/g, '_')],
+    maxBatchWaitMs: 300,
+    ...extra,
   });
   sources.push(source);
   return source;
 }
 
-const run = (source: PostgresCdcSource, store: MemoryCheckpointStore) =>
-  runSource(source, { client, store, budgetMs: 15_000, logger: silentLogger });
+const run = (source: PostgresCdcSource, store: MemoryCheckpointStore) => runSource(source, { client, store, budgetMs: 15_000, logger: silentLogger });
 
 async function subscribe(topic: string): Promise<Consumer> {
   // The topic must exist before a subscription; the source's own producer then reuses it.
@@ -104,9 +117,22 @@ describe('PostgreSQL CDC source', () => {
     const events = messages.map(eventOf);
     expect(events.map((e) => e.op)).toEqual(['insert', 'insert', 'update', 'delete', 'truncate']);
     expect(events[0]).toMatchObject({
-      schema: 'public', table: 'cdc_ops', key: { id: 1 }, before: null,
-      after: { id: 1, name: 'a', big: '9007199254740993', price: '12.50', ok: true, doc: { x: [1, 2] },
-        at: '2026-01-02T03:04:05.123456Z', day: '2026-01-02', raw: 'AQI=', tags: ['a', 'b c', null] },
+      schema: 'public',
+      table: 'cdc_ops',
+      key: { id: 1 },
+      before: null,
+      after: {
+        id: 1,
+        name: 'a',
+        big: '9007199254740993',
+        price: '12.50',
+        ok: true,
+        doc: { x: [1, 2] },
+        at: '2026-01-02T03:04:05.123456Z',
+        day: '2026-01-02',
+        raw: 'AQI=',
+        tags: ['a', 'b c', null],
+      },
     });
     expect(events[0]!.commitTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
     expect(events[0]!.lsn).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
@@ -167,7 +193,11 @@ describe('PostgreSQL CDC source', () => {
     await db.query(`update cdc_schema set b = 'text now' where id = 1`);
     await run(source, store);
     const events = (await drain(consumer)).map(eventOf);
-    expect(events.map((e) => e.after)).toEqual([{ id: 1, a: 'one' }, { id: 2, a: 'two', b: [2] }, { id: 1, b: 'text now' }]);
+    expect(events.map((e) => e.after)).toEqual([
+      { id: 1, a: 'one' },
+      { id: 2, a: 'two', b: [2] },
+      { id: 1, b: 'text now' },
+    ]);
   });
 
   it('replays from the last confirmed LSN after a crash between publish and commit: nothing lost', async () => {
@@ -187,7 +217,11 @@ describe('PostgreSQL CDC source', () => {
     expect((await db.query('select active from pg_replication_slots where slot_name = $1', [slot])).rows[0].active).toBe(false);
 
     // A crashed (or frozen) process can leave its replication connection open, holding the slot.
-    const stale = await CdcSession.open(parsePostgresCdcOptions({ connectionString: server.connectionString, slot, publication: slot }), { lsn: before }, silentLogger);
+    const stale = await CdcSession.open(
+      parsePostgresCdcOptions({ connectionString: server.connectionString, slot, publication: slot }),
+      { lsn: before },
+      silentLogger,
+    );
     const holder = (await db.query('select active_pid from pg_replication_slots where slot_name = $1', [slot])).rows[0].active_pid;
     expect(holder).toBeTruthy();
     // A new process (fresh source) takes the slot over and replays from the confirmed LSN.
@@ -263,7 +297,12 @@ describe('PostgreSQL CDC source', () => {
     for (let from = 1; from <= 3_000; from += 100) {
       await db.query(`insert into cdc_backlog select g, 'name ' || g, jsonb_build_object('g', g) from generate_series($1::int, $2::int) g`, [from, from + 99]);
     }
-    const options = parsePostgresCdcOptions({ connectionString: server.connectionString, slot: 'cdc_backlog', publication: 'cdc_backlog', maxBatchChanges: 500 });
+    const options = parsePostgresCdcOptions({
+      connectionString: server.connectionString,
+      slot: 'cdc_backlog',
+      publication: 'cdc_backlog',
+      maxBatchChanges: 500,
+    });
     const session = await CdcSession.open(options, { lsn: '0/0' }, silentLogger);
     const ids: number[] = [];
     try {
@@ -318,7 +357,9 @@ describe('PostgreSQL CDC source', () => {
     const plain = poll(cdc('cdc-grants', { connectionString: url('app_plain') }));
     await expect(plain).rejects.toBeInstanceOf(FatalError);
     await expect(plain).rejects.toThrow(/REPLICATION attribute/);
-    await expect(poll(cdc('cdc-grants', { connectionString: url('app_repl'), createSlot: false }))).rejects.toThrow(/slot "cdc_grants" does not exist.*createSlot is false/);
+    await expect(poll(cdc('cdc-grants', { connectionString: url('app_repl'), createSlot: false }))).rejects.toThrow(
+      /slot "cdc_grants" does not exist.*createSlot is false/,
+    );
   });
 
   it('reports an unreachable server as a retryable error naming the address', async () => {

@@ -19,28 +19,51 @@ let db: pg.Client;
 const saved = { ...process.env };
 
 const SCHEDULED: ScheduledEvent = {
-  version: '0', id: 'e1', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '123456789012',
-  time: '2026-11-22T08:00:00Z', region: 'us-east-1', resources: ['arn:aws:events:us-east-1:123456789012:rule/pg-cdc'], detail: {},
+  version: '0',
+  id: 'e1',
+  'detail-type': 'Scheduled Event',
+  source: 'aws.events',
+  account: '123456789012',
+  time: '2026-11-22T08:00:00Z',
+  region: 'us-east-1',
+  resources: ['arn:aws:events:us-east-1:123456789012:rule/pg-cdc'],
+  detail: {},
 };
 const context = (id: string): Context => {
   const deadline = Date.now() + 10_000;
   return {
-    callbackWaitsForEmptyEventLoop: true, functionName: 'shop-dev-pg', functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:shop-dev-pg', memoryLimitInMB: '256',
-    awsRequestId: id, logGroupName: '/aws/lambda/shop-dev-pg', logStreamName: 's',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()), done: () => {}, fail: () => {}, succeed: () => {},
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: 'shop-dev-pg',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:shop-dev-pg',
+    memoryLimitInMB: '256',
+    awsRequestId: id,
+    logGroupName: '/aws/lambda/shop-dev-pg',
+    logStreamName: 's',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
   };
 };
 
 beforeAll(async () => {
-  [server, broker, dynamo] = await Promise.all([startPostgres({ settings: { synchronous_commit: 'on' } }), startBroker({ port: 0, logger: silentLogger }), startDynalite()]);
+  [server, broker, dynamo] = await Promise.all([
+    startPostgres({ settings: { synchronous_commit: 'on' } }),
+    startBroker({ port: 0, logger: silentLogger }),
+    startDynalite(),
+  ]);
   await createCheckpointTable(dynamo.endpoint, 'checkpoints');
   client = new DanubeClient({ serviceUrl: broker.url, logger: silentLogger });
   db = new pg.Client(server.connectionString);
   await db.connect();
   Object.assign(process.env, {
-    DANUBE_SERVICE_URL: broker.url, DANUBE_CHECKPOINT_TABLE: 'checkpoints', DANUBE_SERVICE: 'shop',
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, PG_URL: server.connectionString, LOG_LEVEL: 'silent',
+    DANUBE_SERVICE_URL: broker.url,
+    DANUBE_CHECKPOINT_TABLE: 'checkpoints',
+    DANUBE_SERVICE: 'shop',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    PG_URL: server.connectionString,
+    LOG_LEVEL: 'silent',
   });
 });
 afterAll(async () => {
@@ -77,14 +100,25 @@ describe('PostgreSQL function handlers', () => {
     await db.query('create table notes (id int primary key, body text not null, _danube_id text unique)');
     Object.assign(process.env, {
       PG_SINK_TABLE: 'notes',
-      PG_SINK_COLUMNS: JSON.stringify([{ column: 'id', from: '$.id', type: 'integer' }, { column: 'body', from: '$.body' }]),
+      PG_SINK_COLUMNS: JSON.stringify([
+        { column: 'id', from: '$.id', type: 'integer' },
+        { column: 'body', from: '$.body' },
+      ]),
     });
     const { handler, sink } = await import('../../../../functions/postgres-sink.js');
     const record = (offset: number, payload: unknown) => ({
-      topic: '/default/notes-part-0', offset: BigInt(offset), publishTime: Date.now(), producerName: 'p', attributes: {},
+      topic: '/default/notes-part-0',
+      offset: BigInt(offset),
+      publishTime: Date.now(),
+      producerName: 'p',
+      attributes: {},
       payload: new TextEncoder().encode(JSON.stringify(payload)),
     });
-    const event = encodeSinkBatch([record(1, { id: 1, body: 'a' }), record(2, { id: 2 }), record(3, { id: 3, body: 'c' })], { binding: 'notes', topic: '/default/notes', subscription: 'notes' });
+    const event = encodeSinkBatch([record(1, { id: 1, body: 'a' }), record(2, { id: 2 }), record(3, { id: 3, body: 'c' })], {
+      binding: 'notes',
+      topic: '/default/notes',
+      subscription: 'notes',
+    });
     try {
       const answer = await handler(event, context('s1'));
       expect(answer.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['/default/notes-part-0@2']);

@@ -69,7 +69,13 @@ describe('PostgreSQL polling source', () => {
     expect(first.checkpointAfter).toEqual({ id: '25' });
     const messages = await drain(consumer);
     expect(messages.map((m) => body(m).after.id)).toEqual(Array.from({ length: 25 }, (_, i) => String(i + 1)));
-    expect(body(messages[0]!)).toEqual({ op: 'insert', schema: 'public', table: 'events', key: { id: '1' }, after: { id: '1', kind: 'k1', payload: { n: 1 } } });
+    expect(body(messages[0]!)).toEqual({
+      op: 'insert',
+      schema: 'public',
+      table: 'events',
+      key: { id: '1' },
+      after: { id: '1', kind: 'k1', payload: { n: 1 } },
+    });
     expect(messages[0]!.attributes).toMatchObject({ source: 'postgres-poll', table: 'public.events', op: 'insert' });
     expect(messages[0]!.routingKey).toBe('public.events:["1"]');
 
@@ -88,7 +94,11 @@ describe('PostgreSQL polling source', () => {
     const consumer = await subscribe('/default/poll-ts');
     await run(s, store);
     let got = (await drain(consumer)).map(body);
-    expect(got.map((e) => [e.op, e.after.name])).toEqual([['upsert', 'a'], ['upsert', 'b'], ['upsert', 'c']]);
+    expect(got.map((e) => [e.op, e.after.name])).toEqual([
+      ['upsert', 'a'],
+      ['upsert', 'b'],
+      ['upsert', 'c'],
+    ]);
     expect(got[0].after.updated_at).toBe('2026-01-01T00:00:00Z');
     // An update moves the row forward; the same timestamp as the checkpoint with a larger id is still read.
     await db.query(`update accounts set name = 'a2', updated_at = '2026-01-02 00:00:00+00' where id = 1`);
@@ -100,8 +110,12 @@ describe('PostgreSQL polling source', () => {
 
   it('reports a missing table as fatal and an unreachable server as retryable', async () => {
     const poll = (s: PostgresPollSource) => s.poll({ checkpoint: undefined, signal: AbortSignal.timeout(5_000), logger: silentLogger });
-    await expect(poll(source('poll-missing', { table: 'nope', idColumn: 'id' }))).rejects.toThrow(/missing object: cannot poll nope.*relation "public.nope" does not exist/);
-    const down = poll(source('poll-down', { table: 'events', idColumn: 'id', connectionString: 'postgres://postgres@127.0.0.1:1/postgres', connectTimeoutMs: 1000 }));
+    await expect(poll(source('poll-missing', { table: 'nope', idColumn: 'id' }))).rejects.toThrow(
+      /missing object: cannot poll nope.*relation "public.nope" does not exist/,
+    );
+    const down = poll(
+      source('poll-down', { table: 'events', idColumn: 'id', connectionString: 'postgres://postgres@127.0.0.1:1/postgres', connectTimeoutMs: 1000 }),
+    );
     await expect(down).rejects.toBeInstanceOf(RetryableError);
     await expect(down).rejects.toThrow(/unreachable.*127\.0\.0\.1:1/);
     expect(() => source('poll-bad', { table: 'events', idColumn: 'id', batchsize: 5 } as never)).toThrow(/batchsize: unknown key/);

@@ -26,8 +26,13 @@ beforeAll(async () => {
   await db.connect();
   await db.query(`create table readings (sensor text not null, seq int not null, value double precision, _danube_id text unique)`);
   sink = postgresSink({
-    connectionString: server.connectionString, table: 'readings',
-    columns: [{ column: 'sensor', from: '$.sensor' }, { column: 'seq', from: '$.seq', type: 'integer' }, { column: 'value', from: '$.value', type: 'double precision' }],
+    connectionString: server.connectionString,
+    table: 'readings',
+    columns: [
+      { column: 'sensor', from: '$.sensor' },
+      { column: 'seq', from: '$.seq', type: 'integer' },
+      { column: 'value', from: '$.value', type: 'double precision' },
+    ],
   });
 });
 afterAll(async () => {
@@ -60,11 +65,18 @@ describe('PostgreSQL sink behind the relay', () => {
       return answer;
     });
     const config = {
-      bindings: [{
-        name: 'readings-pg', topic, subscription: { name: 'readings-pg', maxUnackedMessages: 1000 },
-        function: { type: 'local' as const, module: 'unused' }, batchSize: 10, maxBatchingWindowMs: 20,
-        retryBackoff: { initialDelayMs: 10, maxDelayMs: 50 }, maxRetryAttempts: 5,
-      }],
+      bindings: [
+        {
+          name: 'readings-pg',
+          topic,
+          subscription: { name: 'readings-pg', maxUnackedMessages: 1000 },
+          function: { type: 'local' as const, module: 'unused' },
+          batchSize: 10,
+          maxBatchingWindowMs: 20,
+          retryBackoff: { initialDelayMs: 10, maxDelayMs: 50 },
+          maxRetryAttempts: 5,
+        },
+      ],
     };
     let relay: Relay = await startRelay(config, { client, sinks: { 'readings-pg': flaky }, logger: silentLogger });
     const producer = await client.createProducer({ topic, name: 'sensors', dispatch: 'reliable' });

@@ -25,8 +25,15 @@ afterAll(async () => {
 
 const utf8 = (v: unknown) => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));
 function message(offset: number, payload: unknown, attempt = 1): EncodableRecord {
-  return { topic: '/default/orders-part-0', offset: BigInt(offset), publishTime: 1763800000000 + offset, producerName: 'p',
-    attributes: { 'content-type': 'application/json' }, attempt, payload: utf8(payload) };
+  return {
+    topic: '/default/orders-part-0',
+    offset: BigInt(offset),
+    publishTime: 1763800000000 + offset,
+    producerName: 'p',
+    attributes: { 'content-type': 'application/json' },
+    attempt,
+    payload: utf8(payload),
+  };
 }
 const batch = (records: EncodableRecord[]) => encodeSinkBatch(records, { binding: 'orders-pg', topic: '/default/orders', subscription: 'orders-pg' });
 
@@ -78,7 +85,13 @@ describe('PostgreSQL sink', () => {
     const outcome = await runSink(sink, batch(records));
     expect(outcome.status).toBe('partial');
     const failed = Object.fromEntries(outcome.failures.map((f) => [f.itemIdentifier, f]));
-    expect(Object.keys(failed).sort()).toEqual(['/default/orders-part-0@11', '/default/orders-part-0@12', '/default/orders-part-0@14', '/default/orders-part-0@15', '/default/orders-part-0@16']);
+    expect(Object.keys(failed).sort()).toEqual([
+      '/default/orders-part-0@11',
+      '/default/orders-part-0@12',
+      '/default/orders-part-0@14',
+      '/default/orders-part-0@15',
+      '/default/orders-part-0@16',
+    ]);
     expect(failed['/default/orders-part-0@11']!.reason).toBe('invalid');
     expect(failed['/default/orders-part-0@11']!.message).toContain('orders_total_check');
     const ids = (await db.query('select id from orders where id >= 10 order by id')).rows.map((r) => r.id);
@@ -88,20 +101,37 @@ describe('PostgreSQL sink', () => {
   it('upserts on the conflict key, last record of a batch wins', async () => {
     const sink = postgresSink({
       connectionString: server.connectionString,
-      table: 'stock', mode: 'upsert', conflictColumns: ['sku'],
-      columns: [{ column: 'sku', from: 'sku', required: true }, { column: 'qty', from: 'qty', type: 'integer' }],
+      table: 'stock',
+      mode: 'upsert',
+      conflictColumns: ['sku'],
+      columns: [
+        { column: 'sku', from: 'sku', required: true },
+        { column: 'qty', from: 'qty', type: 'integer' },
+      ],
     });
     sinks.push(sink);
-    expect((await runSink(sink, batch([message(1, { sku: 'a', qty: 1 }), message(2, { sku: 'b', qty: 2 }), message(3, { sku: 'a', qty: 3 })]))).status).toBe('success');
-    expect((await runSink(sink, batch([message(4, { sku: 'b', qty: 20 }), message(5, { sku: 'c', qty: null })]))).failures.map((f) => f.itemIdentifier)).toEqual(['/default/orders-part-0@5']);
+    expect((await runSink(sink, batch([message(1, { sku: 'a', qty: 1 }), message(2, { sku: 'b', qty: 2 }), message(3, { sku: 'a', qty: 3 })]))).status).toBe(
+      'success',
+    );
+    expect(
+      (await runSink(sink, batch([message(4, { sku: 'b', qty: 20 }), message(5, { sku: 'c', qty: null })]))).failures.map((f) => f.itemIdentifier),
+    ).toEqual(['/default/orders-part-0@5']);
     const rows = (await db.query('select sku, qty from stock order by sku')).rows;
-    expect(rows).toEqual([{ sku: 'a', qty: 3 }, { sku: 'b', qty: 20 }]);
+    expect(rows).toEqual([
+      { sku: 'a', qty: 3 },
+      { sku: 'b', qty: 20 },
+    ]);
   });
 
   it('splits large batches into several statements in one transaction', async () => {
     const sink = postgresSink({
-      connectionString: server.connectionString, table: 'orders', maxRowsPerStatement: 7,
-      columns: [{ column: 'id', from: '$.id', type: 'bigint' }, { column: 'customer', from: '$.customer.name' }],
+      connectionString: server.connectionString,
+      table: 'orders',
+      maxRowsPerStatement: 7,
+      columns: [
+        { column: 'id', from: '$.id', type: 'bigint' },
+        { column: 'customer', from: '$.customer.name' },
+      ],
     });
     sinks.push(sink);
     const records = Array.from({ length: 50 }, (_, i) => message(100 + i, order(100 + i, i === 33 ? { customer: null } : {})));
@@ -111,8 +141,12 @@ describe('PostgreSQL sink', () => {
   });
 
   it('rejects bad options naming the key, and reports a missing unique index clearly', async () => {
-    expect(() => postgresSink({ connectionString: server.connectionString, table: 'orders', columns: [{ column: 'id', from: '$.id' }], mode: 'upsert' })).toThrow(/conflictColumns/);
-    expect(() => postgresSink({ connectionString: server.connectionString, table: 'orders', columns: [{ column: 'id', from: '$.id' }], colums: [] } as never)).toThrow(/colums: unknown key/);
+    expect(() =>
+      postgresSink({ connectionString: server.connectionString, table: 'orders', columns: [{ column: 'id', from: '$.id' }], mode: 'upsert' }),
+    ).toThrow(/conflictColumns/);
+    expect(() =>
+      postgresSink({ connectionString: server.connectionString, table: 'orders', columns: [{ column: 'id', from: '$.id' }], colums: [] } as never),
+    ).toThrow(/colums: unknown key/);
     await db.query('create table no_index (id bigint, _danube_id text)');
     const sink = postgresSink({ connectionString: server.connectionString, table: 'no_index', columns: [{ column: 'id', from: '$.id', type: 'bigint' }] });
     sinks.push(sink);
@@ -123,7 +157,12 @@ describe('PostgreSQL sink', () => {
   });
 
   it('fails the batch retryably with a clear message when the server is unreachable', async () => {
-    const sink = postgresSink({ connectionString: 'postgres://postgres@127.0.0.1:1/postgres', connectTimeoutMs: 1000, table: 'orders', columns: [{ column: 'id', from: '$.id' }] });
+    const sink = postgresSink({
+      connectionString: 'postgres://postgres@127.0.0.1:1/postgres',
+      connectTimeoutMs: 1000,
+      table: 'orders',
+      columns: [{ column: 'id', from: '$.id' }],
+    });
     sinks.push(sink);
     const outcome = await runSink(sink, batch([message(1, { id: 1 })]));
     expect(outcome.status).toBe('failed');

@@ -27,7 +27,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
-  await new Promise<void>((r) => { server?.closeAllConnections(); server?.close(() => r()); });
+  await new Promise<void>((r) => {
+    server?.closeAllConnections();
+    server?.close(() => r());
+  });
   await h?.close();
 });
 
@@ -40,11 +43,17 @@ describe('deployable handlers', () => {
     await setup.close();
     const consumer = await h.client.subscribe({ topic: '/default/fn-webhook', subscription: 'check', type: 'exclusive' });
     const { handler } = await import('../../../../functions/webhook.js');
-    const event = (key: string) => ({
-      version: '2.0', routeKey: '$default', rawPath: '/in', rawQueryString: '', isBase64Encoded: false, body: '{"hello":"world"}',
-      headers: { 'content-type': 'application/json', 'x-api-key': key },
-      requestContext: { http: { method: 'POST', path: '/in', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 't' } },
-    }) as unknown as APIGatewayProxyEventV2;
+    const event = (key: string) =>
+      ({
+        version: '2.0',
+        routeKey: '$default',
+        rawPath: '/in',
+        rawQueryString: '',
+        isBase64Encoded: false,
+        body: '{"hello":"world"}',
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
+        requestContext: { http: { method: 'POST', path: '/in', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 't' } },
+      }) as unknown as APIGatewayProxyEventV2;
     expect(await handler(event('placeholder'), context)).toMatchObject({ statusCode: 202 });
     expect(await handler(event('wrong-key-value'), context)).toMatchObject({ statusCode: 401 });
     expect(text((await receiveN(consumer, 1))[0])).toBe('{"hello":"world"}');
@@ -56,8 +65,17 @@ describe('deployable handlers', () => {
     vi.stubEnv('HTTP_SINK_CONFIG', JSON.stringify({ concurrency: 2 }));
     vi.stubEnv('HTTP_SINK_AUTHORIZATION', 'Bearer fn-token');
     const { handler } = await import('../../../../functions/http-sink.js');
-    const batch = encodeSinkBatch([0, 1].map((i) => ({ topic: '/default/x', offset: BigInt(i), publishTime: 1, producerName: 'p', attributes: {}, payload: new TextEncoder().encode(`{"i":${i}}`) })),
-      { binding: 'b', topic: '/default/x', subscription: 's' });
+    const batch = encodeSinkBatch(
+      [0, 1].map((i) => ({
+        topic: '/default/x',
+        offset: BigInt(i),
+        publishTime: 1,
+        producerName: 'p',
+        attributes: {},
+        payload: new TextEncoder().encode(`{"i":${i}}`),
+      })),
+      { binding: 'b', topic: '/default/x', subscription: 's' },
+    );
     expect(await handler(batch, context)).toEqual({ batchItemFailures: [] });
     expect(posted.sort()).toEqual(['Bearer fn-token {"i":0}', 'Bearer fn-token {"i":1}']);
   });

@@ -19,18 +19,32 @@ beforeAll(async () => {
   h = await harness();
   const client = h.newClient({ requestTimeoutMs: 400, retry: { maxRetries: 1, baseBackoffMs: 10, maxBackoffMs: 20 } });
   publisher = producerPublisher(client);
-  const receiver = new WebhookReceiver({
-    maxBodyBytes: 4096,
-    retryAfterSec: 3,
-    forwardHeaders: ['x-github-event'],
-    routes: [{ path: '/github', topic: '/default/github', keyHeader: 'x-github-delivery',
-      auth: { type: 'hmac', secret: SECRET, header: 'x-hub-signature-256', prefix: 'sha256=' } }],
-  }, { publisher });
+  const receiver = new WebhookReceiver(
+    {
+      maxBodyBytes: 4096,
+      retryAfterSec: 3,
+      forwardHeaders: ['x-github-event'],
+      routes: [
+        {
+          path: '/github',
+          topic: '/default/github',
+          keyHeader: 'x-github-delivery',
+          auth: { type: 'hmac', secret: SECRET, header: 'x-hub-signature-256', prefix: 'sha256=' },
+        },
+      ],
+    },
+    { publisher },
+  );
   const handle = webhookFetchHandler(receiver);
   // A plain Node HTTP server in front of the Web fetch handler, as a container would run it.
   server = createServer(async (req, res) => {
     const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : (Readable.toWeb(req) as ReadableStream<Uint8Array>);
-    const request = new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers: req.headers as Record<string, string>, body, duplex: 'half' } as RequestInit);
+    const request = new Request(`http://127.0.0.1${req.url}`, {
+      method: req.method,
+      headers: req.headers as Record<string, string>,
+      body,
+      duplex: 'half',
+    } as RequestInit);
     const response = await handle(request);
     res.writeHead(response.status, Object.fromEntries(response.headers as unknown as Iterable<[string, string]>));
     res.end(Buffer.from(await response.arrayBuffer()));
@@ -40,7 +54,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await publisher?.close();
-  await new Promise<void>((r) => { server?.closeAllConnections(); server?.close(() => r()); });
+  await new Promise<void>((r) => {
+    server?.closeAllConnections();
+    server?.close(() => r());
+  });
   await h?.close();
 });
 
@@ -69,7 +86,10 @@ describe('webhook source over HTTP into the embedded broker', () => {
     ]);
     expect(bad.map((r) => r.status)).toEqual([400, 401, 413, 404]);
     expect(await Promise.all(bad.map((r) => r.json()))).toEqual([
-      { error: 'malformed JSON body' }, { error: 'invalid signature' }, { error: 'body larger than 4096 bytes' }, { error: 'no webhook route for /nowhere' },
+      { error: 'malformed JSON body' },
+      { error: 'invalid signature' },
+      { error: 'body larger than 4096 bytes' },
+      { error: 'no webhook route for /nowhere' },
     ]);
     expect(await quiet(consumer, 200)).toBeUndefined();
     await consumer.close();

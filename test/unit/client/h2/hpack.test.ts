@@ -36,13 +36,24 @@ describe('HPACK decoder', () => {
   it('decodes the request sequence of RFC 7541 C.4, following the dynamic table', () => {
     const d = new HpackDecoder();
     expect(decodeAll(d, hex('8286 8441 8cf1 e3c2 e5f2 3a6b a0ab 90f4 ff'))).toEqual([
-      [':method', 'GET'], [':scheme', 'http'], [':path', '/'], [':authority', 'www.example.com'],
+      [':method', 'GET'],
+      [':scheme', 'http'],
+      [':path', '/'],
+      [':authority', 'www.example.com'],
     ]);
     expect(decodeAll(d, hex('8286 84be 5886 a8eb 1064 9cbf'))).toEqual([
-      [':method', 'GET'], [':scheme', 'http'], [':path', '/'], [':authority', 'www.example.com'], ['cache-control', 'no-cache'],
+      [':method', 'GET'],
+      [':scheme', 'http'],
+      [':path', '/'],
+      [':authority', 'www.example.com'],
+      ['cache-control', 'no-cache'],
     ]);
     expect(decodeAll(d, hex('8287 85bf 4088 25a8 49e9 5ba9 7d7f 8925 a849 e95b b8e8 b4bf'))).toEqual([
-      [':method', 'GET'], [':scheme', 'https'], [':path', '/index.html'], [':authority', 'www.example.com'], ['custom-key', 'custom-value'],
+      [':method', 'GET'],
+      [':scheme', 'https'],
+      [':path', '/index.html'],
+      [':authority', 'www.example.com'],
+      ['custom-key', 'custom-value'],
     ]);
   });
 
@@ -62,8 +73,13 @@ describe('HPACK decoder', () => {
 
   it('reads back what the encoder writes (static fields, static names, new names, long values)', () => {
     const fields: Array<[string, string]> = [
-      [':method', 'POST'], [':scheme', 'http'], [':path', '/danube.ProducerService/SendMessage'], [':authority', '127.0.0.1:6650'],
-      ['content-type', 'application/grpc'], ['te', 'trailers'], ['authorization', `Bearer ${'x'.repeat(300)}`],
+      [':method', 'POST'],
+      [':scheme', 'http'],
+      [':path', '/danube.ProducerService/SendMessage'],
+      [':authority', '127.0.0.1:6650'],
+      ['content-type', 'application/grpc'],
+      ['te', 'trailers'],
+      ['authorization', `Bearer ${'x'.repeat(300)}`],
       ['x-danube-broker-url', 'http://broker-1:6650'],
     ];
     const block = encodeHeaderBlock(fields);

@@ -47,7 +47,13 @@ describe('helpers', () => {
 describe('HttpPoller', () => {
   it('follows Link rel=next, then stays on the last page with its ETag and publishes only new items', async () => {
     const pages: Record<string, { items: { id: number; cust: string }[]; next?: string }> = {
-      '1': { items: [{ id: 1, cust: 'a' }, { id: 2, cust: 'b' }], next: '2' },
+      '1': {
+        items: [
+          { id: 1, cust: 'a' },
+          { id: 2, cust: 'b' },
+        ],
+        next: '2',
+      },
       '2': { items: [{ id: 3, cust: 'a' }] },
     };
     handler = (req, res, url) => {
@@ -57,8 +63,16 @@ describe('HttpPoller', () => {
       if (req.headers['if-none-match'] === etag) return void res.writeHead(304).end();
       json(res, { data: p.items }, { etag, ...(p.next ? { link: `</items?page=${p.next}>; rel="next"` } : {}) });
     };
-    const poller = new HttpPoller({ name: 't', topic: '/default/t', url: `${base}/items`, itemsPath: '$.data',
-      idField: 'id', keyField: 'cust', cursor: { type: 'link' }, headers: { authorization: 'Bearer s3cret' } });
+    const poller = new HttpPoller({
+      name: 't',
+      topic: '/default/t',
+      url: `${base}/items`,
+      itemsPath: '$.data',
+      idField: 'id',
+      keyField: 'cust',
+      cursor: { type: 'link' },
+      headers: { authorization: 'Bearer s3cret' },
+    });
     const first = await poller.poll(undefined);
     expect(first.done).toBe(false);
     expect(payloads(first.records).map((i) => i.id)).toEqual([1, 2]);
@@ -86,8 +100,13 @@ describe('HttpPoller', () => {
       if (cursor === 'c2') return json(res, { items: [{ n: 2 }], next_cursor: null });
       json(res, { items: [] });
     };
-    const poller = new HttpPoller({ name: 't', topic: '/default/t', url: `${base}/feed`, itemsPath: 'items',
-      cursor: { type: 'field', path: 'next_cursor', param: 'cursor' } });
+    const poller = new HttpPoller({
+      name: 't',
+      topic: '/default/t',
+      url: `${base}/feed`,
+      itemsPath: 'items',
+      cursor: { type: 'field', path: 'next_cursor', param: 'cursor' },
+    });
     const a = await poller.poll(undefined);
     expect(a.checkpoint.cursor).toBe('c2');
     const b = await poller.poll(a.checkpoint);
@@ -96,13 +115,22 @@ describe('HttpPoller', () => {
   });
 
   it('uses the last item field as the next "since" parameter', async () => {
-    const all = [{ id: 'a', t: 1 }, { id: 'b', t: 2 }, { id: 'c', t: 3 }];
+    const all = [
+      { id: 'a', t: 1 },
+      { id: 'b', t: 2 },
+      { id: 'c', t: 3 },
+    ];
     handler = (_req, res, url) => {
       const since = Number(url.searchParams.get('since') ?? '0');
       json(res, all.filter((x) => x.t >= since).slice(0, 2)); // inclusive cursor: repeats the last item
     };
-    const poller = new HttpPoller({ name: 't', topic: '/default/t', url: `${base}/since`, idField: 'id',
-      cursor: { type: 'item', field: 't', param: 'since', initial: '0' } });
+    const poller = new HttpPoller({
+      name: 't',
+      topic: '/default/t',
+      url: `${base}/since`,
+      idField: 'id',
+      cursor: { type: 'item', field: 't', param: 'since', initial: '0' },
+    });
     const ids: string[] = [];
     let cp;
     for (let i = 0; i < 5; i++) {

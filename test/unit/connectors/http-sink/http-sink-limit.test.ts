@@ -19,21 +19,37 @@ beforeAll(async () => {
     peak = Math.max(peak, open);
     req.resume();
     // Held briefly so that requests overlap whenever the sink lets them.
-    req.on('end', () => setTimeout(() => {
-      open--;
-      served++;
-      res.writeHead(204).end();
-    }, 15));
+    req.on('end', () =>
+      setTimeout(() => {
+        open--;
+        served++;
+        res.writeHead(204).end();
+      }, 15),
+    );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
 });
-afterAll(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
-
-const batch = (from: number, n: number) => encodeSinkBatch(
-  Array.from({ length: n }, (_, i) => ({ topic: '/default/orders-part-0', offset: BigInt(from + i), publishTime: 1_763_800_000_000, producerName: 'p', attributes: {}, payload: new TextEncoder().encode(`{"n":${from + i}}`) })),
-  { binding: 'b', topic: '/default/orders', subscription: 's' },
+afterAll(
+  () =>
+    new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
 );
+
+const batch = (from: number, n: number) =>
+  encodeSinkBatch(
+    Array.from({ length: n }, (_, i) => ({
+      topic: '/default/orders-part-0',
+      offset: BigInt(from + i),
+      publishTime: 1_763_800_000_000,
+      producerName: 'p',
+      attributes: {},
+      payload: new TextEncoder().encode(`{"n":${from + i}}`),
+    })),
+    { binding: 'b', topic: '/default/orders', subscription: 's' },
+  );
 
 describe('http sink concurrency', () => {
   it('keeps at most `concurrency` requests in flight across invocations running at once', async () => {

@@ -5,7 +5,12 @@ import { httpSink } from '../../../../src/connectors/http-sink/sink.js';
 import { encodeSinkBatch, type EncodableRecord } from '../../../../src/sink/event.js';
 import { runSink } from '../../../../src/sink/run.js';
 
-interface Seen { url: string; headers: IncomingMessage['headers']; body: string; at: number }
+interface Seen {
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+  at: number;
+}
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => unknown;
 let handler: Handler = (_req, _b, res) => res.writeHead(204).end();
 let server: Server;
@@ -25,11 +30,24 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
 });
-afterAll(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
+afterAll(
+  () =>
+    new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
+);
 
 function rec(offset: number, payload: unknown, extra: Partial<EncodableRecord> = {}): EncodableRecord {
-  return { topic: '/default/orders-part-0', offset: BigInt(offset), publishTime: 1_763_800_000_000 + offset, producerName: 'p',
-    attributes: { 'content-type': 'application/json', tenant: 't1' }, payload: new TextEncoder().encode(typeof payload === 'string' ? payload : JSON.stringify(payload)), ...extra };
+  return {
+    topic: '/default/orders-part-0',
+    offset: BigInt(offset),
+    publishTime: 1_763_800_000_000 + offset,
+    producerName: 'p',
+    attributes: { 'content-type': 'application/json', tenant: 't1' },
+    payload: new TextEncoder().encode(typeof payload === 'string' ? payload : JSON.stringify(payload)),
+    ...extra,
+  };
 }
 const event = (records: EncodableRecord[]) => encodeSinkBatch(records, { binding: 'b', topic: '/default/orders', subscription: 's' });
 const bodyOf = (r: { body: string }) => JSON.parse(r.body);
@@ -43,8 +61,16 @@ describe('http sink', () => {
     expect(out.status).toBe('success');
     expect(seen.map(bodyOf).sort((a, b) => a.n - b.n)).toEqual([{ n: 1 }, { n: 2 }]);
     const h = seen.find((s) => bodyOf(s).n === 1)!.headers;
-    expect(h).toMatchObject({ authorization: 'Bearer t', 'x-tenant': 't1', 'idempotency-key': '/default/orders-part-0@1',
-      'x-danube-topic': '/default/orders', 'x-danube-offset': '1', 'x-danube-publish-time': '1763800000001', 'x-danube-key': 'k1', 'content-type': 'application/json' });
+    expect(h).toMatchObject({
+      authorization: 'Bearer t',
+      'x-tenant': 't1',
+      'idempotency-key': '/default/orders-part-0@1',
+      'x-danube-topic': '/default/orders',
+      'x-danube-offset': '1',
+      'x-danube-publish-time': '1763800000001',
+      'x-danube-key': 'k1',
+      'content-type': 'application/json',
+    });
   });
 
   it('reports per record: 400/404/422 invalid, 429/503 retryable after retries, the rest succeed', async () => {
@@ -119,9 +145,13 @@ describe('http sink', () => {
   });
 
   it('in batch mode reads a partial-batch answer from the endpoint', async () => {
-    handler = (_q, _b, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ batchItemFailures: [{ itemIdentifier: '/default/orders-part-0@2' }] }));
+    handler = (_q, _b, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ batchItemFailures: [{ itemIdentifier: '/default/orders-part-0@2' }] }));
     const out = await runSink(httpSink({ url, mode: 'batch', batchFormat: 'payloads' }), event([rec(1, { n: 1 }), rec(2, { n: 2 }), rec(3, 'x')]));
-    expect(out.failures.map((f) => [f.itemIdentifier, f.reason])).toEqual([['/default/orders-part-0@3', 'invalid'], ['/default/orders-part-0@2', 'retryable']]);
+    expect(out.failures.map((f) => [f.itemIdentifier, f.reason])).toEqual([
+      ['/default/orders-part-0@3', 'invalid'],
+      ['/default/orders-part-0@2', 'retryable'],
+    ]);
   });
 
   it('rejects unknown option keys by name', () => {

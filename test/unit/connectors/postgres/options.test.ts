@@ -9,7 +9,12 @@ const url = 'postgres://app@127.0.0.1:5432/shop';
 describe('PostgreSQL connector options', () => {
   it('fills CDC defaults and names unknown or bad keys', () => {
     expect(parsePostgresCdcOptions({ connectionString: url })).toMatchObject({
-      slot: 'danube_cdc', publication: 'danube_cdc', createSlot: true, createPublication: true, maxBatchChanges: 1000, follow: false,
+      slot: 'danube_cdc',
+      publication: 'danube_cdc',
+      createSlot: true,
+      createPublication: true,
+      maxBatchChanges: 1000,
+      follow: false,
     });
     expect(() => parsePostgresCdcOptions({ connectionString: url, slots: 'x' } as never)).toThrow(/slots: unknown key/);
     expect(() => parsePostgresCdcOptions({ connectionString: url, slot: 'Bad-Name' })).toThrow(ConfigError);
@@ -31,15 +36,39 @@ describe('PostgreSQL connector options', () => {
   });
 
   it('checks sink mappings and builds INSERT / upsert statements', () => {
-    expect(() => parsePostgresSinkOptions({ connectionString: url, table: 't', columns: [{ column: 'a', from: '$.a' }, { column: 'a', from: '$.b' }] })).toThrow(/mapped twice/);
-    expect(() => parsePostgresSinkOptions({ connectionString: url, table: 't', columns: [{ column: 'a', from: '$.a', type: 'varchar' as never }] })).toThrow(/columns\.0\.type/);
-    expect(() => parsePostgresSinkOptions({ connectionString: url, table: 't', mode: 'upsert', conflictColumns: ['b'], columns: [{ column: 'a', from: '$.a' }] })).toThrow(/conflict column/);
+    expect(() =>
+      parsePostgresSinkOptions({
+        connectionString: url,
+        table: 't',
+        columns: [
+          { column: 'a', from: '$.a' },
+          { column: 'a', from: '$.b' },
+        ],
+      }),
+    ).toThrow(/mapped twice/);
+    expect(() => parsePostgresSinkOptions({ connectionString: url, table: 't', columns: [{ column: 'a', from: '$.a', type: 'varchar' as never }] })).toThrow(
+      /columns\.0\.type/,
+    );
+    expect(() =>
+      parsePostgresSinkOptions({ connectionString: url, table: 't', mode: 'upsert', conflictColumns: ['b'], columns: [{ column: 'a', from: '$.a' }] }),
+    ).toThrow(/conflict column/);
     const insert = new RowWriter(parsePostgresSinkOptions({ connectionString: url, table: 't', columns: [{ column: 'a', from: '$.a', type: 'bigint' }] }));
-    expect(insert.statement(2)).toBe('insert into "public"."t" ("a", "_danube_id") values ($1::bigint, $2::text), ($3::bigint, $4::text) on conflict ("_danube_id") do nothing');
-    const upsert = new RowWriter(parsePostgresSinkOptions({
-      connectionString: url, table: 't', mode: 'upsert', conflictColumns: ['k'], idColumn: null,
-      columns: [{ column: 'k', from: 'k' }, { column: 'v', from: 'v', type: 'jsonb' }],
-    }));
+    expect(insert.statement(2)).toBe(
+      'insert into "public"."t" ("a", "_danube_id") values ($1::bigint, $2::text), ($3::bigint, $4::text) on conflict ("_danube_id") do nothing',
+    );
+    const upsert = new RowWriter(
+      parsePostgresSinkOptions({
+        connectionString: url,
+        table: 't',
+        mode: 'upsert',
+        conflictColumns: ['k'],
+        idColumn: null,
+        columns: [
+          { column: 'k', from: 'k' },
+          { column: 'v', from: 'v', type: 'jsonb' },
+        ],
+      }),
+    );
     expect(upsert.statement(1)).toBe('insert into "public"."t" ("k", "v") values ($1::text, $2::jsonb) on conflict ("k") do update set "v" = excluded."v"');
   });
 });

@@ -27,14 +27,25 @@ describe('value decoding by type OID', () => {
   it('decodes arrays, nested and quoted, with NULLs', () => {
     expect(decodeText(1007, '{1,2,NULL}')).toEqual([1, 2, null]);
     expect(decodeText(1009, '{"a,b","c\\"d",NULL,"NULL"}')).toEqual(['a,b', 'c"d', null, 'NULL']);
-    expect(decodeText(1016, '{{1,2},{3,4}}')).toEqual([['1', '2'], ['3', '4']]);
+    expect(decodeText(1016, '{{1,2},{3,4}}')).toEqual([
+      ['1', '2'],
+      ['3', '4'],
+    ]);
     expect(parseArray('[0:1]={x,y}')).toEqual(['x', 'y']);
     expect(decodeText(1007, '{}')).toEqual([]);
   });
 });
 
 describe('sink column mapping', () => {
-  const record = new SinkRecord({ topic: '/default/o-part-1', offset: 7n, publishTime: 0, producerName: 'p', attributes: { region: 'eu' }, routingKey: 'k', payload: new TextEncoder().encode('{}') });
+  const record = new SinkRecord({
+    topic: '/default/o-part-1',
+    offset: 7n,
+    publishTime: 0,
+    producerName: 'p',
+    attributes: { region: 'eu' },
+    routingKey: 'k',
+    payload: new TextEncoder().encode('{}'),
+  });
 
   it('parses JSON paths', () => {
     expect(parsePath('$')).toEqual([]);

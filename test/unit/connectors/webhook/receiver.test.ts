@@ -32,9 +32,17 @@ const options = {
   forwardHeaders: ['x-github-event'],
   routes: [
     { path: '/open', topic: '/default/open', keyField: '$.customer' },
-    { path: '/github', topic: '/default/github', keyHeader: 'x-github-delivery',
-      auth: { type: 'hmac' as const, secret: SECRET, header: 'x-hub-signature-256', prefix: 'sha256=' } },
-    { path: '/signed', topic: '/default/signed', auth: { type: 'hmac' as const, secret: SECRET, header: 'x-danube-signature', format: 'timestamped' as const } },
+    {
+      path: '/github',
+      topic: '/default/github',
+      keyHeader: 'x-github-delivery',
+      auth: { type: 'hmac' as const, secret: SECRET, header: 'x-hub-signature-256', prefix: 'sha256=' },
+    },
+    {
+      path: '/signed',
+      topic: '/default/signed',
+      auth: { type: 'hmac' as const, secret: SECRET, header: 'x-danube-signature', format: 'timestamped' as const },
+    },
     { path: '/jwt', topic: '/default/jwt', auth: { type: 'jwt' as const, secret: JWT_SECRET, audience: 'hooks' } },
     { path: '/key', topic: '/default/key', auth: { type: 'api-key' as const, keys: ['key-aaaaaaaa', 'key-bbbbbbbb'] } },
   ],
@@ -52,8 +60,12 @@ describe('webhook receiver (fetch handler)', () => {
     const res = await handle(post('/open/', '{"customer":"c-7","n":1}', { 'x-github-event': 'push' }));
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ status: 'accepted', topic: '/default/open' });
-    expect(sent.at(-1)).toMatchObject({ topic: '/default/open', key: 'c-7', body: '{"customer":"c-7","n":1}',
-      attributes: { source: 'webhook', 'webhook.path': '/open', 'webhook.header.x-github-event': 'push' } });
+    expect(sent.at(-1)).toMatchObject({
+      topic: '/default/open',
+      key: 'c-7',
+      body: '{"customer":"c-7","n":1}',
+      attributes: { source: 'webhook', 'webhook.path': '/open', 'webhook.header.x-github-event': 'push' },
+    });
   });
 
   it('answers 400 for malformed JSON, 404 for unknown paths, 405 for GET, 413 for oversized bodies', async () => {
@@ -65,7 +77,12 @@ describe('webhook receiver (fetch handler)', () => {
     const big = await handle(post('/open', JSON.stringify({ x: 'y'.repeat(300) })));
     expect(big.status).toBe(413);
     // A chunked upload with no content-length is cut off while reading, too.
-    const stream = new ReadableStream({ start(c) { for (let i = 0; i < 10; i++) c.enqueue(new Uint8Array(50)); c.close(); } });
+    const stream = new ReadableStream({
+      start(c) {
+        for (let i = 0; i < 10; i++) c.enqueue(new Uint8Array(50));
+        c.close();
+      },
+    });
     const chunked = await handle(new Request('http://127.0.0.1/open', { method: 'POST', body: stream, duplex: 'half' } as RequestInit));
     expect(chunked.status).toBe(413);
   });
@@ -125,10 +142,14 @@ describe('webhook receiver (fetch handler)', () => {
   });
 
   it('rejects unknown option keys by name', () => {
-    expect(() => new WebhookReceiver({ routes: [{ path: '/a', topic: '/default/a', topik: 'x' }] } as never, { publisher })).toThrow(/routes\.0\.topik: unknown key/);
+    expect(() => new WebhookReceiver({ routes: [{ path: '/a', topic: '/default/a', topik: 'x' }] } as never, { publisher })).toThrow(
+      /routes\.0\.topik: unknown key/,
+    );
     const standard = (auth: object) => new WebhookReceiver({ routes: [{ path: '/a', topic: '/default/a' }], auth } as never, { publisher });
     expect(() => standard({ type: 'standard-webhooks', secret: 'hmac-secret-123' })).toThrow(/auth\.secret: must be written whsec_<base64 key>/);
-    expect(() => standard({ type: 'standard-webhooks', secret: `whsec_${Buffer.alloc(32).toString('base64')}`, tolerance: 5 })).toThrow(/tolerance: unknown key/);
+    expect(() => standard({ type: 'standard-webhooks', secret: `whsec_${Buffer.alloc(32).toString('base64')}`, tolerance: 5 })).toThrow(
+      /tolerance: unknown key/,
+    );
   });
 });
 
@@ -136,9 +157,16 @@ describe('webhook receiver (API Gateway HTTP API v2 event)', () => {
   const { sent, publisher } = recorder();
   const receiver = new WebhookReceiver({ ...options, basePath: '/prod' }, { publisher });
   const event = (body: string, extra: Partial<APIGatewayProxyEventV2> = {}): APIGatewayProxyEventV2 => ({
-    version: '2.0', routeKey: '$default', rawPath: '/prod/open', rawQueryString: '', isBase64Encoded: false,
-    headers: { 'content-type': 'application/json' }, body,
-    requestContext: { http: { method: 'POST', path: '/prod/open', protocol: 'HTTP/1.1', sourceIp: '10.0.0.1', userAgent: 't' } } as APIGatewayProxyEventV2['requestContext'],
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: '/prod/open',
+    rawQueryString: '',
+    isBase64Encoded: false,
+    headers: { 'content-type': 'application/json' },
+    body,
+    requestContext: {
+      http: { method: 'POST', path: '/prod/open', protocol: 'HTTP/1.1', sourceIp: '10.0.0.1', userAgent: 't' },
+    } as APIGatewayProxyEventV2['requestContext'],
     ...extra,
   });
 
