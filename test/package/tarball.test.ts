@@ -128,6 +128,46 @@ describe('plain Node in the fresh project', () => {
   }, 120_000);
 });
 
+describe('danube-connect dev in the fresh project', () => {
+  it('names the install command when a TypeScript function needs tsx, and keeps running the rest', async () => {
+    const devApp = join(app, 'dev-app');
+    await mkdir(join(devApp, 'functions'), { recursive: true });
+    await writeFile(
+      join(devApp, 'functions', 'sink.ts'),
+      "import { defineSink } from 'danube-connect-serverless';\nexport const sink = defineSink(async () => undefined);\n",
+    );
+    await writeFile(
+      join(devApp, 'functions', 'other.mjs'),
+      "import { defineSink } from 'danube-connect-serverless';\nimport { lambdaSink } from 'danube-connect-serverless/lambda';\nexport const handler = lambdaSink(defineSink(async () => undefined));\n",
+    );
+    await writeFile(
+      join(devApp, 'serverless.yml'),
+      [
+        'service: devapp',
+        'provider: { name: aws, runtime: nodejs22.x }',
+        'custom: { danube: { serviceUrl: http://127.0.0.1:6650 } }',
+        'functions:',
+        '  tsSink: { handler: functions/sink.sink, events: [{ danube: { topic: /default/a, subscription: a } }] }',
+        '  jsSink: { handler: functions/other.handler, events: [{ danube: { topic: /default/b, subscription: b } }] }',
+        '',
+      ].join('\n'),
+    );
+    const out = await run(
+      process.execPath,
+      [join(app, 'node_modules', '.bin', 'danube-connect'), 'dev', '--duration', '4', '--broker-port', '0', '--status-interval', '1'],
+      {
+        cwd: devApp,
+        timeoutMs: 90_000,
+        env: { ...process.env, DANUBE_SERVICE_URL: '', AWS_ENDPOINT_URL_DYNAMODB: '' },
+      },
+    );
+    expect(out.output).toContain('npm install --save-dev tsx');
+    // The JavaScript function runs: its binding subscribes.
+    expect(out.output).toMatch(/binding jsSink-b: state=running/);
+    expect(out.code, out.output).toBe(0);
+  }, 120_000);
+});
+
 describe('a Worker bundle from ./cloudflare', () => {
   it('bundles for workerd without Node built-ins and answers a signed batch in miniflare', async () => {
     await writeFile(
