@@ -33,6 +33,9 @@ export interface DevPipeline {
   /** Runs a source now (function key or source name). */
   invoke(name: string): ReturnType<SourceScheduler['runNow']>;
   readonly sourceNames: string[];
+  /** The broker and its admin API (what `danube-connect dlq` uses while this runs). */
+  readonly serviceUrl: string;
+  readonly adminUrl: string;
   /** Stops the schedules, drains the relay, closes everything. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -153,15 +156,20 @@ export async function startDevPipeline(input: DevOptions, logger: Logger): Promi
     });
     // Every bound topic, dead-letter topic and relay subscription exists, with its window and
     // ack timeout, before any source publishes: a new subscription starts at the latest message.
+    const sourceDeadLetterTopics = [...loaded.values()].map((f) => f.source?.deadLetterTopic).filter((t): t is string => t !== undefined);
+    const adminUrl = s.broker?.adminUrl ?? options.adminUrl ?? adminUrlFor(s.serviceUrl);
     await provisionForDev(plan.config.bindings, {
-      adminUrl: s.broker?.adminUrl ?? options.adminUrl ?? adminUrlFor(s.serviceUrl),
+      deadLetterTopics: sourceDeadLetterTopics,
+      adminUrl,
       ...(options.token ? { token: options.token } : {}),
       client,
       required: s.broker !== undefined,
       logger: logger.child({ part: 'provision' }),
     });
     const deadLetterFile = join(dataDir, 'dead-letters.jsonl');
-    const dlqTopics = [...new Set(plan.config.bindings.map((b) => b.deadLetterTopic).filter((t): t is string => t !== undefined))];
+    const dlqTopics = [
+      ...new Set([...plan.config.bindings.map((b) => b.deadLetterTopic).filter((t): t is string => t !== undefined), ...sourceDeadLetterTopics]),
+    ];
     const dlq = await watchDeadLetters(client, dlqTopics, deadLetterFile, logger.child({ part: 'dead-letters' }));
     cleanups.add(() => dlq.close());
 
@@ -204,6 +212,8 @@ export async function startDevPipeline(input: DevOptions, logger: Logger): Promi
     const files = [...outputs, deadLetterFile].map((f) => relative(cwd, f) || f);
     return {
       sourceNames: scheduled.map((f) => f.key),
+      serviceUrl: s.serviceUrl,
+      adminUrl,
       status: () => ({
         uptimeMs: Date.now() - started,
         brokerUrl: s.serviceUrl,
@@ -224,7 +234,7 @@ export async function startDevPipeline(input: DevOptions, logger: Logger): Promi
 }
 
 /** Writes `.danube/dev.json` so that `danube-connect invoke` finds the running pipeline. */
-export function writeDevInfo(dataDir: string, info: { pid: number; url: string }): () => void {
+export function writeDevInfo(dataDir: string, info: { pid: number; url: string; serviceUrl?: string; adminUrl?: string }): () => void {
   const file = join(dataDir, 'dev.json');
   writeFileSync(file, `${JSON.stringify(info)}\n`);
   return () => rmSync(file, { force: true });
