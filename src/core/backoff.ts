@@ -24,7 +24,7 @@ export interface BackoffPolicy {
  * - `client`: the Danube client's retries of a call, the Rust and Go clients' linear steps;
  * - `resubscribe`: the relay subscribing again (short, as a topic may appear any moment);
  * - `dead-letter`: publishing to a dead-letter topic until it succeeds;
- * - `refused`: trying again after the broker refused the credentials (a token may be rotated).
+ * - `refused`: trying again after the broker refused the credentials (its side may be fixed meanwhile).
  */
 export const BACKOFF_POLICIES = Object.freeze({
   operation: { growth: 'exponential', initialDelayMs: 100, maxDelayMs: 30_000, multiplier: 2, jitter: 'full' },

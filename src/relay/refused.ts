@@ -3,8 +3,8 @@ import type { NotReadyReason } from './binding-status.js';
 
 /**
  * When the broker refuses the relay itself (no valid token, or RBAC denies it), a retry at once
- * changes nothing: it is retried slowly (a rotated token is picked up within a minute), logged
- * once with what to do, and `/readyz` names it. Undefined for any other error.
+ * changes nothing: it is retried slowly (the broker side may be fixed meanwhile: a role binding
+ * granted), logged once with what to do, and `/readyz` names it. Undefined for any other error.
  *
  * @example
  * refusedBy(err)?.reason; // 'unauthenticated'
@@ -17,7 +17,7 @@ export function refusedBy(err: unknown, what: string): { reason: NotReadyReason;
       reason: 'unauthenticated',
       message:
         `the broker refused the relay's token (${what}: ${detail}). Set DANUBE_TOKEN (or DANUBE_TOKEN_SSM_PARAMETER / DANUBE_TOKEN_SECRET_ID) ` +
-        'to a token the broker accepts; for a broker started with --jwt-secret S: `danube-connect token --secret S --sub relay`. Retrying every minute.',
+        'to a token the broker accepts and restart the relay; for a broker started with --jwt-secret S: `danube-connect token --secret S --sub relay`. Retrying every minute.',
     };
   }
   if (code === GRPC_STATUS.PERMISSION_DENIED && /binding|grant|permission|not authorized|unauthori[sz]ed/i.test(detail)) {
