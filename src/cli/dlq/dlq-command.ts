@@ -3,7 +3,9 @@
 import { parseArgs } from 'node:util';
 import { AdminError, DanubeAdmin } from '../../admin/index.js';
 import { DanubeClient } from '../../client/index.js';
-import { createLogger } from '../../core/logger.js';
+import { pino } from 'pino';
+import { splitPartition } from '../../core/dead-letter.js';
+import type { Logger } from '../../core/logger.js';
 import { ensureInspectionSubscription, INSPECTION_SUBSCRIPTION, openDeadLetterTopic, type RedriveOptions } from '../../dlq/index.js';
 import { toJson } from '../admin/admin-cli.js';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, FILTER_HELP, FILTER_OPTIONS, parseFilter, positiveInt, resolveConnection } from './dlq-args.js';
@@ -12,7 +14,8 @@ import { lambdaTarget, localFunctionTarget, type InvokeTarget } from './invoke-t
 
 const HELP = `usage: danube-connect dlq <command> TOPIC [options]
 
-  summary TOPIC     counts of the records not yet redriven, by reason and by origin
+  summary [TOPIC]   counts of the records not yet redriven, by reason and by origin (without
+                    TOPIC: every dead-letter topic, those with an inspection subscription)
   list TOPIC        one line per record: id, reason, origin, attempts, last failure, key, error
   peek TOPIC        whole records: the dead-letter envelope, attributes, a payload preview
                     (JSON pretty-printed, text as it is, binary as hex)
@@ -78,28 +81,44 @@ export async function runDlq(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  if (positionals.length !== 1) {
+  if (positionals.length !== 1 && !(command === 'summary' && positionals.length === 0)) {
     process.stderr.write(`danube-connect dlq ${command}: ${positionals.length ? `unexpected argument "${positionals[1]}"` : 'missing TOPIC'}\n`);
     return 2;
   }
-  const topic = positionals[0]!;
+  const topic = positionals[0];
   const targets = ['to', 'function', 'lambda'].filter((k) => values[k as 'to'] !== undefined);
   if (targets.length > 1) throw new Error(`--${targets.join(', --')}: give one destination at most`);
   const filter = parseFilter(values);
-  const logger = createLogger({ name: 'danube-dlq', level: values['log-level'] as 'warn' });
+  // On stderr: stdout carries what was asked for (JSON with --json).
+  const logger: Logger = pino(
+    {
+      name: 'danube-dlq',
+      level: values['log-level'],
+      formatters: { log: (o) => JSON.parse(JSON.stringify(o, (_, v) => (typeof v === 'bigint' ? v.toString() : v))) },
+    },
+    pino.destination(2),
+  );
   const conn = resolveConnection(values, process.env);
   const client = new DanubeClient({ serviceUrl: conn.serviceUrl, ...(conn.token ? { token: conn.token } : {}), logger });
   const admin = new DanubeAdmin({ adminUrl: conn.adminUrl, timeoutMs: 5_000, ...(conn.adminToken ? { token: conn.adminToken } : {}) });
   let target: InvokeTarget | undefined;
   try {
+    const open = (t: string) =>
+      openDeadLetterTopic(t, { client, admin, logger, idleMs: positiveInt(values, 'idle-ms', 1_000), previewBytes: positiveInt(values, 'bytes', 4096) });
+    if (topic === undefined) {
+      const summaries = [];
+      for (const t of await deadLetterTopics(admin)) summaries.push(await (await open(t)).summary(filter));
+      process.stdout.write(
+        values.json
+          ? `${toJson(summaries)}\n`
+          : summaries.length
+            ? summaries.map(summaryText).join('\n')
+            : 'no dead-letter topics (none has an inspection subscription)\n',
+      );
+      return 0;
+    }
     if (command === 'init') return await init(admin, client, topic, values.json === true);
-    const dlq = await openDeadLetterTopic(topic, {
-      client,
-      admin,
-      logger,
-      idleMs: positiveInt(values, 'idle-ms', 1_000),
-      previewBytes: positiveInt(values, 'bytes', 4096),
-    });
+    const dlq = await open(topic);
     if (command === 'summary') {
       const s = await dlq.summary(filter);
       process.stdout.write(values.json ? `${toJson(s)}\n` : summaryText(s));
@@ -155,6 +174,17 @@ export async function runDlq(argv: string[]): Promise<number> {
     admin.close();
     await client.close();
   }
+}
+
+/** Every topic with an inspection subscription (a partitioned one by its base name), in every namespace. */
+async function deadLetterTopics(admin: DanubeAdmin): Promise<string[]> {
+  const found = new Set<string>();
+  for (const ns of await admin.namespaces.list()) {
+    for (const t of await admin.topics.list(ns)) {
+      if ((await admin.subscriptions.list(t.name)).includes(INSPECTION_SUBSCRIPTION)) found.add(splitPartition(t.name).topic);
+    }
+  }
+  return [...found].sort();
 }
 
 async function init(admin: DanubeAdmin, client: DanubeClient, topic: string, json: boolean): Promise<number> {

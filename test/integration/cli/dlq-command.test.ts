@@ -109,6 +109,10 @@ it('inspects, dry-runs, and redrives across a SIGKILL without losing a record', 
   const text = await cli(['dlq', 'summary', DLQ, '--idle-ms', '300']);
   expect(text.stdout).toMatch(/30 record\(s\) not yet redriven/);
   expect(text.stdout).toMatch(/20 {2}retries-exhausted/);
+  // Without a topic: every dead-letter topic that has an inspection subscription.
+  const all = await cli(['dlq', 'summary', '--idle-ms', '300', '--json']);
+  expect(all.code, all.stderr).toBe(0);
+  expect(JSON.parse(all.stdout)).toEqual([expect.objectContaining({ total: 30 })]);
 
   const list = await cli(['dlq', 'list', DLQ, '--reason', 'invalid-record', '--limit', '3', '--idle-ms', '300']);
   expect(list.code, list.stderr).toBe(0);
