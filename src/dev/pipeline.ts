@@ -21,18 +21,22 @@ import { runSource } from '../source/runner.js';
 import { watchDeadLetters } from './dead-letter-watch.js';
 import { loadFunction, type LoadedFunction } from './function-loader.js';
 import { lambdaHandlerInvoker } from './lambda-invoke.js';
-import { Cleanups, startDynalite, startLocalBroker, withBrokerBacklog } from './local-services.js';
+import { sourceFeeders } from './feeders.js';
+import { Cleanups, startDynalite, startLocalBroker, withBrokerBacklog, withDeadLetterBacklog } from './local-services.js';
 import { parseDevOptions, type DevOptions, type ResolvedDevOptions } from './options.js';
 import { provisionForDev } from './provision.js';
 import { parseSchedule, schedulesOf } from './schedule.js';
 import { SourceScheduler, type ScheduledFunction } from './source-scheduler.js';
-import { bindingViews, type DevStatus } from './status.js';
+import { bindingViews, withInputs, type DevStatus } from './status.js';
 
 export interface DevPipeline {
   status(): DevStatus;
   /** Runs a source now (function key or source name). */
   invoke(name: string): ReturnType<SourceScheduler['runNow']>;
   readonly sourceNames: string[];
+  /** The broker and its admin API (what `danube-connect dlq` uses while this runs). */
+  readonly serviceUrl: string;
+  readonly adminUrl: string;
   /** Stops the schedules, drains the relay, closes everything. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -153,15 +157,20 @@ export async function startDevPipeline(input: DevOptions, logger: Logger): Promi
     });
     // Every bound topic, dead-letter topic and relay subscription exists, with its window and
     // ack timeout, before any source publishes: a new subscription starts at the latest message.
+    const sourceDeadLetterTopics = [...loaded.values()].map((f) => f.source?.deadLetterTopic).filter((t): t is string => t !== undefined);
+    const adminUrl = s.broker?.adminUrl ?? options.adminUrl ?? adminUrlFor(s.serviceUrl);
     await provisionForDev(plan.config.bindings, {
-      adminUrl: s.broker?.adminUrl ?? options.adminUrl ?? adminUrlFor(s.serviceUrl),
+      deadLetterTopics: sourceDeadLetterTopics,
+      adminUrl,
       ...(options.token ? { token: options.token } : {}),
       client,
       required: s.broker !== undefined,
       logger: logger.child({ part: 'provision' }),
     });
     const deadLetterFile = join(dataDir, 'dead-letters.jsonl');
-    const dlqTopics = [...new Set(plan.config.bindings.map((b) => b.deadLetterTopic).filter((t): t is string => t !== undefined))];
+    const dlqTopics = [
+      ...new Set([...plan.config.bindings.map((b) => b.deadLetterTopic).filter((t): t is string => t !== undefined), ...sourceDeadLetterTopics]),
+    ];
     const dlq = await watchDeadLetters(client, dlqTopics, deadLetterFile, logger.child({ part: 'dead-letters' }));
     cleanups.add(() => dlq.close());
 
@@ -199,19 +208,23 @@ export async function startDevPipeline(input: DevOptions, logger: Logger): Promi
     scheduler.start(options.runSourcesAtStart);
 
     const previous = new Map<string, { acked: number; at: number }>();
+    const feeders = sourceFeeders(service, loaded);
     // Files under the data dir that the functions were told to write (e.g. the example sink's).
     const outputs = Object.values(functionEnv).filter((v) => v.startsWith(`${dataDir}/`) && v !== dataDir);
     const files = [...outputs, deadLetterFile].map((f) => relative(cwd, f) || f);
     return {
       sourceNames: scheduled.map((f) => f.key),
+      serviceUrl: s.serviceUrl,
+      adminUrl,
       status: () => ({
         uptimeMs: Date.now() - started,
         brokerUrl: s.serviceUrl,
         dynamoDbEndpoint: s.dynamoDbEndpoint,
         sources: scheduler.status(),
-        bindings: relay ? withBrokerBacklog(bindingViews(relay.status().bindings, previous, Date.now()), s.broker) : [],
-        deadLetters: dlq.status(),
+        bindings: relay ? withInputs(withBrokerBacklog(bindingViews(relay.status().bindings, previous, Date.now()), s.broker), feeders) : [],
+        deadLetters: withDeadLetterBacklog(dlq.status(), s.broker),
         disabled,
+        warnings: plan.warnings,
         files,
       }),
       invoke: (name) => scheduler.runNow(name),
@@ -224,7 +237,7 @@ export async function startDevPipeline(input: DevOptions, logger: Logger): Promi
 }
 
 /** Writes `.danube/dev.json` so that `danube-connect invoke` finds the running pipeline. */
-export function writeDevInfo(dataDir: string, info: { pid: number; url: string }): () => void {
+export function writeDevInfo(dataDir: string, info: { pid: number; url: string; serviceUrl?: string; adminUrl?: string }): () => void {
   const file = join(dataDir, 'dev.json');
   writeFileSync(file, `${JSON.stringify(info)}\n`);
   return () => rmSync(file, { force: true });
