@@ -12,6 +12,10 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     load: async () => (await import('./admin/namespaces-command.js')).runBrokers,
   },
   checkpoint: { summary: "read, set or reset a source's checkpoint", load: async () => (await import('./checkpoint-command.js')).runCheckpoint },
+  dlq: {
+    summary: 'dead letters: summary, list, peek, redrive (back to their topic or to a function), init',
+    load: async () => (await import('./dlq/dlq-command.js')).runDlq,
+  },
   dev: {
     summary: 'run serverless.yml locally: broker, DynamoDB, sources, relay, sinks (npm start)',
     load: async () => (await import('./dev-command.js')).runDev,
@@ -30,6 +34,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     summary: 'subscriptions on a Danube broker (admin API): list, unsubscribe, get, set',
     load: async () => (await import('./admin/subscriptions-command.js')).runSubscriptions,
   },
+  token: { summary: 'mint a JWT for a broker started with --jwt-secret (local use)', load: async () => (await import('./token-command.js')).runToken },
   topics: {
     summary: 'topics on a Danube broker (admin API): list, create, describe, delete, unload',
     load: async () => (await import('./admin/topics-command.js')).runTopics,

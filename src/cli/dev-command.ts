@@ -156,7 +156,12 @@ async function runPipeline(values: Record<string, string | string[] | boolean | 
     throw err;
   });
   const control = await startControlServer(dev);
-  const removeInfo = writeDevInfo(dataDir, { pid: process.pid, url: `http://127.0.0.1:${(control.address() as AddressInfo).port}` });
+  const removeInfo = writeDevInfo(dataDir, {
+    pid: process.pid,
+    url: `http://127.0.0.1:${(control.address() as AddressInfo).port}`,
+    serviceUrl: dev.serviceUrl,
+    adminUrl: dev.adminUrl,
+  });
   const first = dev.status();
   out(`danube-connect dev: broker ${first.brokerUrl}, dynamodb ${first.dynamoDbEndpoint}; logs in ${join(dataDir, 'dev.log')}\n`);
   for (const d of first.disabled) out(`danube-connect dev: ${d.function} is disabled here: ${d.reason}\n`);

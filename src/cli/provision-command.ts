@@ -75,6 +75,7 @@ export async function runProvision(args: string[]): Promise<number> {
         }
       }
       for (const d of report.deadLetterTopics) process.stdout.write(`${d}: created (dead-letter topic)\n`);
+      for (const d of report.inspectionSubscriptions) process.stdout.write(`${d}: inspection subscription danube-dlq-inspect created\n`);
       for (const w of report.warnings) process.stdout.write(`warning: ${w}\n`);
     }
     return 0;

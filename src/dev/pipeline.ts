@@ -34,6 +34,9 @@ export interface DevPipeline {
   /** Runs a source now (function key or source name). */
   invoke(name: string): ReturnType<SourceScheduler['runNow']>;
   readonly sourceNames: string[];
+  /** The broker and its admin API (what `danube-connect dlq` uses while this runs). */
+  readonly serviceUrl: string;
+  readonly adminUrl: string;
   /** The running parts, for tools that look inside (the web console). */
   readonly parts: DevParts;
   /** Stops the schedules, drains the relay, closes everything. Safe to call twice. */
@@ -161,8 +164,10 @@ export async function startDevPipeline(input: DevOptions, logger: Logger, hooks:
     });
     // Every bound topic, dead-letter topic and relay subscription exists, with its window and
     // ack timeout, before any source publishes: a new subscription starts at the latest message.
+    const sourceDeadLetterTopics = [...loaded.values()].map((f) => f.source?.deadLetterTopic).filter((t): t is string => t !== undefined);
     const adminUrl = s.broker?.adminUrl ?? options.adminUrl ?? adminUrlFor(s.serviceUrl);
     await provisionForDev(plan.config.bindings, {
+      deadLetterTopics: sourceDeadLetterTopics,
       adminUrl,
       ...(options.token ? { token: options.token } : {}),
       client,
@@ -170,7 +175,9 @@ export async function startDevPipeline(input: DevOptions, logger: Logger, hooks:
       logger: logger.child({ part: 'provision' }),
     });
     const deadLetterFile = join(dataDir, 'dead-letters.jsonl');
-    const dlqTopics = [...new Set(plan.config.bindings.map((b) => b.deadLetterTopic).filter((t): t is string => t !== undefined))];
+    const dlqTopics = [
+      ...new Set([...plan.config.bindings.map((b) => b.deadLetterTopic).filter((t): t is string => t !== undefined), ...sourceDeadLetterTopics]),
+    ];
     const dlq = await watchDeadLetters(client, dlqTopics, deadLetterFile, logger.child({ part: 'dead-letters' }));
     cleanups.add(() => dlq.close());
 
@@ -212,6 +219,8 @@ export async function startDevPipeline(input: DevOptions, logger: Logger, hooks:
     const files = [...outputs, deadLetterFile].map((f) => relative(cwd, f) || f);
     const pipeline: DevPipeline = {
       sourceNames: scheduled.map((f) => f.key),
+      serviceUrl: s.serviceUrl,
+      adminUrl,
       status: () => ({
         uptimeMs: Date.now() - started,
         brokerUrl: s.serviceUrl,
@@ -249,7 +258,7 @@ export async function startDevPipeline(input: DevOptions, logger: Logger, hooks:
 }
 
 /** Writes `.danube/dev.json` so that `danube-connect invoke` finds the running pipeline. */
-export function writeDevInfo(dataDir: string, info: { pid: number; url: string }): () => void {
+export function writeDevInfo(dataDir: string, info: { pid: number; url: string; serviceUrl?: string; adminUrl?: string }): () => void {
   const file = join(dataDir, 'dev.json');
   writeFileSync(file, `${JSON.stringify(info)}\n`);
   return () => rmSync(file, { force: true });

@@ -10,21 +10,31 @@ export interface DevProvisionOptions {
   /** The embedded broker must be provisioned; an external one may be out of reach (warned). */
   required: boolean;
   logger: Logger;
+  /** Dead-letter topics besides the bindings' (the sources'): created with their inspection subscription. */
+  deadLetterTopics?: string[];
 }
 
 /**
  * Provisioning for `npm start`: before the sources run, every bound topic and relay subscription
- * exists with its settings. Against an external broker whose admin API cannot be reached it
+ * exists with its settings, and every dead-letter topic with its inspection subscription. Against an external broker whose admin API cannot be reached it
  * warns and goes on: the relay still subscribes as soon as the topic exists (within a second).
  *
  * @example
  * await provisionForDev(config.bindings, { adminUrl: broker.adminUrl, client, required: true, logger });
  */
 export async function provisionForDev(bindings: readonly BindingConfig[], options: DevProvisionOptions): Promise<ProvisionReport | undefined> {
-  if (bindings.length === 0) return undefined;
+  const extra = options.deadLetterTopics ?? [];
+  if (bindings.length === 0 && extra.length === 0) return undefined;
   const admin = new DanubeAdmin({ adminUrl: options.adminUrl, ...(options.token ? { token: options.token } : {}) });
   try {
-    const report = await provisionBindings(bindings, { admin, client: options.client, logger: options.logger }, options.required ? {} : { attempts: 1 });
+    const report = await provisionBindings(
+      bindings,
+      { admin, client: options.client, logger: options.logger },
+      {
+        ...(options.required ? {} : { attempts: 1 }),
+        ...(extra.length ? { deadLetterTopics: extra } : {}),
+      },
+    );
     options.logger.info({ topics: report.topics.length, adminUrl: options.adminUrl }, 'bindings provisioned');
     return report;
   } catch (err) {

@@ -1,7 +1,8 @@
 // Provisioning: every topic and relay subscription the bindings name exists, with its settings,
 // before any source publishes. A reliable subscription starts at the latest message, so a
 // record published before it exists is never delivered to it; creating the subscriptions first
-// is what makes "every record published after provisioning reaches the sink" true.
+// is what makes "every record published after provisioning reaches the sink" true. The same holds
+// for the dead-letter tooling's inspection subscription on every dead-letter topic.
 import * as z from 'zod';
 import { AdminError, type DanubeAdmin, type Dispatch, type TopicSummary } from '../admin/index.js';
 import { FatalError } from '../core/errors.js';
@@ -10,6 +11,7 @@ import { parseWithSchema } from '../core/options.js';
 import { sleep } from '../core/retry.js';
 import { fixedConsumerName } from '../relay/consumer-name.js';
 import type { BindingConfig } from '../relay/config-schema.js';
+import { ensureInspectionSubscription, INSPECTION_SUBSCRIPTION } from '../dlq/inspection.js';
 
 /** What provisioning needs from a Danube client: subscribe once (and leave). */
 export interface ProvisionClient {
@@ -28,6 +30,8 @@ export interface ProvisionOptions {
   attempts?: number;
   /** Wait between those attempts. */
   retryDelayMs?: number;
+  /** Dead-letter topics to provision besides the bindings' (e.g. the sources'). */
+  deadLetterTopics?: string[];
 }
 
 export const DEFAULT_PROVISION_OPTIONS = Object.freeze({ attempts: 5, retryDelayMs: 1_000 });
@@ -35,10 +39,13 @@ export const DEFAULT_PROVISION_OPTIONS = Object.freeze({ attempts: 5, retryDelay
 const OptionsSchema = z.strictObject({
   attempts: z.number().int().min(1).max(60).default(DEFAULT_PROVISION_OPTIONS.attempts),
   retryDelayMs: z.number().int().min(0).max(60_000).default(DEFAULT_PROVISION_OPTIONS.retryDelayMs),
+  deadLetterTopics: z.array(z.string().min(1)).optional(),
 });
 
 /** Fills defaults; an unknown or invalid key throws a ConfigError naming it. */
-export function parseProvisionOptions(options: ProvisionOptions = {}): Required<ProvisionOptions> {
+export function parseProvisionOptions(
+  options: ProvisionOptions = {},
+): Required<Omit<ProvisionOptions, 'deadLetterTopics'>> & Pick<ProvisionOptions, 'deadLetterTopics'> {
   return parseWithSchema(OptionsSchema, options, 'provision options');
 }
 
@@ -70,6 +77,8 @@ export interface ProvisionReport {
   topics: ProvisionedTopic[];
   /** Dead-letter topics created (reliable) because they did not exist. */
   deadLetterTopics: string[];
+  /** Dead-letter topics whose inspection subscription (`danube-dlq-inspect`) was created. */
+  inspectionSubscriptions: string[];
   /** What exists but differs from the bindings (kept as it is). */
   warnings: string[];
 }
@@ -129,7 +138,7 @@ export async function provisionBindings(
     if (fresh || !listed.has(ns)) listed.set(ns, await retrying(`namespace ${ns}`, () => admin.topics.list(ns)));
     return listed.get(ns)!;
   };
-  const report: ProvisionReport = { topics: [], deadLetterTopics: [], warnings: [] };
+  const report: ProvisionReport = { topics: [], deadLetterTopics: [], inspectionSubscriptions: [], warnings: [] };
 
   const byTopic = new Map<string, BindingConfig[]>();
   for (const b of bindings) byTopic.set(b.topic, [...(byTopic.get(b.topic) ?? []), b]);
@@ -202,16 +211,38 @@ export async function provisionBindings(
     report.topics.push(provisioned);
   }
 
-  for (const dlq of new Set(bindings.map((b) => b.deadLetterTopic).filter((t): t is string => t !== undefined))) {
-    if (partitionsOf(dlq, await list(namespaceOf(dlq))).length > 0) continue;
-    await retrying(`dead-letter topic ${dlq}`, async () => {
+  for (const dlq of new Set([...bindings.map((b) => b.deadLetterTopic), ...(opts.deadLetterTopics ?? [])].filter((t): t is string => t !== undefined))) {
+    let existing = partitionsOf(dlq, await list(namespaceOf(dlq)));
+    if (existing.length === 0) {
+      await retrying(`dead-letter topic ${dlq}`, async () => {
+        try {
+          await admin.topics.create(dlq, { dispatch: 'reliable' });
+          report.deadLetterTopics.push(dlq);
+        } catch (err) {
+          if (!(err instanceof AdminError && /already exists/.test(err.message))) throw err;
+        }
+      });
+      existing = partitionsOf(dlq, await list(namespaceOf(dlq), true));
+    }
+    // The dead-letter tooling reads through a subscription of its own, which must exist before
+    // the first record arrives (a new subscription starts at the latest message).
+    if (existing.some((t) => t.dispatch !== 'reliable')) {
+      report.warnings.push(`dead-letter topic ${dlq} is non-reliable: its records cannot be inspected or redriven (make it reliable)`);
+      continue;
+    }
+    const names = existing.map((t) => t.name).sort();
+    const created = await retrying(`inspection subscription of ${dlq}`, async () => {
       try {
-        await admin.topics.create(dlq, { dispatch: 'reliable' });
-        report.deadLetterTopics.push(dlq);
+        return await ensureInspectionSubscription(admin, deps.client, dlq, names);
       } catch (err) {
-        if (!(err instanceof AdminError && /already exists/.test(err.message))) throw err;
+        if (err instanceof AdminError) throw err;
+        throw new ProvisionError(`provisioning the inspection subscription of ${dlq}: ${(err as Error).message}`, { cause: err });
       }
     });
+    if (created) {
+      report.inspectionSubscriptions.push(dlq);
+      logger.info({ topic: dlq, subscription: INSPECTION_SUBSCRIPTION }, 'inspection subscription created');
+    }
   }
   for (const w of report.warnings) logger.warn(w);
   return report;
