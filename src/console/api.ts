@@ -135,7 +135,8 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, url: 
     const dlq = await ctx.deadLetterTopic(url.searchParams.get('topic') ?? '');
     const filter = filterFrom(url.searchParams);
     const limit = Math.min(Math.max(1, Number(url.searchParams.get('limit') ?? 100) || 100), MAX_LIST);
-    const [summary, records] = await Promise.all([dlq.summary(), dlq.list(filter, { limit })]);
+    const summary = await dlq.summary();
+    const records = await dlq.list(filter, { limit });
     sendJson(res, 200, { summary, records: records.map(deadLetterView) });
     return true;
   }

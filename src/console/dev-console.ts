@@ -1,5 +1,6 @@
 import type { Logger } from '../core/logger.js';
 import type { DevPipeline } from '../dev/pipeline.js';
+import { openDeadLetterTopic } from '../dlq/topic.js';
 import type { DeadLetterOpener } from './backend.js';
 import { devConsoleBackend } from './dev-backend.js';
 import { startConsoleServer, type ConsoleServer } from './server.js';
@@ -8,6 +9,7 @@ export interface DevConsoleOptions {
   /** Default 7650; any free port when that one is taken; 0 = any free port. */
   port?: number;
   adminToken?: string;
+  /** Default: the dead-letter tooling on the pipeline's client. */
   deadLetters?: DeadLetterOpener;
   logger: Logger;
 }
@@ -23,7 +25,7 @@ export async function startDevConsole(pipeline: DevPipeline, options: DevConsole
   const backend = await devConsoleBackend(pipeline, {
     logger: options.logger,
     ...(options.adminToken ? { adminToken: options.adminToken } : {}),
-    ...(options.deadLetters ? { deadLetters: options.deadLetters } : {}),
+    deadLetters: options.deadLetters ?? ((topic) => openDeadLetterTopic(topic, { client: pipeline.parts.client, logger: options.logger })),
   });
   const port = options.port ?? 7650;
   try {

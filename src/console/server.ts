@@ -12,6 +12,7 @@ import { HttpError, hostAllowed, sendError, sendJson, serveAsset, toJson } from 
 import { RedriveJobs } from './jobs.js';
 import { parseConsoleServerOptions, type ConsoleServerOptions } from './options.js';
 import { redact } from './redact.js';
+import { oneAtATime } from './serial.js';
 import type { ConsoleActions, ConsoleSnapshot } from './types.js';
 
 export interface ConsoleServer {
@@ -75,7 +76,7 @@ export async function startConsoleServer(backend: ConsoleBackend, input: Console
     if (!known) return Promise.reject(new HttpError(404, `"${topic}" is not a dead-letter topic of this pipeline`));
     let dlq = opened.get(topic);
     if (!dlq) {
-      dlq = Promise.resolve(backend.deadLetters(topic));
+      dlq = Promise.resolve(backend.deadLetters(topic)).then(oneAtATime);
       dlq.catch(() => opened.delete(topic));
       opened.set(topic, dlq);
     }

@@ -2,7 +2,7 @@
 // shows from the start, through a subscription of its own that acks everything at once (it holds
 // nothing back from anyone), and keeps the newest few messages of each for "peek".
 import type { Logger } from '../core/logger.js';
-import { previewPayload } from './preview.js';
+import { payloadPreview } from '../dlq/preview.js';
 import { redactAttributes } from './redact.js';
 import type { PeekedMessage } from './types.js';
 
@@ -97,7 +97,7 @@ export class TopicTail {
               ...(m.routingKey !== undefined ? { key: m.routingKey } : {}),
               producer: m.producerName,
               attributes: redactAttributes(m.attributes),
-              preview: previewPayload(m.payload),
+              preview: payloadPreview(m.payload),
             });
             if (kept.length > this.keep) kept.length = this.keep;
             await consumer.ack(m).catch(() => undefined);

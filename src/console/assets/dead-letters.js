@@ -158,6 +158,7 @@ export function deadLettersPanel(el, ctx) {
       ctx.toast(`Redriving ${ids.length} record(s) to their original topic${dryRun.checked ? ' (dry run)' : ''}`);
       showJob(job);
       selected.clear();
+      for (const box of list.querySelectorAll('input[type=checkbox]')) box.checked = false;
       updateButtons();
     } catch (err) {
       ctx.toast(err.message, 'error');

@@ -152,7 +152,7 @@ it('shows the example pipeline live, its broken order among the dead letters, an
       .getByRole('button', { name: /^details of / })
       .first()
       .click();
-    await page.locator('pre.payload', { hasText: '"orderId":"order-10"' }).waitFor({ timeout: 10_000 });
+    await page.locator('#panel-dead-letters pre.payload', { hasText: '"orderId":"order-10"' }).waitFor({ timeout: 10_000 });
     await page.screenshot({ path: join(ARTIFACTS, '4-dead-letters.png'), fullPage: true });
 
     // Fix the sink, then redrive order 10 from the page.

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { previewPayload } from '../../../src/console/preview.js';
 import { redact, redactAttributes, safeUrl } from '../../../src/console/redact.js';
 
 describe('what the console shows', () => {
@@ -26,13 +25,5 @@ describe('what the console shows', () => {
       'order-id': 'order-1',
       'x-signature': '***',
     });
-  });
-
-  it('previews JSON pretty, text as it is, binary as hex, cut at the limit', () => {
-    const enc = new TextEncoder();
-    expect(previewPayload(enc.encode('{"a":1}'))).toEqual({ kind: 'json', text: '{\n  "a": 1\n}', truncated: false, bytes: 7 });
-    expect(previewPayload(enc.encode('{"orderId":"order-10","cu'))).toMatchObject({ kind: 'text', text: '{"orderId":"order-10","cu' });
-    expect(previewPayload(new Uint8Array([0, 1, 255]))).toMatchObject({ kind: 'binary', text: '00 01 ff' });
-    expect(previewPayload(enc.encode('x'.repeat(100)), 10)).toMatchObject({ kind: 'text', text: 'xxxxxxxxxx', truncated: true, bytes: 100 });
   });
 });
