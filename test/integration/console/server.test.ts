@@ -1,10 +1,13 @@
 // The console's HTTP server over a real socket on 127.0.0.1: the page and its assets, the JSON
 // API, the event stream, and the rules around actions (token, read-only mode, Host).
+import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryCheckpointStore } from '../../../src/checkpoint/memory-store.js';
 import type { BackendSnapshot, ConsoleBackend } from '../../../src/console/backend.js';
 import { storeCheckpointAccess } from '../../../src/console/checkpoints.js';
+import { ASSETS_DIR } from '../../../src/console/http.js';
 import { startConsoleServer, type ConsoleServer } from '../../../src/console/server.js';
 import type { DeadLetterRecord } from '../../../src/dlq/types.js';
 import { fakeDeadLetter, fakeDeadLetterTopic } from '../../support/fake-dead-letters.js';
@@ -139,6 +142,14 @@ describe('the console server', () => {
       expect((await call(s, 'GET', `/assets/${asset}`)).status, asset).toBe(200);
     }
     expect((await call(s, 'GET', '/assets/../server.ts')).status).toBe(404);
+    // Small, and nothing fetched from elsewhere: no URL outside this server in the page's files.
+    let bytes = 0;
+    for (const f of readdirSync(ASSETS_DIR)) {
+      const text = readFileSync(join(ASSETS_DIR, f), 'utf8');
+      bytes += text.length;
+      expect(text.replace(/http:\/\/www\.w3\.org\/2000\/svg/g, ''), f).not.toMatch(/(https?:)?\/\/[a-z0-9.-]+\.[a-z]{2,}/i);
+    }
+    expect(bytes).toBeLessThan(300_000);
     expect(page.body).not.toContain(s.token);
   });
 
