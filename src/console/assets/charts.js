@@ -81,7 +81,7 @@ export function chartsPanel(el, ctx) {
         samples,
         names,
         (b) => b.backlog,
-        (v) => String(Math.round(v)),
+        (v) => (Number.isInteger(v) ? String(v) : v.toFixed(1)),
         4,
         windowMs,
         now,
