@@ -14,6 +14,7 @@ export interface TailClient {
     consumerName: string;
     type: 'exclusive';
     dispatch: 'reliable' | 'non-reliable';
+    signal: AbortSignal;
   }): Promise<TailConsumer>;
 }
 
@@ -31,6 +32,9 @@ export interface TailMessage {
   attributes: Record<string, string>;
   routingKey?: string;
 }
+
+/** How long following one topic may take to start. */
+const SUBSCRIBE_TIMEOUT_MS = 5_000;
 
 /** The console's own subscription on the topics it follows. */
 export const TAIL_SUBSCRIPTION = 'danube-console-tail';
@@ -78,7 +82,15 @@ export class TopicTail {
   private async follow(topic: string, dispatch: 'reliable' | 'non-reliable', client: TailClient): Promise<void> {
     let consumer: TailConsumer;
     try {
-      consumer = await client.subscribe({ topic, subscription: TAIL_SUBSCRIPTION, consumerName: TAIL_SUBSCRIPTION, type: 'exclusive', dispatch });
+      // Bounded: the console starts before the pipeline's sources and must never hold them up.
+      consumer = await client.subscribe({
+        topic,
+        subscription: TAIL_SUBSCRIPTION,
+        consumerName: TAIL_SUBSCRIPTION,
+        type: 'exclusive',
+        dispatch,
+        signal: AbortSignal.timeout(SUBSCRIBE_TIMEOUT_MS),
+      });
     } catch (err) {
       this.logger.warn({ topic, err: (err as Error).message }, 'console: cannot follow topic; peek will show nothing for it');
       return;
