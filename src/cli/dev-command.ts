@@ -15,7 +15,8 @@ const HELP = `usage: danube-connect dev [options]      (npm start -- [options])
 
 Runs serverless.yml locally: an embedded Danube broker (kept under .danube/broker), an
 in-process DynamoDB (dynalite, .danube/dynamodb), the sources on their schedules, the relay and
-the sink functions. Press 1-9 to run that source now, a to run all, q or Ctrl-C to stop.
+the sink functions. On a terminal a status view shows every source, binding and dead-letter
+topic with its last error; press 1-9 to run that source now, a to run all, q or Ctrl-C to stop.
 
   --config FILE            serverless.yml (default)
   --stage NAME             stage for \${opt:stage} / \${sls:stage}
@@ -164,14 +165,17 @@ async function runPipeline(values: Record<string, string | string[] | boolean | 
   });
   const first = dev.status();
   out(`danube-connect dev: broker ${first.brokerUrl}, dynamodb ${first.dynamoDbEndpoint}; logs in ${join(dataDir, 'dev.log')}\n`);
-  for (const d of first.disabled) out(`danube-connect dev: ${d.function} is disabled here: ${d.reason}\n`);
+  // On a terminal the status view lists them (once); elsewhere they are said once, here.
+  if (!tty) for (const d of first.disabled) out(`danube-connect dev: ${d.function} is disabled here: ${d.reason}\n`);
   out(web.banner());
 
   let drawn = 0;
   const draw = () => {
     const status = dev.status();
     if (tty) {
-      const lines = renderStatus(status);
+      const width = process.stdout.columns || 120;
+      // A line wider than the terminal would wrap, and the redraw below counts lines.
+      const lines = renderStatus(status, Date.now(), width).map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
       // Redraw in place: back to the first line of the last frame, then clear below.
       out(`${drawn ? `\x1b[${drawn}A` : ''}\x1b[0J${lines.join('\n')}\n`);
       drawn = lines.length;

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../core/logger.js';
-import { parseRelayConfig, startRelay } from '../relay/index.js';
+import { InvokeError, parseRelayConfig, startRelay, type Invoker, type RelayConfig } from '../relay/index.js';
+import { createInvoker } from '../relay/invokers/create.js';
 import { TRANSFORM_NAMES } from '../core/transforms.js';
 
 const HELP = `usage: danube-connect relay --config relay.json|relay.yaml [options]
@@ -14,7 +15,9 @@ const HELP = `usage: danube-connect relay --config relay.json|relay.yaml [option
                        else 9090; 0 = any free port)
   --host H             address of that port (default: config "host", else 127.0.0.1)
   --service-url URL    Danube service URL (default: $DANUBE_SERVICE_URL, else config "serviceUrl")
-  --check              validate the config, print warnings, and exit
+  --check              validate the config, import every local sink module and check its
+                       export, check HTTP hosts and Lambda functions (a DryRun invocation),
+                       print warnings, and exit (1 when a binding cannot deliver)
   --log-level L        trace|debug|info|warn|error|silent (default info)
 
 Environment: DANUBE_SERVICE_URL; the JWT (sent as "authorization: Bearer") from DANUBE_TOKEN,
@@ -52,6 +55,11 @@ export async function runRelay(args: string[]): Promise<number> {
   const { config, warnings } = parseRelayConfig(text, { format, env: process.env, knownTransforms: TRANSFORM_NAMES });
   if (values.check) {
     for (const w of warnings) process.stdout.write(`warning: ${w}\n`);
+    const errors = await checkBindings(config, dirname(path));
+    if (errors) {
+      process.stdout.write(`${path}: ${errors} binding(s) cannot deliver\n`);
+      return 1;
+    }
     process.stdout.write(`${path}: ${config.bindings.length} binding(s) OK\n`);
     return 0;
   }
@@ -85,4 +93,34 @@ export async function runRelay(args: string[]): Promise<number> {
   await relay.close();
   await client.close();
   return 0;
+}
+
+/**
+ * `--check`: each enabled binding's function, checked as the relay checks it at start (nothing
+ * is invoked). Prints an error per binding that cannot deliver and a warning per check that
+ * could not tell (no network, no AWS credentials here); returns how many cannot deliver.
+ */
+async function checkBindings(config: RelayConfig, baseDir: string): Promise<number> {
+  let errors = 0;
+  for (const b of config.bindings.filter((x) => x.enabled)) {
+    let invoker: Invoker;
+    try {
+      invoker = createInvoker(b.function, { baseDir });
+    } catch (err) {
+      process.stdout.write(`error: binding "${b.name}": ${(err as Error).message}\n`);
+      errors++;
+      continue;
+    }
+    try {
+      await invoker.check?.(AbortSignal.timeout(10_000));
+    } catch (err) {
+      if (err instanceof InvokeError && err.reason === 'config') {
+        process.stdout.write(`error: binding "${b.name}": ${err.message}\n`);
+        errors++;
+      } else process.stdout.write(`warning: binding "${b.name}": could not check its function from here: ${(err as Error).message}\n`);
+    } finally {
+      await invoker.close();
+    }
+  }
+  return errors;
 }

@@ -23,13 +23,15 @@ export interface BackoffPolicy {
  * - `operation`: a source's poll and publish, a sink's own retries (exponential, full jitter);
  * - `client`: the Danube client's retries of a call, the Rust and Go clients' linear steps;
  * - `resubscribe`: the relay subscribing again (short, as a topic may appear any moment);
- * - `dead-letter`: publishing to a dead-letter topic until it succeeds.
+ * - `dead-letter`: publishing to a dead-letter topic until it succeeds;
+ * - `refused`: trying again after the broker refused the credentials (a token may be rotated).
  */
 export const BACKOFF_POLICIES = Object.freeze({
   operation: { growth: 'exponential', initialDelayMs: 100, maxDelayMs: 30_000, multiplier: 2, jitter: 'full' },
   client: { growth: 'linear', initialDelayMs: 200, maxDelayMs: 5_000, jitter: 'half' },
   resubscribe: { growth: 'exponential', initialDelayMs: 250, maxDelayMs: 1_000, multiplier: 2, jitter: 'half' },
   'dead-letter': { growth: 'exponential', initialDelayMs: 400, maxDelayMs: 10_000, multiplier: 2, jitter: 'half' },
+  refused: { growth: 'exponential', initialDelayMs: 5_000, maxDelayMs: 60_000, multiplier: 2, jitter: 'half' },
 } satisfies Record<string, BackoffPolicy>);
 
 /**

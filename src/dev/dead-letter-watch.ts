@@ -6,7 +6,10 @@ import type { Logger } from '../core/logger.js';
 
 export interface DeadLetterView {
   topic: string;
+  /** Records dead-lettered since the pipeline started. */
   count: number;
+  /** Records on the topic not yet redriven (its inspection subscription's backlog), when the broker tells. */
+  onTopic?: number;
   lastReason?: string;
   lastError?: string;
   /** Who dead-lettered the last one (`relay:<binding>`, `source:<name>`, ...). */

@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
 import { startBroker, type Broker } from '../broker/index.js';
 import type { Logger } from '../core/logger.js';
+import { INSPECTION_SUBSCRIPTION } from '../dlq/inspection.js';
+import type { DeadLetterView } from './dead-letter-watch.js';
 import type { BindingView } from './status.js';
 
 /** The embedded broker on `port`, or on any free port when that one is taken. */
@@ -52,6 +54,26 @@ export function withBrokerBacklog(views: BindingView[], broker: Broker | undefin
       backlog += sub?.backlog ?? 0;
     }
     return names.length ? { ...v, lag: Math.max(v.lag, backlog) } : v;
+  });
+}
+
+/**
+ * With the embedded broker, each dead-letter topic's records not yet redriven: the backlog of its
+ * inspection subscription, all partitions. A real broker's admin API reports no backlog.
+ */
+export function withDeadLetterBacklog(views: DeadLetterView[], broker: Broker | undefined): DeadLetterView[] {
+  if (!broker) return views;
+  const topics = broker.admin.listTopics();
+  return views.map((v) => {
+    const names = topics.filter((t) => t === v.topic || t.startsWith(`${v.topic}-part-`));
+    let backlog = 0;
+    let found = false;
+    for (const name of names) {
+      const sub = broker.admin.describeTopic(name)?.subscriptions.find((s) => s.name === INSPECTION_SUBSCRIPTION);
+      if (sub) found = true;
+      backlog += sub?.backlog ?? 0;
+    }
+    return found ? { ...v, onTopic: backlog } : v;
   });
 }
 

@@ -21,12 +21,13 @@ import { runSource } from '../source/runner.js';
 import { watchDeadLetters } from './dead-letter-watch.js';
 import { loadFunction, type LoadedFunction } from './function-loader.js';
 import { lambdaHandlerInvoker } from './lambda-invoke.js';
-import { Cleanups, startDynalite, startLocalBroker, withBrokerBacklog } from './local-services.js';
+import { sourceFeeders } from './feeders.js';
+import { Cleanups, startDynalite, startLocalBroker, withBrokerBacklog, withDeadLetterBacklog } from './local-services.js';
 import { parseDevOptions, type DevOptions, type ResolvedDevOptions } from './options.js';
 import { provisionForDev } from './provision.js';
 import { parseSchedule, schedulesOf } from './schedule.js';
 import { SourceScheduler, type ScheduledFunction } from './source-scheduler.js';
-import { bindingViews, type DevStatus } from './status.js';
+import { bindingViews, withInputs, type DevStatus } from './status.js';
 import type { DevParts } from './parts.js';
 
 export interface DevPipeline {
@@ -214,6 +215,7 @@ export async function startDevPipeline(input: DevOptions, logger: Logger, hooks:
     cleanups.add(() => scheduler.stop());
 
     const previous = new Map<string, { acked: number; at: number }>();
+    const feeders = sourceFeeders(service, loaded);
     // Files under the data dir that the functions were told to write (e.g. the example sink's).
     const outputs = Object.values(functionEnv).filter((v) => v.startsWith(`${dataDir}/`) && v !== dataDir);
     const files = [...outputs, deadLetterFile].map((f) => relative(cwd, f) || f);
@@ -226,9 +228,10 @@ export async function startDevPipeline(input: DevOptions, logger: Logger, hooks:
         brokerUrl: s.serviceUrl,
         dynamoDbEndpoint: s.dynamoDbEndpoint,
         sources: scheduler.status(),
-        bindings: relay ? withBrokerBacklog(bindingViews(relay.status().bindings, previous, Date.now()), s.broker) : [],
-        deadLetters: dlq.status(),
+        bindings: relay ? withInputs(withBrokerBacklog(bindingViews(relay.status().bindings, previous, Date.now()), s.broker), feeders) : [],
+        deadLetters: withDeadLetterBacklog(dlq.status(), s.broker),
         disabled,
+        warnings: plan.warnings,
         files,
       }),
       invoke: (name) => scheduler.runNow(name),

@@ -23,6 +23,8 @@ export interface SourceView {
   checkpoint?: unknown;
   errors: number;
   lastError?: string;
+  /** When the last error happened, ms since the epoch. */
+  lastErrorAt?: number;
 }
 
 export interface ScheduledFunction {
@@ -148,6 +150,7 @@ export class SourceScheduler {
         if (result.stopReason === 'error') {
           view.errors++;
           view.lastError = result.error;
+          view.lastErrorAt = Date.now();
         }
       } else view.lastStopReason = 'returned';
       this.logger.info({ function: f.key, result }, 'scheduled function finished');
@@ -156,6 +159,7 @@ export class SourceScheduler {
       view.errors++;
       view.lastStopReason = 'error';
       view.lastError = (err as Error)?.message ?? String(err);
+      view.lastErrorAt = Date.now();
       this.logger.error({ function: f.key, err: view.lastError }, 'scheduled function failed');
     } finally {
       view.running = false;

@@ -1,5 +1,4 @@
 import { backoffDelay, BACKOFF_POLICIES } from '../core/backoff.js';
-import { GRPC_STATUS } from '../core/grpc-status.js';
 import { sleep } from '../core/retry.js';
 import type { Logger } from '../core/logger.js';
 import type { Transform } from '../core/transforms.js';
@@ -14,9 +13,10 @@ import { invokeBatch } from './invoke-batch.js';
 import type { BatchOutcome } from './settle-batch.js';
 import type { TrackedRecord } from './tracked-record.js';
 import { batchStateOptionsFor } from './batch-options.js';
-import { BindingProblems } from './binding-problems.js';
+import { BindingHealth } from './binding-health.js';
 import { bindingStatus, type BindingSnapshot, type BindingStatus } from './binding-status.js';
 import { fixedConsumerName } from './consumer-name.js';
+import { failedBatchReport } from './settle-log.js';
 
 type Msg = RelayDelivery;
 
@@ -63,9 +63,7 @@ export class BindingRunner {
   private stopping = false;
   private stopped = false;
   private subscribed = false;
-  /** The last subscribe failed because the topic does not exist (yet). */
-  private topicMissing = false;
-  private readonly problems = new BindingProblems();
+  readonly health: BindingHealth;
   private readonly unregister: Array<() => void> = [];
 
   constructor(
@@ -76,6 +74,7 @@ export class BindingRunner {
     this.now = deps.now ?? Date.now;
     this.counts = deps.metrics.counts(b.name);
     this.log = deps.logger.child({ binding: b.name, topic: b.topic, subscription: b.subscription.name });
+    this.health = new BindingHealth(this.log, this.now, b.topic, SUBSCRIBE_RETRY_MAX_MS);
     this.filter = compileFilter(b.filter);
     this.maxBuffered = b.maxBufferedRecords ?? Math.max(100, b.batchSize * (b.maxConcurrency + 1));
     // Exclusive and failover subscriptions stay bound to their first consumer name (a restarted
@@ -98,8 +97,9 @@ export class BindingRunner {
     );
   }
 
-  /** Subscribes (waiting for the first attempt only) and starts reading. */
+  /** Subscribes (waiting for the first attempt only) and starts reading; not while the function cannot be invoked at all. */
   async start(): Promise<void> {
+    if (this.health.unavailable) return;
     const first = this.subscribe().catch(() => undefined);
     this.reader = this.readLoop(first);
     await first;
@@ -118,22 +118,11 @@ export class BindingRunner {
         dispatch: b.subscription.dispatch,
       });
       this.subscribed = true;
-      this.topicMissing = false;
-      this.problems.resolve('subscribe');
-      this.problems.resolve('consumer');
+      this.health.subscribed();
       this.log.info({ consumer: this.consumerName }, 'binding subscribed');
     } catch (err) {
       this.subscribed = false;
-      const missing = (err as { code?: unknown }).code === GRPC_STATUS.NOT_FOUND;
-      const message = missing
-        ? `topic ${b.topic} does not exist yet; subscribing again every ${SUBSCRIBE_RETRY_MAX_MS} ms (create it, or provision the bindings)`
-        : `subscribe failed: ${(err as Error).message}`;
-      this.topicMissing = missing;
-      // Logged when the reason changes, not on every retry.
-      if (this.problems.report('subscribe', message, this.now())) {
-        if (missing) this.log.warn({ err: (err as Error).message }, message);
-        else this.log.error({ err: (err as Error).message }, 'subscribe failed; retrying');
-      }
+      this.health.subscribeFailed(err);
       throw err;
     }
   }
@@ -144,9 +133,9 @@ export class BindingRunner {
     while (!this.stopping) {
       if (!this.consumer) {
         try {
-          await sleep(backoffDelay(++failures, BACKOFF_POLICIES.resubscribe), this.readAbort.signal);
+          await sleep(backoffDelay(++failures, this.health.backoff), this.readAbort.signal);
           await this.subscribe();
-          failures = 0;
+          if (!this.health.refused) failures = 0;
         } catch {
           /* logged by subscribe, or stopping */
         }
@@ -162,14 +151,16 @@ export class BindingRunner {
       } catch (err) {
         if (this.stopping) break;
         this.subscribed = false;
-        this.problems.report('consumer', `consumer failed: ${(err as Error).message}`, this.now());
-        this.log.error({ err: (err as Error).message }, 'consumer failed; resubscribing');
+        this.health.consumerFailed(err);
         const old = this.consumer;
         this.consumer = undefined;
         await old.close().catch(() => undefined);
         continue;
       }
-      if (msg) this.onMessage(msg);
+      if (msg) {
+        this.health.received();
+        this.onMessage(msg);
+      }
     }
   }
 
@@ -252,7 +243,7 @@ export class BindingRunner {
         signal: this.hardStop.signal,
         now: this.now,
         log,
-        onUnreachable: (message) => this.problems.report('function', `function unreachable: ${message}`, this.now()),
+        onUnreachable: (message) => this.health.sinkUnavailable(`function unreachable: ${message}`),
       });
     } catch (err) {
       // Never leave a batch without an outcome: its lane would stay blocked.
@@ -269,21 +260,11 @@ export class BindingRunner {
     c.failed += s.failed.length;
     c.retried += s.retried.length;
     if (outcome.type !== 'success') {
-      const level = s.deadLetter.length || s.retried.some((r) => r.exhausted) ? 'error' : 'warn';
-      log[level](
-        {
-          outcome: outcome.type,
-          error: outcome.type === 'failure' ? outcome.error : s.badResponse,
-          acked: s.ack.length,
-          retried: s.retried.length,
-          deadLettered: s.deadLetter.length,
-          bisected: s.bisected ?? false,
-          stuck: s.retried.filter((r) => r.exhausted).length,
-        },
-        s.retried.some((r) => r.exhausted) ? 'batch failed; records past maxRetryAttempts are retried on (no deadLetterTopic)' : 'batch failed',
-      );
+      const report = failedBatchReport(outcome, s);
+      log[report.level](report.fields, report.message);
+      this.health.batchFailed(report.problem);
     } else {
-      this.problems.resolve('function');
+      this.health.functionWorks();
       log.debug({ lastOffset: batch.records[batch.records.length - 1]!.msg.offset.toString() }, 'batch succeeded');
     }
     this.pump();
@@ -381,7 +362,7 @@ export class BindingRunner {
       // Subscribed and, when the consumer can tell, every partition's receive stream open: false
       // while the consumer resubscribes by itself after a broker outage.
       attached: this.subscribed && (this.consumer?.state?.().attached ?? true),
-      topicMissing: this.topicMissing,
+      topicMissing: this.health.topicMissing,
       stopping: this.stopping,
       buffered: this.state.pendingCount,
       inFlightBatches: this.state.inFlightBatches,
@@ -390,7 +371,7 @@ export class BindingRunner {
     };
     const oldest = this.state.oldestPublishTime();
     if (oldest !== undefined) snapshot.oldestPublishTime = oldest;
-    const problem = this.problems.last;
+    const problem = this.health.last;
     if (problem) snapshot.problem = problem;
     return snapshot;
   }

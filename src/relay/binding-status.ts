@@ -8,6 +8,8 @@ export interface BindingProblem {
   at: number;
   /** How many times it happened since something else happened or the binding recovered. */
   count: number;
+  /** Set when it keeps the binding from delivering at all: `/readyz` names it. */
+  reason?: NotReadyReason;
 }
 
 /**
@@ -38,9 +40,19 @@ export interface BindingSnapshot {
 /**
  * Why a binding is not ready: its topic does not exist yet, its consumer is not subscribed for
  * another reason, it is subscribed but resubscribing (no receive stream open, e.g. after a
- * broker outage), or the client cannot reach the broker.
+ * broker outage), the client cannot reach the broker, the broker refuses the relay's token
+ * (`unauthenticated`) or its permissions (`permission-denied`), or the function cannot be
+ * invoked as configured (`sink-unavailable`: a module that does not import, an export that is
+ * no sink, a Lambda function that does not exist or may not be invoked, a refused signature).
  */
-export type NotReadyReason = 'topic-missing' | 'not-subscribed' | 'resubscribing' | 'broker-unreachable';
+export type NotReadyReason =
+  | 'topic-missing'
+  | 'not-subscribed'
+  | 'resubscribing'
+  | 'broker-unreachable'
+  | 'unauthenticated'
+  | 'permission-denied'
+  | 'sink-unavailable';
 
 /** What `GET /readyz` answers (503 unless `ready`). */
 export interface RelayReadiness {
@@ -65,8 +77,10 @@ export function relayReadiness(
   const notReady: RelayReadiness['notReady'] = [];
   for (const b of bindings) {
     const reasons: NotReadyReason[] = [];
+    const blocked = b.problem?.reason;
     if (unreachable) reasons.push('broker-unreachable');
-    if (!b.subscribed) reasons.push(b.topicMissing ? 'topic-missing' : 'not-subscribed');
+    if (blocked) reasons.push(blocked);
+    else if (!b.subscribed) reasons.push(b.topicMissing ? 'topic-missing' : 'not-subscribed');
     else if (!b.attached) reasons.push('resubscribing');
     if (reasons.length === 0) continue;
     notReady.push(b.problem === undefined ? { binding: b.name, reasons } : { binding: b.name, reasons, lastError: b.problem.message });
@@ -82,8 +96,12 @@ export interface BindingStatus {
   topic: string;
   subscription: string;
   function: 'lambda' | 'http' | 'local';
-  /** `running`: subscribed and receiving; `connecting`: (re)subscribing; `stopping` / `stopped`. */
-  state: 'running' | 'connecting' | 'stopping' | 'stopped';
+  /**
+   * `running`: subscribed and receiving; `connecting`: (re)subscribing; `unavailable`: it cannot
+   * deliver (the function cannot be invoked, or the broker refuses the relay): see `lastError`;
+   * `stopping` / `stopped`.
+   */
+  state: 'running' | 'connecting' | 'unavailable' | 'stopping' | 'stopped';
   subscribed: boolean;
   /** The last thing that went wrong (subscribing, the consumer, reaching the function), if unresolved. */
   lastError?: string;
@@ -110,6 +128,9 @@ export interface BindingStatus {
   };
 }
 
+/** Problems under which a binding delivers nothing, whatever its consumer does. */
+const BLOCKING: ReadonlySet<NotReadyReason> = new Set(['unauthenticated', 'permission-denied', 'sink-unavailable']);
+
 /** Builds a binding's status from its snapshot and the metrics counters. */
 export function bindingStatus(b: BindingSnapshot, m: RelayMetrics, now: number): BindingStatus {
   const c = m.counts(b.name);
@@ -120,7 +141,15 @@ export function bindingStatus(b: BindingSnapshot, m: RelayMetrics, now: number):
     topic: b.topic,
     subscription: b.subscription,
     function: b.function,
-    state: b.stopping ? (b.subscribed || b.inFlightBatches ? 'stopping' : 'stopped') : b.attached ? 'running' : 'connecting',
+    state: b.stopping
+      ? b.subscribed || b.inFlightBatches
+        ? 'stopping'
+        : 'stopped'
+      : b.problem?.reason && BLOCKING.has(b.problem.reason)
+        ? 'unavailable'
+        : b.attached
+          ? 'running'
+          : 'connecting',
     subscribed: b.subscribed,
     buffered: b.buffered,
     inFlightBatches: b.inFlightBatches,

@@ -12,6 +12,7 @@ import { createInvoker } from './invokers/create.js';
 import { createLocalInvoker } from './invokers/local.js';
 import type { Invoker } from './invokers/types.js';
 import { RelayMetrics } from './metrics.js';
+import { checkFunctions, type CheckedBinding } from './sink-check.js';
 import { parseRelayConfig } from './parse-config.js';
 import type { RelayClient } from './ports.js';
 
@@ -82,6 +83,7 @@ export async function startRelay(input: RelayConfig | RelayConfigInput, options:
   if (registry) deps.schemaResolver = (id, version) => registry.getSchema(id, version);
 
   const runners: BindingRunner[] = [];
+  const checked: CheckedBinding[] = [];
   for (const b of config.bindings.filter((x) => x.enabled)) {
     const sink = options.sinks?.[b.name];
     const invoker =
@@ -93,8 +95,12 @@ export async function startRelay(input: RelayConfig | RelayConfigInput, options:
     } catch (err) {
       throw new RelayConfigError(`invalid relay config: binding "${b.name}": transform: ${(err as Error).message}`, ['transform'], { cause: err });
     }
-    runners.push(new BindingRunner(b, { client, invoker, metrics, logger, transforms }));
+    const runner = new BindingRunner(b, { client, invoker, metrics, logger, transforms });
+    runners.push(runner);
+    checked.push({ name: b.name, invoker, health: runner.health });
   }
+  // Each function is checked before its binding takes records: one that cannot be invoked says so now.
+  const stopRechecks = await checkFunctions(checked, logger);
   await Promise.all(runners.map((r) => r.start()));
 
   const relayClient = client;
@@ -118,6 +124,7 @@ export async function startRelay(input: RelayConfig | RelayConfigInput, options:
       );
     } catch (err) {
       // E.g. the port is taken: stop what already runs instead of leaving consumers behind.
+      stopRechecks();
       await Promise.all(runners.map((r) => r.drain(0)));
       await Promise.all(runners.map((r) => r.closeInvoker()));
       if (ownsClient) await client.close();
@@ -136,6 +143,7 @@ export async function startRelay(input: RelayConfig | RelayConfigInput, options:
     close() {
       closing ??= (async () => {
         logger.info({ drainTimeoutMs: config.drainTimeoutMs }, 'relay stopping');
+        stopRechecks();
         await Promise.all(runners.map((r) => r.drain(config.drainTimeoutMs)));
         await Promise.all(runners.map((r) => r.closeInvoker()));
         await http?.close();

@@ -6,6 +6,7 @@ import { signStandardWebhook, standardWebhookSecretProblem } from '../../core/st
 import { encodeSinkBatch } from '../../sink/event.js';
 import { InvokeError } from '../errors.js';
 import { readAnswer } from './answer.js';
+import { checkHttpTarget } from './check.js';
 import { batchMessageId } from './message-id.js';
 import type { InvokeBatch, InvokeResult, Invoker } from './types.js';
 
@@ -114,6 +115,7 @@ export function createHttpInvoker(input: HttpInvokerOptions): Invoker {
         event.records.map((r) => r.id),
       );
     },
+    check: () => checkHttpTarget(options.url),
     async close() {},
   };
 }

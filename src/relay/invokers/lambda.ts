@@ -5,6 +5,7 @@ import { isLoopbackUrl } from '../../core/environment.js';
 import { encodeSinkBatch } from '../../sink/event.js';
 import { InvokeError } from '../errors.js';
 import { readAnswer } from './answer.js';
+import { checkLambdaTarget } from './check.js';
 import type { InvokeBatch, InvokeResult, Invoker } from './types.js';
 
 export interface LambdaInvokerOptions {
@@ -77,6 +78,10 @@ export function createLambdaInvoker(options: LambdaInvokerOptions): Invoker {
         text,
         event.records.map((r) => r.id),
       );
+    },
+    async check(signal?: AbortSignal) {
+      // A local emulator may not know DryRun and run the function instead: it is left unchecked.
+      if (!local) await checkLambdaTarget(client, options.name, options.qualifier, signal);
     },
     async close() {
       if (owned) client.destroy();

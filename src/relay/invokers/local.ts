@@ -60,6 +60,10 @@ export function createLocalInvoker(options: LocalInvokerOptions): Invoker {
       }
       return { failures: outcome.failures };
     },
+    // Importing is the check: a module that fails here fails every batch the same way.
+    async check() {
+      await load();
+    },
     async close() {},
   };
 }

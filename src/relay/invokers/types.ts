@@ -30,5 +30,12 @@ export interface Invoker {
   /** True when the function decodes payloads itself (remote): the relay leaves gzip payloads compressed. */
   readonly remote: boolean;
   invoke(batch: InvokeBatch): Promise<InvokeResult>;
+  /**
+   * Checks, without side effects, that the function can be invoked as configured (a local
+   * module imports and exports a sink; a Lambda function exists and may be invoked; an HTTP
+   * host resolves). Rejects with an `InvokeError` of reason `config` when it cannot; any other
+   * rejection means "could not tell" (the network, say). Optional: without it nothing is checked.
+   */
+  check?(signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }
