@@ -8,7 +8,7 @@
 //   node scripts/build.mjs --if-stale   build only when a source is newer than the last build
 //   node scripts/build.mjs --clean      start from an empty dist/ (what `npm pack` ships)
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,6 +35,11 @@ if (process.argv.includes('--if-stale') && existsSync(stamp)) {
 const started = Date.now();
 if (process.argv.includes('--clean')) rmSync(join(root, 'dist'), { recursive: true, force: true });
 execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+
+// The web console's page (hand-written HTML, CSS and JS modules) is served as it is, from beside
+// the compiled server.
+rmSync(join(root, 'dist/console/assets'), { recursive: true, force: true });
+cpSync(join(root, 'src/console/assets'), join(root, 'dist/console/assets'), { recursive: true });
 
 const esbuild = await import('esbuild');
 await esbuild.build({

@@ -16,6 +16,10 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     summary: 'dead letters: summary, list, peek, redrive (back to their topic or to a function), init',
     load: async () => (await import('./dlq/dlq-command.js')).runDlq,
   },
+  console: {
+    summary: 'the web console for a relay and broker running elsewhere (read-only by default)',
+    load: async () => (await import('./console-command.js')).runConsole,
+  },
   dev: {
     summary: 'run serverless.yml locally: broker, DynamoDB, sources, relay, sinks (npm start)',
     load: async () => (await import('./dev-command.js')).runDev,

@@ -8,7 +8,8 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import type { Logger } from '../core/logger.js';
 import { renderStatus, statusLogLines } from '../dev/status.js';
-import { startDevPipeline, writeDevInfo, type DevPipeline } from '../dev/pipeline.js';
+import { startDevPipeline, writeDevInfo, type DevPipeline, type DevPipelineHooks } from '../dev/pipeline.js';
+import { startConsoleForDev } from './console-dev.js';
 
 const HELP = `usage: danube-connect dev [options]      (npm start -- [options])
 
@@ -26,6 +27,9 @@ topic with its last error; press 1-9 to run that source now, a to run all, q or 
   --no-initial-run         wait for each source's schedule instead of running it at start
   --status-interval SECONDS  refresh period of the status (default 1 on a TTY, 5 otherwise)
   --log-level L            level of .danube/dev.log (default info)
+  --console-port N         port of the web console on 127.0.0.1 (default 7650, any free port
+                           when taken; 0 = any free port)
+  --no-console             do not serve the web console
 
 Environment: DANUBE_SERVICE_URL (a real broker instead of the embedded one), DANUBE_TOKEN,
 AWS_ENDPOINT_URL_DYNAMODB (a real or other DynamoDB instead of dynalite).
@@ -64,6 +68,8 @@ export async function runDev(args: string[]): Promise<number> {
       'no-initial-run': { type: 'boolean' },
       'status-interval': { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
+      'console-port': { type: 'string' },
+      'no-console': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -127,6 +133,9 @@ async function runPipeline(values: Record<string, string | string[] | boolean | 
 
   const durationS = number('duration', values.duration as string | undefined);
   const brokerPort = number('broker-port', values['broker-port'] as string | undefined);
+  // The web console starts before the sources run, so it sees their first records.
+  const web = startConsoleForDev({ enabled: !values['no-console'], port: number('console-port', values['console-port'] as string | undefined), logger });
+  const hooks: DevPipelineHooks = { beforeSources: web.start };
   const dev = await startDevPipeline(
     {
       dataDir,
@@ -142,7 +151,11 @@ async function runPipeline(values: Record<string, string | string[] | boolean | 
       ...(process.env.AWS_ENDPOINT_URL_DYNAMODB ? { dynamoDbEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB } : {}),
     },
     logger,
-  );
+    hooks,
+  ).catch(async (err: unknown) => {
+    await web.close();
+    throw err;
+  });
   const control = await startControlServer(dev);
   const removeInfo = writeDevInfo(dataDir, {
     pid: process.pid,
@@ -154,6 +167,7 @@ async function runPipeline(values: Record<string, string | string[] | boolean | 
   out(`danube-connect dev: broker ${first.brokerUrl}, dynamodb ${first.dynamoDbEndpoint}; logs in ${join(dataDir, 'dev.log')}\n`);
   // On a terminal the status view lists them (once); elsewhere they are said once, here.
   if (!tty) for (const d of first.disabled) out(`danube-connect dev: ${d.function} is disabled here: ${d.reason}\n`);
+  out(web.banner());
 
   let drawn = 0;
   const draw = () => {
@@ -199,6 +213,7 @@ async function runPipeline(values: Record<string, string | string[] | boolean | 
   }
   out(`danube-connect dev: stopping (${reason}): draining the relay…\n`);
   await new Promise<void>((ok) => control.close(() => ok()));
+  await web.close();
   removeInfo();
   const final = dev.status();
   await dev.close();

@@ -28,6 +28,7 @@ import { provisionForDev } from './provision.js';
 import { parseSchedule, schedulesOf } from './schedule.js';
 import { SourceScheduler, type ScheduledFunction } from './source-scheduler.js';
 import { bindingViews, withInputs, type DevStatus } from './status.js';
+import type { DevParts } from './parts.js';
 
 export interface DevPipeline {
   status(): DevStatus;
@@ -37,8 +38,15 @@ export interface DevPipeline {
   /** The broker and its admin API (what `danube-connect dlq` uses while this runs). */
   readonly serviceUrl: string;
   readonly adminUrl: string;
+  /** The running parts, for tools that look inside (the web console). */
+  readonly parts: DevParts;
   /** Stops the schedules, drains the relay, closes everything. Safe to call twice. */
   close(): Promise<void>;
+}
+
+/** Called once everything is provisioned and running, before any source runs (e.g. to start the console). */
+export interface DevPipelineHooks {
+  beforeSources?: (pipeline: DevPipeline) => Promise<void>;
 }
 
 /** Where the pipeline's broker and DynamoDB are: embedded ones unless the options name others. */
@@ -117,7 +125,7 @@ async function loadFunctions(service: ServiceFile, cwd: string, logger: Logger) 
  * console.log(dev.status());
  * await dev.close();
  */
-export async function startDevPipeline(input: DevOptions, logger: Logger): Promise<DevPipeline> {
+export async function startDevPipeline(input: DevOptions, logger: Logger, hooks: DevPipelineHooks = {}): Promise<DevPipeline> {
   const options = parseDevOptions(input);
   const cwd = resolve(options.cwd);
   const dataDir = resolve(cwd, options.dataDir);
@@ -205,14 +213,13 @@ export async function startDevPipeline(input: DevOptions, logger: Logger): Promi
     }
     const scheduler = new SourceScheduler(scheduled, logger.child({ part: 'scheduler' }));
     cleanups.add(() => scheduler.stop());
-    scheduler.start(options.runSourcesAtStart);
 
     const previous = new Map<string, { acked: number; at: number }>();
     const feeders = sourceFeeders(service, loaded);
     // Files under the data dir that the functions were told to write (e.g. the example sink's).
     const outputs = Object.values(functionEnv).filter((v) => v.startsWith(`${dataDir}/`) && v !== dataDir);
     const files = [...outputs, deadLetterFile].map((f) => relative(cwd, f) || f);
-    return {
+    const pipeline: DevPipeline = {
       sourceNames: scheduled.map((f) => f.key),
       serviceUrl: s.serviceUrl,
       adminUrl,
@@ -228,8 +235,25 @@ export async function startDevPipeline(input: DevOptions, logger: Logger): Promi
         files,
       }),
       invoke: (name) => scheduler.runNow(name),
+      parts: {
+        client,
+        broker: s.broker,
+        adminUrl,
+        service: service.service,
+        relay,
+        bindings: plan.config.bindings,
+        functionOfBinding: plan.functionKeys,
+        sources: scheduled.map(({ key }) => {
+          const src = loaded.get(key)?.source;
+          return src ? { function: key, source: { name: src.name, topic: src.topic, deadLetterTopic: src.deadLetterTopic } } : { function: key };
+        }),
+        checkpointStore: () => new DynamoDbCheckpointStore({ tableName, endpoint: s.dynamoDbEndpoint, ...s.localAws }),
+      },
       close: () => cleanups.run(),
     };
+    await hooks.beforeSources?.(pipeline);
+    scheduler.start(options.runSourcesAtStart);
+    return pipeline;
   } catch (err) {
     await cleanups.run();
     throw err;

@@ -49,6 +49,11 @@ describe('the tarball', () => {
       'dist/lambda/danube-relay.mjs',
       'dist/lambda/danube-provision.mjs',
       'bin/danube-connect.mjs',
+      // The web console: its server and the page it serves as they are.
+      'dist/console/server.js',
+      'dist/console/assets/index.html',
+      'dist/console/assets/app.js',
+      'dist/console/assets/console.css',
     ]) {
       expect(files, needed).toContain(needed);
     }
