@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import type { Logger } from '../core/logger.js';
+import { TRACE_LOG_OPTIONS } from '../core/tracing.js';
 import { renderStatus, statusLogLines } from '../dev/status.js';
 import { startDevPipeline, writeDevInfo, type DevPipeline } from './dev/pipeline.js';
 
@@ -77,7 +78,7 @@ export async function runDev(args: string[]): Promise<number> {
   mkdirSync(dataDir, { recursive: true });
   // Logs go to a file: the terminal belongs to the status view.
   const logger: Logger = pino(
-    { level: values['log-level'], formatters: { log: (o) => JSON.parse(JSON.stringify(o, (_, v) => (typeof v === 'bigint' ? v.toString() : v))) } },
+    { level: values['log-level'], formatters: { log: (o) => JSON.parse(JSON.stringify(o, (_, v) => (typeof v === 'bigint' ? v.toString() : v))) }, ...TRACE_LOG_OPTIONS },
     pino.destination({ dest: join(dataDir, 'dev.log'), sync: true }),
   );
   const tty = Boolean(process.stdout.isTTY);
