@@ -37,7 +37,7 @@ export function createHttpInvoker(options: HttpInvokerOptions): Invoker {
         res = await fetch(options.url, {
           method: 'POST',
           body,
-          headers: { ...(options.headers ?? {}), ...(await signRequest(options.secret, body)) },
+          headers: { ...(options.headers ?? {}), ...traceHeaders(batch), ...(await signRequest(options.secret, body)) },
           signal,
         });
       } catch (err) {
@@ -68,6 +68,18 @@ export function createHttpInvoker(options: HttpInvokerOptions): Invoker {
     },
     async close() {},
   };
+}
+
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
+/**
+ * The invocation's trace context as W3C headers too, for the platform's own HTTP
+ * instrumentation; the sink reads the copy in the signed body.
+ */
+function traceHeaders(batch: InvokeBatch): Record<string, string> {
+  const { traceparent, tracestate } = batch.meta;
+  if (traceparent === undefined) return NO_HEADERS;
+  return tracestate === undefined ? { traceparent } : { traceparent, tracestate };
 }
 
 function describe(err: unknown): string {
