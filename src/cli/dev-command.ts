@@ -10,6 +10,7 @@ import type { Logger } from '../core/logger.js';
 import { TRACE_LOG_OPTIONS } from '../core/tracing.js';
 import { renderStatus, statusLogLines } from '../dev/status.js';
 import { startDevPipeline, writeDevInfo, type DevPipeline } from './dev/pipeline.js';
+import { startCliTracing } from './tracing.js';
 
 const HELP = `usage: danube-connect dev [options]      (npm start -- [options])
 
@@ -28,7 +29,9 @@ the sink functions. Press 1-9 to run that source now, a to run all, q or Ctrl-C 
   --log-level L            level of .danube/dev.log (default info)
 
 Environment: DANUBE_SERVICE_URL (a real broker instead of the embedded one), DANUBE_TOKEN,
-AWS_ENDPOINT_URL_DYNAMODB (a real or other DynamoDB instead of dynalite).
+AWS_ENDPOINT_URL_DYNAMODB (a real or other DynamoDB instead of dynalite); OTEL_TRACES_EXPORTER
+(otlp, console) or OTEL_EXPORTER_OTLP_ENDPOINT export traces of sources, relay and sinks
+(with the OpenTelemetry SDK packages installed; see docs/tracing.md).
 `;
 
 function startControlServer(dev: DevPipeline): Promise<Server> {
@@ -122,6 +125,12 @@ async function runPipeline(values: Record<string, string | string[] | boolean | 
 
   const durationS = number('duration', values.duration as string | undefined);
   const brokerPort = number('broker-port', values['broker-port'] as string | undefined);
+  // Started before anything runs, so that the first source run is traced too.
+  const tracing = await startCliTracing(process.env, { serviceName: 'danube-connect-dev' });
+  if (tracing) {
+    logger.info({ tracing: tracing.description }, 'exporting traces');
+    out(`danube-connect dev: exporting traces: ${tracing.description}\n`);
+  }
   const dev = await startDevPipeline(
     {
       dataDir,
@@ -189,6 +198,7 @@ async function runPipeline(values: Record<string, string | string[] | boolean | 
   removeInfo();
   const final = dev.status();
   await dev.close();
+  await tracing?.shutdown();
   if (tty) drawn = 0;
   out(`${statusLogLines(final).join('\n')}\ndanube-connect dev: stopped\n`);
   return 0;
