@@ -4,7 +4,7 @@
 // one never loads it. Users bring the SDK and exporter; this package only speaks the API.
 import type * as OtelModule from '@opentelemetry/api';
 import type { Attributes, Link, Span, SpanContext, Tracer } from '@opentelemetry/api';
-import { formatTraceparent, parseTraceparent, traceContextOf, type TraceContextFields } from './trace-context.js';
+import { formatTraceparent, MAX_TRACESTATE, parseTraceparent, TRACEPARENT_ATTRIBUTE, TRACESTATE_ATTRIBUTE, type TraceContextFields } from './trace-context.js';
 
 /** The `@opentelemetry/api` module, as loaded. */
 export type OtelApi = typeof OtelModule;
@@ -80,12 +80,16 @@ export function messagingAttributes(operationType: string, operationName: string
   return attributes;
 }
 
-/** A remote span context from carried W3C fields; undefined when they are missing or malformed. */
-export function remoteSpanContext(otel: OtelApi, fields: TraceContextFields | undefined): SpanContext | undefined {
-  const parsed = parseTraceparent(fields?.traceparent);
+/**
+ * A remote span context from the carried W3C fields (attributes, an event, headers); undefined
+ * when `traceparent` is missing or malformed. Parses once: it runs per record on the relay.
+ */
+export function remoteSpanContext(otel: OtelApi, carrier: Readonly<Record<string, string | undefined>> | undefined): SpanContext | undefined {
+  const parsed = parseTraceparent(carrier?.[TRACEPARENT_ATTRIBUTE]);
   if (!parsed) return undefined;
   const context: SpanContext = { traceId: parsed.traceId, spanId: parsed.spanId, traceFlags: parsed.traceFlags & 1, isRemote: true };
-  if (fields?.tracestate) context.traceState = otel.createTraceState(fields.tracestate);
+  const state = carrier?.[TRACESTATE_ATTRIBUTE];
+  if (state && state.length <= MAX_TRACESTATE) context.traceState = otel.createTraceState(state);
   return context;
 }
 
@@ -104,10 +108,15 @@ export function activeSpanContext(otel: OtelApi): SpanContext | undefined {
   return context && otel.trace.isSpanContextValid(context) ? context : undefined;
 }
 
-/** A link to the creation context a record carries in its attributes, naming the record. */
-export function recordLink(otel: OtelApi, attributes: Readonly<Record<string, string>>, messageId: string): Link | undefined {
-  const context = remoteSpanContext(otel, traceContextOf(attributes));
-  return context && { context, attributes: { [SEMCONV.messageId]: messageId } };
+/**
+ * A link to the creation context a record carries in its attributes; naming the record
+ * (`messaging.message.id`) when `messageId` is given. The relay's links name none: every link
+ * attribute is one more object per record the SDK copies and checks on the relay's hot path.
+ */
+export function recordLink(otel: OtelApi, attributes: Readonly<Record<string, string>>, messageId?: string): Link | undefined {
+  const context = remoteSpanContext(otel, attributes);
+  if (context === undefined) return undefined;
+  return messageId === undefined ? { context } : { context, attributes: { [SEMCONV.messageId]: messageId } };
 }
 
 /**

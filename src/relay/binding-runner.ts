@@ -245,11 +245,12 @@ export class BindingRunner {
 
   private async run(batch: Batch<Msg>): Promise<void> {
     const first = batch.records[0]!.msg;
-    const log = this.log.child({ batch: batch.id, partition: first.topic, firstOffset: first.offset.toString(), records: batch.records.length });
+    // A traced batch's lines carry its trace ids: the relay makes no context active for the mixin.
+    const trace = tracingRegistered() ? await startBatchTrace(batch.records, this.binding, batch.startedAt).catch(() => undefined) : undefined;
+    const fields = { batch: batch.id, partition: first.topic, firstOffset: first.offset.toString(), records: batch.records.length };
+    const log = this.log.child(trace ? { ...fields, ...trace.logFields } : fields);
     let outcome: BatchOutcome;
-    let trace: BatchTrace | undefined;
     try {
-      if (tracingRegistered()) trace = await startBatchTrace(batch.records, this.binding, batch.startedAt);
       outcome = await invokeBatch(batch.records, {
         binding: this.binding, invoker: this.deps.invoker, transforms: this.deps.transforms ?? [], metrics: this.deps.metrics,
         signal: this.hardStop.signal, now: this.now, log, trace,

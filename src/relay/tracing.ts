@@ -2,15 +2,21 @@
 // record of the batch carries a creation context):
 //
 //   relay <topic>        CONSUMER, "process": from the first receipt to the last ack; links to
-//   │                    every record's creation context, and is their child when the batch
+//   │                    every record's creation context (the sink's span names each record on
+//   │                    its links), and is their child when the batch
 //   │                    holds one creation context (one record, or one source batch)
 //   ├─ receive <topic>   CLIENT: from the first receipt until the batch was cut (batching wait)
 //   ├─ invoke <binding>  CLIENT: the invocation; its context reaches the function (event field,
 //   │                    HTTP headers, or the active context of an in-process sink)
 //   ├─ ack <topic>       CLIENT, "settle": the acks of the records that succeeded
 //   └─ dead-letter <dlq> CLIENT, "send": one per dead-lettered record
+//
+// Every parent is passed explicitly; the relay never makes a context active. Making one active
+// (context.with) switches on the context manager's async context propagation for the whole
+// process (on Node 20 and 22 an async hook on every promise), a cost the relay's per-message path
+// would pay for nothing: only user code needs it, and runSink activates the sink's span for the
+// handler it runs.
 import type { Context, Link, Span, SpanContext } from '@opentelemetry/api';
-import { traceContextOf } from '../core/trace-context.js';
 import {
   markFailed, messagingAttributes, otelApi, otelApiWhenOn, recordFailure, recordLink, remoteSpanContext, SEMCONV,
   traceFieldsOf, tracerOf, type OtelApi,
@@ -24,6 +30,8 @@ import type { RelayMessage, TrackedRecord } from './tracked-record.js';
 
 /** The spans of one batch; the binding runner reports each stage to it. */
 export interface BatchTrace {
+  /** `trace_id` and `span_id` of the batch's span, for the batch's log lines. */
+  readonly logFields: Readonly<Record<string, string>>;
   /** Runs the invocation under the `invoke` span, its context in the batch's meta. */
   invoke(batch: InvokeBatch, invoke: (batch: InvokeBatch) => Promise<InvokeResult>): Promise<InvokeResult>;
   /** An ack of one of the batch's records was started. */
@@ -47,7 +55,7 @@ export async function startBatchTrace(records: readonly TrackedRecord<RelayMessa
   const links: Link[] = [];
   let firstReceipt = Infinity;
   for (const r of records) {
-    const link = recordLink(otel, r.msg.attributes, r.id);
+    const link = recordLink(otel, r.msg.attributes);
     if (link) links.push(link);
     // A retried record was received long ago: only first attempts measure the batching wait.
     if (r.attempts === 1 && r.receivedAt < firstReceipt) firstReceipt = r.receivedAt;
@@ -77,12 +85,16 @@ export async function startBatchTrace(records: readonly TrackedRecord<RelayMessa
   let ackSpan: Span | undefined;
   let acks = 0;
   return {
+    logFields: { trace_id: span.spanContext().traceId, span_id: span.spanContext().spanId },
     async invoke(batch, invoke) {
       const child = tracer.startSpan(`invoke ${b.name}`, { kind: otel.SpanKind.CLIENT, attributes: invokeAttributes(b, batch.records.length) }, batchContext);
       const fields = traceFieldsOf(otel, child.spanContext());
       const traced: InvokeBatch = fields ? { ...batch, meta: { ...batch.meta, ...fields } } : batch;
       try {
-        const result = await otel.context.with(otel.trace.setSpan(batchContext, child), () => invoke(traced));
+        // Not made the active context: the function gets it through the batch (event field,
+        // headers, or runSink's own span for an in-process sink), and the relay's hot path stays
+        // free of async context propagation (see the module comment).
+        const result = await invoke(traced);
         if (result.failures.length > 0) child.setAttribute('danube.sink.failed_records', result.failures.length);
         return result;
       } catch (err) {
@@ -134,7 +146,7 @@ export function tracedDeadLetter(
 ): Promise<void> {
   if (trace) return trace.deadLetter(record, topic, why, publish);
   const otel = otelApi();
-  const creation = otel && remoteSpanContext(otel, traceContextOf(record.msg.attributes));
+  const creation = otel && remoteSpanContext(otel, record.msg.attributes);
   if (!otel || !creation) return publish();
   return deadLetterSpan(otel, otel.trace.setSpanContext(otel.trace.deleteSpan(otel.context.active()), creation), record, topic, why, binding, publish);
 }
@@ -155,7 +167,7 @@ async function deadLetterSpan(
   attributes['danube.dead_letter.attempts'] = record.attempts;
   const span = tracerOf(otel).startSpan(`dead-letter ${topic}`, { kind: otel.SpanKind.CLIENT, attributes }, parent);
   try {
-    await otel.context.with(otel.trace.setSpan(parent, span), publish);
+    await publish();
   } catch (err) {
     recordFailure(otel, span, err);
     throw err;

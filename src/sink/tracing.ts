@@ -36,7 +36,7 @@ export async function startSinkTrace(sinkName: string, meta: SinkBatchMeta, reco
     if (link) links.push(link);
   }
   const ambient = activeSpanContext(otel);
-  const carried = remoteSpanContext(otel, meta.traceparent === undefined ? undefined : { traceparent: meta.traceparent, ...(meta.tracestate ? { tracestate: meta.tracestate } : {}) });
+  const carried = remoteSpanContext(otel, { traceparent: meta.traceparent, tracestate: meta.tracestate });
   if (!ambient && !carried && links.length === 0) return undefined;
   let parent: Context = otel.context.active();
   if (carried && ambient?.traceId !== carried.traceId) {

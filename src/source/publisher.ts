@@ -7,8 +7,7 @@ import type { SourceRecord } from '../core/source-record.js';
 import type { Source } from './define-source.js';
 import { RECORD_ID_ATTRIBUTE, recordIdFor } from './record-id.js';
 import { TRACEPARENT_ATTRIBUTE, type TraceContextFields } from '../core/trace-context.js';
-import type { OtelApi } from '../core/tracing.js';
-import { startPublishTrace } from './tracing.js';
+import { startPublishTrace, type SourceRunTrace } from './tracing.js';
 
 /** The part of a Danube `Producer` a source run uses. */
 export interface SourceProducer {
@@ -62,7 +61,7 @@ export class BatchPublisher {
     private readonly client: SourceClient,
     private readonly logger: Logger,
     /** Set when the run is traced: each batch gets a `publish` span. */
-    private readonly otel?: OtelApi,
+    private readonly trace?: SourceRunTrace,
   ) {}
 
   /**
@@ -72,7 +71,7 @@ export class BatchPublisher {
   async publish(records: SourceRecord[], checkpoint: unknown, signal?: AbortSignal): Promise<PublishOutcome> {
     const prepared = records.map((record, index) => this.prepare(record, checkpoint, index));
     const trace = startPublishTrace(
-      this.otel, this.source.name, new Set(prepared.flatMap((p) => (p.topic ? [p.topic] : []))),
+      this.trace, this.source.name, new Set(prepared.flatMap((p) => (p.topic ? [p.topic] : []))),
       prepared.map((p) => ({ id: p.id, ...(p.record.attributes ? { attributes: p.record.attributes } : {}) })),
     );
     if (!trace) return this.publishPrepared(prepared, signal);

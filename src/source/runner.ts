@@ -71,7 +71,7 @@ async function run<C>(source: Source<C>, o: ResolvedSourceRunOptions, key: strin
   summary.checkpointBefore = summary.checkpointAfter = lease.checkpoint;
   summary.versionBefore = summary.versionAfter = lease.version.toString();
 
-  const publisher = new BatchPublisher(source as Source<unknown>, o.client, logger, trace?.otel);
+  const publisher = new BatchPublisher(source as Source<unknown>, o.client, logger, trace);
   const keeper = new LeaseKeeper(o.store, lease, o.leaseMs, logger);
   keeper.start();
   let failure: unknown;

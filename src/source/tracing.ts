@@ -2,7 +2,7 @@
 // `poll <source>` span per poll, a `publish <topic>` span per batch whose context every record of
 // the batch carries as its creation context, and a `commit <source>` span per checkpoint commit.
 // Made only when a tracer provider is registered; the runner calls through `step()` otherwise.
-import type { Link, Span } from '@opentelemetry/api';
+import type { Context, Link, Span } from '@opentelemetry/api';
 import type { TraceContextFields } from '../core/trace-context.js';
 import { messagingAttributes, otelApiWhenOn, recordFailure, recordLink, SEMCONV, traceFieldsOf, tracerOf, type OtelApi } from '../core/tracing.js';
 import { SourceRunError } from './errors.js';
@@ -14,6 +14,8 @@ export type SourceStep = 'poll' | 'commit';
 /** The spans of one source run. */
 export interface SourceRunTrace {
   readonly otel: OtelApi;
+  /** The run span's context: the explicit parent of the run's spans (no context manager needed). */
+  readonly context: Context;
   /** Runs `fn` (the run) with the run span active; ends it with the run's summary or failure. */
   around(fn: () => Promise<SourceRunSummary>): Promise<SourceRunSummary>;
   /** One step under its own span (active while it runs); `describe` adds attributes from its result. */
@@ -35,6 +37,7 @@ export async function startSourceRunTrace(source: string, key: string): Promise<
   const runContext = otel.trace.setSpan(otel.context.active(), span);
   return {
     otel,
+    context: runContext,
     async around(fn) {
       try {
         const summary = await otel.context.with(runContext, fn);
@@ -87,16 +90,17 @@ export interface PublishTrace {
 
 /**
  * The `publish` span of one batch (PRODUCER: its context is the creation context of the batch's
- * records), linked to the creation contexts records already carried; undefined when tracing is
- * off or no span of the run is active.
+ * records), a child of the run's span, linked to the creation contexts records already carried;
+ * undefined when the run is not traced.
  */
 export function startPublishTrace(
-  otel: OtelApi | undefined,
+  run: SourceRunTrace | undefined,
   source: string,
   topics: ReadonlySet<string>,
   records: ReadonlyArray<{ attributes?: Record<string, string>; id: string }>,
 ): PublishTrace | undefined {
-  if (otel === undefined) return undefined;
+  if (run === undefined) return undefined;
+  const otel = run.otel;
   const links: Link[] = [];
   for (const r of records) {
     const link = r.attributes ? recordLink(otel, r.attributes, r.id) : undefined;
@@ -106,7 +110,7 @@ export function startPublishTrace(
   const attributes = messagingAttributes('send', 'publish', only);
   attributes[SEMCONV.batchCount] = records.length;
   attributes['danube.source.name'] = source;
-  const span = tracerOf(otel).startSpan(only ? `publish ${only}` : 'publish', { kind: otel.SpanKind.PRODUCER, attributes, links });
+  const span = tracerOf(otel).startSpan(only ? `publish ${only}` : 'publish', { kind: otel.SpanKind.PRODUCER, attributes, links }, run.context);
   const fields = traceFieldsOf(otel, span.spanContext());
   if (fields === undefined) {
     span.end();

@@ -3,7 +3,7 @@
 // user properties (Trace Context for MQTT) is linked to it.
 import type { IPublishPacket } from 'mqtt';
 import type { Link } from '@opentelemetry/api';
-import { traceContextOf, TRACEPARENT_ATTRIBUTE, TRACESTATE_ATTRIBUTE, type TraceContextFields } from '../../core/trace-context.js';
+import { TRACEPARENT_ATTRIBUTE, TRACESTATE_ATTRIBUTE, type TraceContextFields } from '../../core/trace-context.js';
 import { messagingAttributes, otelApiWhenOn, recordFailure, remoteSpanContext, traceFieldsOf, tracerOf } from '../../core/tracing.js';
 import type { MqttRoute, MqttSourceConfig } from './options.js';
 import type { MqttRunSummary } from './source.js';
@@ -43,7 +43,7 @@ export async function startMqttRunTrace(config: MqttSourceConfig): Promise<MqttR
     },
     message(packet, route) {
       const links: Link[] = [];
-      const own = remoteSpanContext(otel, traceContextOf(userProperties(packet)));
+      const own = remoteSpanContext(otel, userProperties(packet));
       if (own) links.push({ context: own });
       const attributes = messagingAttributes('send', 'publish', route.topic);
       attributes['danube.source.name'] = config.name;

@@ -1,7 +1,7 @@
 // A webhook request as a span: `webhook <route path>`, the entry of the trace the published
 // record carries (the producer's send span is its child). It continues the caller's W3C
 // `traceparent` header, or nests under the platform's own HTTP span when one is active.
-import { traceContextOf, TRACEPARENT_ATTRIBUTE, TRACESTATE_ATTRIBUTE } from '../../core/trace-context.js';
+import { TRACEPARENT_ATTRIBUTE, TRACESTATE_ATTRIBUTE } from '../../core/trace-context.js';
 import { activeSpanContext, markFailed, otelApiWhenOn, recordFailure, remoteSpanContext, SEMCONV, tracerOf } from '../../core/tracing.js';
 import type { WebhookRoute } from './options.js';
 import type { WebhookRequest, WebhookResponse } from './receiver.js';
@@ -18,11 +18,10 @@ export async function tracedRequest(req: WebhookRequest, route: WebhookRoute, ha
   const ambient = activeSpanContext(otel);
   let parent = otel.context.active();
   if (!ambient) {
-    const carried = traceContextOf({
+    const remote = remoteSpanContext(otel, {
       [TRACEPARENT_ATTRIBUTE]: req.headers.get(TRACEPARENT_ATTRIBUTE) ?? undefined,
       [TRACESTATE_ATTRIBUTE]: req.headers.get(TRACESTATE_ATTRIBUTE) ?? undefined,
     });
-    const remote = remoteSpanContext(otel, carried);
     if (remote) parent = otel.trace.setSpanContext(parent, remote);
   }
   const span = tracerOf(otel).startSpan(`webhook ${route.path}`, {
