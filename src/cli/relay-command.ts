@@ -63,8 +63,10 @@ export async function runRelay(args: string[]): Promise<number> {
   const serviceUrl = values['service-url'] ?? process.env.DANUBE_SERVICE_URL ?? config.serviceUrl;
   if (!serviceUrl) throw new Error('no Danube service URL: pass --service-url, set DANUBE_SERVICE_URL, or set "serviceUrl" in the config');
   const logger = createLogger({ name: 'danube-relay', level: values['log-level'] as 'info' });
-  // Before the client exists, so that everything it does is traced from the start.
-  const tracing = await startCliTracing(process.env, { serviceName: 'danube-relay' });
+  // Before the client exists, so that everything it does is traced from the start. Async context
+  // only for in-process sinks: the relay itself passes every parent explicitly.
+  const asyncContext = config.bindings.some((b) => b.enabled && b.function.type === 'local');
+  const tracing = await startCliTracing(process.env, { serviceName: 'danube-relay', asyncContext });
   if (tracing) logger.info({ tracing: tracing.description }, 'exporting traces');
 
   const { danubeClientFromEnv } = await import('../runtime/client-from-env.js');

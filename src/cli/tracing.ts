@@ -17,6 +17,13 @@ export type Importer = (name: string) => Promise<unknown>;
 export interface CliTracingOptions {
   /** `service.name` when neither OTEL_SERVICE_NAME nor OTEL_RESOURCE_ATTRIBUTES names one. */
   serviceName: string;
+  /**
+   * Register Node's AsyncLocalStorage context manager (default true): needed where user code runs
+   * in this process (sources, in-process sinks), so that its spans nest under ours. Without user
+   * code the package passes every parent explicitly, and the manager's async hook, which costs
+   * every promise of the process something on Node 20 and 22, is better left out.
+   */
+  asyncContext?: boolean;
   importer?: Importer;
 }
 
@@ -95,12 +102,13 @@ export async function startCliTracing(env: Record<string, string | undefined>, o
     sampler: makeSampler(sdk, sampler),
     ...(linkLimit !== undefined ? { spanLimits: { linkCountLimit: linkLimit } } : {}),
   });
-  api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  const asyncContext = options.asyncContext ?? true;
+  if (asyncContext) api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   api.propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   api.trace.setGlobalTracerProvider(provider);
   const service = String(resource.attributes['service.name']);
   return {
-    description: `${exporters.map((e) => (e === 'otlp' ? `otlp (${protocol})` : e)).join(', ')} for service ${service}, sampler ${sampler.name}`,
+    description: `${exporters.map((e) => (e === 'otlp' ? `otlp (${protocol})` : e)).join(', ')} for service ${service}, sampler ${sampler.name}${asyncContext ? '' : ', no async context'}`,
     async shutdown() {
       await provider.shutdown().catch(() => undefined);
       api.trace.disable();
