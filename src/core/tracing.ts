@@ -44,10 +44,13 @@ export function tracingRegistered(): boolean {
 let api: OtelApi | undefined;
 let loading: Promise<OtelApi | undefined> | undefined;
 
-/** Loads `@opentelemetry/api` once. Undefined if it cannot be loaded (tracing then stays off). */
+/**
+ * Loads `@opentelemetry/api` once. Undefined if it cannot be loaded (tracing then stays off): in
+ * Worker and browser bundles `#opentelemetry-api` (package.json "imports") is an empty module.
+ */
 export function loadOtelApi(): Promise<OtelApi | undefined> {
-  loading ??= import('@opentelemetry/api').then(
-    (m) => (api = m),
+  loading ??= (import('#opentelemetry-api') as Promise<Partial<OtelApi>>).then(
+    (m) => (m.trace === undefined ? undefined : (api = m as OtelApi)),
     () => undefined,
   );
   return loading;
