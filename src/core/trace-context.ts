@@ -15,12 +15,16 @@ export interface TraceContextFields {
   tracestate?: string;
 }
 
-/** The parts of a well-formed `traceparent`. */
+/**
+ * The parts of a well-formed `traceparent`; shaped as an OpenTelemetry span context read from a
+ * carrier (`isRemote`), so that the relay makes one object per record, not two.
+ */
 export interface ParsedTraceparent {
   traceId: string;
   spanId: string;
   /** Bit 0 is "sampled". */
   traceFlags: number;
+  isRemote: true;
 }
 
 const ZERO_TRACE = '00000000000000000000000000000000';
@@ -55,7 +59,7 @@ export function parseTraceparent(value: unknown): ParsedTraceparent | undefined 
   const traceId = value.slice(3, 35);
   const spanId = value.slice(36, 52);
   if (traceId === ZERO_TRACE || spanId === ZERO_SPAN) return undefined;
-  return { traceId, spanId, traceFlags: parseInt(value.slice(53, 55), 16) };
+  return { traceId, spanId, traceFlags: parseInt(value.slice(53, 55), 16), isRemote: true };
 }
 
 /** The `traceparent` of a span context (version 00). */

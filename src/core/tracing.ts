@@ -88,9 +88,10 @@ export function messagingAttributes(operationType: string, operationName: string
  * when `traceparent` is missing or malformed. Parses once: it runs per record on the relay.
  */
 export function remoteSpanContext(otel: OtelApi, carrier: Readonly<Record<string, string | undefined>> | undefined): SpanContext | undefined {
-  const parsed = parseTraceparent(carrier?.[TRACEPARENT_ATTRIBUTE]);
-  if (!parsed) return undefined;
-  const context: SpanContext = { traceId: parsed.traceId, spanId: parsed.spanId, traceFlags: parsed.traceFlags & 1, isRemote: true };
+  const context: SpanContext | undefined = parseTraceparent(carrier?.[TRACEPARENT_ATTRIBUTE]);
+  if (!context) return undefined;
+  // OpenTelemetry knows the sampled flag only.
+  context.traceFlags &= 1;
   const state = carrier?.[TRACESTATE_ATTRIBUTE];
   if (state && state.length <= MAX_TRACESTATE) context.traceState = otel.createTraceState(state);
   return context;
@@ -112,14 +113,13 @@ export function activeSpanContext(otel: OtelApi): SpanContext | undefined {
 }
 
 /**
- * A link to the creation context a record carries in its attributes; naming the record
- * (`messaging.message.id`) when `messageId` is given. The relay's links name none: every link
- * attribute is one more object per record the SDK copies and checks on the relay's hot path.
+ * A link to the creation context a record carries in its attributes. Links carry no attributes
+ * (no `messaging.message.id`): each would be one more object per record that the SDK copies and
+ * checks, on the relay's per-message path; links are in the order of the batch's records.
  */
-export function recordLink(otel: OtelApi, attributes: Readonly<Record<string, string>>, messageId?: string): Link | undefined {
+export function recordLink(otel: OtelApi, attributes: Readonly<Record<string, string>>): Link | undefined {
   const context = remoteSpanContext(otel, attributes);
-  if (context === undefined) return undefined;
-  return messageId === undefined ? { context } : { context, attributes: { [SEMCONV.messageId]: messageId } };
+  return context && { context };
 }
 
 /**

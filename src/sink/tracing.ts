@@ -32,7 +32,7 @@ export async function startSinkTrace(sinkName: string, meta: SinkBatchMeta, reco
   if (otel === undefined) return undefined;
   const links: Link[] = [];
   for (const r of records) {
-    const link = recordLink(otel, r.attributes, r.id);
+    const link = recordLink(otel, r.attributes);
     if (link) links.push(link);
   }
   const ambient = activeSpanContext(otel);

@@ -72,7 +72,7 @@ export class BatchPublisher {
     const prepared = records.map((record, index) => this.prepare(record, checkpoint, index));
     const trace = startPublishTrace(
       this.trace, this.source.name, new Set(prepared.flatMap((p) => (p.topic ? [p.topic] : []))),
-      prepared.map((p) => ({ id: p.id, ...(p.record.attributes ? { attributes: p.record.attributes } : {}) })),
+      prepared.map((p) => p.record),
     );
     if (!trace) return this.publishPrepared(prepared, signal);
     // A record that carries its own creation context keeps it (the span links to it).

@@ -97,13 +97,13 @@ export function startPublishTrace(
   run: SourceRunTrace | undefined,
   source: string,
   topics: ReadonlySet<string>,
-  records: ReadonlyArray<{ attributes?: Record<string, string>; id: string }>,
+  records: ReadonlyArray<{ attributes?: Readonly<Record<string, string>> }>,
 ): PublishTrace | undefined {
   if (run === undefined) return undefined;
   const otel = run.otel;
   const links: Link[] = [];
   for (const r of records) {
-    const link = r.attributes ? recordLink(otel, r.attributes, r.id) : undefined;
+    const link = r.attributes ? recordLink(otel, r.attributes) : undefined;
     if (link) links.push(link);
   }
   const [only] = topics.size === 1 ? topics : [undefined];

@@ -80,8 +80,7 @@ describe('tracing from source to sink', () => {
     expect(parentOf(publish)).toBe(run.spanContext().spanId);
     expect(parentOf(relaySpan)).toBe(publish.spanContext().spanId);
     expect(relaySpan.links.map((l) => l.context.spanId)).toEqual(seen.map(() => publish.spanContext().spanId));
-    // The sink's span names each record on its link; the relay's, on its hot path, does not.
-    expect(sink.links.map((l) => [l.context.spanId, l.attributes?.['messaging.message.id']])).toEqual(seen.map((x) => [publish.spanContext().spanId, x.id]));
+    expect(sink.links.map((l) => l.context.spanId)).toEqual(seen.map(() => publish.spanContext().spanId));
     expect(parentOf(invoke)).toBe(relaySpan.spanContext().spanId);
     expect(parentOf(sink)).toBe(invoke.spanContext().spanId);
     expect(activeInSink).toBe(sink.spanContext().spanId);

@@ -7,7 +7,7 @@ const VALID = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 describe('parseTraceparent', () => {
   it('reads a well-formed value and formats it back', () => {
     const parsed = parseTraceparent(VALID);
-    expect(parsed).toEqual({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 });
+    expect(parsed).toEqual({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1, isRemote: true });
     expect(formatTraceparent(parsed!.traceId, parsed!.spanId, parsed!.traceFlags)).toBe(VALID);
     expect(formatTraceparent(parsed!.traceId, parsed!.spanId, 0)).toBe(VALID.replace(/01$/, '00'));
   });
