@@ -2,12 +2,11 @@
 // record of the batch carries a creation context):
 //
 //   relay <topic>        CONSUMER, "process": from the first receipt to the last ack; links to
-//   │                    every record's creation context (the sink's span names each record on
-//   │                    its links), and is their child when the batch
+//   │                    every record's creation context, and is their child when the batch
 //   │                    holds one creation context (one record, or one source batch)
 //   ├─ receive <topic>   CLIENT: from the first receipt until the batch was cut (batching wait)
 //   ├─ invoke <binding>  CLIENT: the invocation; its context reaches the function (event field,
-//   │                    HTTP headers, or the active context of an in-process sink)
+//   │                    HTTP headers; for an in-process sink, the batch it is handed)
 //   ├─ ack <topic>       CLIENT, "settle": the acks of the records that succeeded
 //   └─ dead-letter <dlq> CLIENT, "send": one per dead-lettered record
 //
