@@ -7,7 +7,8 @@
 // - end-to-end latency p50/p99 (publish → sink) at a fixed 100 msg/s against the budget
 //   "batching window + 50 ms" (lower is better);
 // - resident memory of a relay process while a large backlog waits behind a slow sink
-//   (1 s per batch of 100) against the 200 MB budget (lower is better).
+//   (1 s per batch of 100) against the 200 MB budget (lower is better);
+// - (in relay-tracing.bench.ts, which `npm run bench relay` runs too) tracing on vs off.
 // The broker runs in a child process (so its memory and CPU are not the relay's); backlogs are
 // written into it in-process through its SendMessage handler, which fills a million in seconds.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,7 +18,7 @@ import { credentials, Metadata } from '@grpc/grpc-js';
 import { DanubeClient } from '../src/client/index.js';
 import { silentLogger } from '../src/core/logger.js';
 import { ConsumerRequest_SubscriptionType, ConsumerServiceClient, StreamMessage } from '../src/generated/danube/DanubeApi.js';
-import { startRelay, type RelayConfigInput } from '../src/relay/index.js';
+import { startRelay, type Invoker, type RelayConfigInput } from '../src/relay/index.js';
 import { cpuRows, measureCpu, newRounds, node22, record, rowsFromChild } from './support/cpu.js';
 import { row, type Bench, type BenchRow } from './types.js';
 
@@ -52,7 +53,7 @@ async function runBrokerChild(): Promise<void> {
     if (cmd === 'topic') {
       broker.admin.createTopic(topic!, { dispatch: 'reliable' });
       process.stdout.write('ok\n');
-    } else if (cmd === 'fill') {
+    } else if (cmd === 'fill' || cmd === 'filltraced') {
       let producerId = 0n;
       service.createProducer(
         { request: { requestId: 0n, producerName: `fill-${topic}`, topicName: topic!, producerAccessMode: 0, dispatchStrategy: 1 } } as never,
@@ -71,7 +72,7 @@ async function runBrokerChild(): Promise<void> {
             payload: PAYLOAD,
             publishTime: BigInt(Date.now()),
             producerName: `fill-${topic}`,
-            attributes: {},
+            attributes: cmd === 'fill' ? {} : traceAttributes(i),
           });
           service.sendMessage({ request: msg } as never, (e) => {
             if (e) throw e;
@@ -83,6 +84,12 @@ async function runBrokerChild(): Promise<void> {
     }
   }
   await broker.close();
+}
+
+/** A creation context of a trace of its own for message `i`, as a producer under a span writes it. */
+function traceAttributes(i: number): Record<string, string> {
+  const id = (i + 1).toString(16);
+  return { traceparent: `00-${id.padStart(32, '0')}-${id.padStart(16, '0')}-01` };
 }
 
 /** A relay process with a slow in-process sink; prints "ready" once subscribed. */
@@ -114,13 +121,13 @@ function binding(name: string, topic: string, over: Record<string, unknown> = {}
   } as RelayConfigInput['bindings'][number];
 }
 
-interface Child {
+export interface Child {
   child: ChildProcess;
   lines: Interface;
   next(match: RegExp): Promise<string>;
 }
 
-function startChild(args: string[]): Child {
+export function startChild(args: string[]): Child {
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const queue: string[] = [];
@@ -144,7 +151,7 @@ function startChild(args: string[]): Child {
   };
 }
 
-async function command(broker: Child, line: string, reply: RegExp): Promise<void> {
+export async function command(broker: Child, line: string, reply: RegExp): Promise<void> {
   broker.child.stdin!.write(`${line}\n`);
   await broker.next(reply);
 }
@@ -192,16 +199,16 @@ async function rawSubscribe(url: string, topic: string): Promise<{ run(total: nu
  * The relay on the same kind of backlog: subscription created first, relay restarted on the
  * backlog; measured from that start until every message was acked.
  */
-async function relayThroughput(client: DanubeClient, topic: string, total: number, ready: () => boolean) {
+export async function relayThroughput(client: DanubeClient, topic: string, total: number, ready: () => boolean, invoker?: Invoker) {
   const config = { bindings: [binding('tput', topic)] };
-  const sinks = { tput: () => undefined };
-  const first = await startRelay(config, { client, sinks });
+  const targets = invoker ? { invokers: { tput: invoker } } : { sinks: { tput: () => undefined } };
+  const first = await startRelay(config, { client, ...targets });
   await first.close();
   await until(ready, 120_000);
   await settle();
   let relay: Awaited<ReturnType<typeof startRelay>> | undefined;
   const m = await measureCpu(async () => {
-    relay = await startRelay(config, { client, sinks });
+    relay = await startRelay(config, { client, ...targets });
     const s = () => relay!.status().bindings[0]!;
     await until(() => s().counts.succeeded >= total && s().oldestUnackedAgeMs === 0, 60_000, 10);
   });

@@ -7,9 +7,11 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import type { Logger } from '../core/logger.js';
+import { TRACE_LOG_OPTIONS } from '../core/tracing.js';
 import { renderStatus, statusLogLines } from '../dev/status.js';
 import { startDevPipeline, writeDevInfo, type DevPipeline, type DevPipelineHooks } from '../dev/pipeline.js';
 import { startConsoleForDev } from './console-dev.js';
+import { startCliTracing } from './tracing.js';
 
 const HELP = `usage: danube-connect dev [options]      (npm start -- [options])
 
@@ -32,7 +34,9 @@ topic with its last error; press 1-9 to run that source now, a to run all, q or 
   --no-console             do not serve the web console
 
 Environment: DANUBE_SERVICE_URL (a real broker instead of the embedded one), DANUBE_TOKEN,
-AWS_ENDPOINT_URL_DYNAMODB (a real or other DynamoDB instead of dynalite).
+AWS_ENDPOINT_URL_DYNAMODB (a real or other DynamoDB instead of dynalite); OTEL_TRACES_EXPORTER
+(otlp, console) or OTEL_EXPORTER_OTLP_ENDPOINT export traces of sources, relay and sinks
+(with the OpenTelemetry SDK packages installed; see docs/tracing.md).
 `;
 
 function startControlServer(dev: DevPipeline): Promise<Server> {
@@ -87,7 +91,11 @@ export async function runDev(args: string[]): Promise<number> {
   mkdirSync(dataDir, { recursive: true });
   // Logs go to a file: the terminal belongs to the status view.
   const logger: Logger = pino(
-    { level: values['log-level'], formatters: { log: (o) => JSON.parse(JSON.stringify(o, (_, v) => (typeof v === 'bigint' ? v.toString() : v))) } },
+    {
+      level: values['log-level'],
+      formatters: { log: (o) => JSON.parse(JSON.stringify(o, (_, v) => (typeof v === 'bigint' ? v.toString() : v))) },
+      ...TRACE_LOG_OPTIONS,
+    },
     pino.destination({ dest: join(dataDir, 'dev.log'), sync: true }),
   );
   const tty = Boolean(process.stdout.isTTY);
@@ -133,6 +141,12 @@ async function runPipeline(values: Record<string, string | string[] | boolean | 
 
   const durationS = number('duration', values.duration as string | undefined);
   const brokerPort = number('broker-port', values['broker-port'] as string | undefined);
+  // Started before anything runs, so that the first source run is traced too.
+  const tracing = await startCliTracing(process.env, { serviceName: 'danube-connect-dev' });
+  if (tracing) {
+    logger.info({ tracing: tracing.description }, 'exporting traces');
+    out(`danube-connect dev: exporting traces: ${tracing.description}\n`);
+  }
   // The web console starts before the sources run, so it sees their first records.
   const web = startConsoleForDev({ enabled: !values['no-console'], port: number('console-port', values['console-port'] as string | undefined), logger });
   const hooks: DevPipelineHooks = { beforeSources: web.start };
@@ -217,6 +231,7 @@ async function runPipeline(values: Record<string, string | string[] | boolean | 
   removeInfo();
   const final = dev.status();
   await dev.close();
+  await tracing?.shutdown();
   if (tty) drawn = 0;
   out(`${statusLogLines(final).join('\n')}\ndanube-connect dev: stopped\n`);
   return 0;

@@ -6,6 +6,7 @@ import { createLogger } from '../core/logger.js';
 import { InvokeError, parseRelayConfig, startRelay, type Invoker, type RelayConfig } from '../relay/index.js';
 import { createInvoker } from '../relay/invokers/create.js';
 import { TRANSFORM_NAMES } from '../core/transforms.js';
+import { startCliTracing } from './tracing.js';
 
 const HELP = `usage: danube-connect relay --config relay.json|relay.yaml [options]
 
@@ -23,6 +24,8 @@ const HELP = `usage: danube-connect relay --config relay.json|relay.yaml [option
 Environment: DANUBE_SERVICE_URL; the JWT (sent as "authorization: Bearer") from DANUBE_TOKEN,
 or read from AWS by DANUBE_TOKEN_SSM_PARAMETER or DANUBE_TOKEN_SECRET_ID; DANUBE_TLS_CA (PEM text
 of the CA that signed the broker's certificate).
+Traces: OTEL_TRACES_EXPORTER=otlp|console or OTEL_EXPORTER_OTLP_ENDPOINT=http://collector:4318
+turn on an exporter (with the OpenTelemetry SDK packages installed; see docs/tracing.md).
 Stops on SIGINT/SIGTERM: takes no new messages, finishes the batches in flight (at most
 drainTimeoutMs), acks what succeeded, gives the rest back to the broker, exits 0.
 `;
@@ -68,6 +71,11 @@ export async function runRelay(args: string[]): Promise<number> {
   const serviceUrl = values['service-url'] ?? process.env.DANUBE_SERVICE_URL ?? config.serviceUrl;
   if (!serviceUrl) throw new Error('no Danube service URL: pass --service-url, set DANUBE_SERVICE_URL, or set "serviceUrl" in the config');
   const logger = createLogger({ name: 'danube-relay', level: values['log-level'] as 'info' });
+  // Before the client exists, so that everything it does is traced from the start. Async context
+  // only for in-process sinks: the relay itself passes every parent explicitly.
+  const asyncContext = config.bindings.some((b) => b.enabled && b.function.type === 'local');
+  const tracing = await startCliTracing(process.env, { serviceName: 'danube-relay', asyncContext });
+  if (tracing) logger.info({ tracing: tracing.description }, 'exporting traces');
 
   const { danubeClientFromEnv } = await import('../runtime/client-from-env.js');
   // The URL chosen above wins; token and CA come from the environment as in a deployed relay.
@@ -92,6 +100,7 @@ export async function runRelay(args: string[]): Promise<number> {
   });
   await relay.close();
   await client.close();
+  await tracing?.shutdown();
   return 0;
 }
 

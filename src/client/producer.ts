@@ -11,6 +11,8 @@ import { PendingSend, settleFlush, type FlushWaiter, type SendResult, type SendT
 import { parseProducerOptions, type ProducerOptions, type ResolvedProducerOptions } from './producer-options.js';
 import { resolveSchema } from './producer-schema.js';
 import { partitionTopic } from './topic.js';
+import { otelApiWhenOn, tracingRegistered } from '../core/tracing.js';
+import { tracedSend } from './tracing.js';
 
 export interface SendOptions {
   attributes?: Record<string, string>;
@@ -71,6 +73,8 @@ export class Producer {
     const { signal, ...rest } = input ?? ({} as ProducerOptions);
     const options = parseProducerOptions(rest);
     ctx.ensureOpen('create producer', options.topic);
+    // With tracing on, the API is ready before the first send (which cannot wait for it).
+    await otelApiWhenOn();
     return withAbort(
       signal,
       'create producer',
@@ -148,6 +152,10 @@ export class Producer {
    * await producer.send(body, { key: order.id, signal: AbortSignal.timeout(1_000) });
    */
   send(payload: Uint8Array | string, options?: SendOptions): Promise<SendResult> {
+    if (tracingRegistered()) {
+      const traced = tracedSend(this.topic, options, (o) => this.send(payload, o));
+      if (traced) return traced;
+    }
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(abortedError(signal, 'send', this.topic));
     if (this.closed) return Promise.reject(new ClientClosedError(`producer ${this.name} on ${this.topic} is closed`, { topic: this.topic, retryable: false }));

@@ -1,4 +1,5 @@
 import { pino, type Logger as PinoLogger } from 'pino';
+import { TRACE_LOG_OPTIONS } from './tracing.js';
 
 /**
  * The logger every component takes. It is pino's interface, so a caller can pass
@@ -15,12 +16,16 @@ export interface LoggerOptions {
   level?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 }
 
-/** A JSON logger on stdout; ids and offsets (bigint) are written as strings. */
+/**
+ * A JSON logger on stdout; ids and offsets (bigint) are written as strings. While an
+ * OpenTelemetry span is active, lines carry its `trace_id` and `span_id`.
+ */
 export function createLogger(options: LoggerOptions = {}): Logger {
   return pino({
     name: options.name,
     level: options.level ?? 'info',
     formatters: { log: stringifyBigints },
+    ...TRACE_LOG_OPTIONS,
   });
 }
 

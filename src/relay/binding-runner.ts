@@ -17,6 +17,8 @@ import { BindingHealth } from './binding-health.js';
 import { bindingStatus, type BindingSnapshot, type BindingStatus } from './binding-status.js';
 import { fixedConsumerName } from './consumer-name.js';
 import { failedBatchReport } from './settle-log.js';
+import { tracingRegistered } from '../core/tracing.js';
+import { startBatchTrace, tracedDeadLetter, type BatchTrace } from './tracing.js';
 
 type Msg = RelayDelivery;
 
@@ -232,7 +234,10 @@ export class BindingRunner {
 
   private async run(batch: Batch<Msg>): Promise<void> {
     const first = batch.records[0]!.msg;
-    const log = this.log.child({ batch: batch.id, partition: first.topic, firstOffset: first.offset.toString(), records: batch.records.length });
+    // A traced batch's lines carry its trace ids: the relay makes no context active for the mixin.
+    const trace = tracingRegistered() ? await startBatchTrace(batch.records, this.binding, batch.startedAt).catch(() => undefined) : undefined;
+    const fields = { batch: batch.id, partition: first.topic, firstOffset: first.offset.toString(), records: batch.records.length };
+    const log = this.log.child(trace ? { ...fields, ...trace.logFields } : fields);
     let outcome: BatchOutcome;
     try {
       outcome = await invokeBatch(batch.records, {
@@ -243,16 +248,17 @@ export class BindingRunner {
         signal: this.hardStop.signal,
         now: this.now,
         log,
+        trace,
         onUnreachable: (message) => this.health.sinkUnavailable(`function unreachable: ${message}`),
       });
     } catch (err) {
       // Never leave a batch without an outcome: its lane would stay blocked.
       outcome = { type: 'failure', error: `relay error: ${(err as Error)?.message ?? String(err)}` };
     }
-    this.settle(batch, outcome, log);
+    this.settle(batch, outcome, log, trace);
   }
 
-  private settle(batch: Batch<Msg>, outcome: BatchOutcome, log: Logger): void {
+  private settle(batch: Batch<Msg>, outcome: BatchOutcome, log: Logger, trace?: BatchTrace): void {
     const c = this.counts;
     const s = this.state.complete(batch.id, outcome, this.now());
     if (s.badResponse) addByReason(c.invocationFailures, 'bad-response');
@@ -268,15 +274,22 @@ export class BindingRunner {
       log.debug({ lastOffset: batch.records[batch.records.length - 1]!.msg.offset.toString() }, 'batch succeeded');
     }
     this.pump();
-    for (const r of s.ack) this.track(this.ackMessage(r.msg, r.id));
-    for (const d of s.deadLetter) this.track(this.deadLetter(d.record, d));
+    for (const r of s.ack) {
+      const acked = this.ackMessage(r.msg, r.id);
+      this.track(acked);
+      trace?.ack(acked);
+    }
+    for (const d of s.deadLetter) this.track(this.deadLetter(d.record, d, trace));
+    trace?.settled(outcome, { acked: s.ack.length, retried: s.retried.length, deadLettered: s.deadLetter.length });
   }
 
-  private async deadLetter(record: TrackedRecord<Msg>, why: RelayDeadLetter): Promise<void> {
+  private async deadLetter(record: TrackedRecord<Msg>, why: RelayDeadLetter, trace?: BatchTrace): Promise<void> {
     const b = this.binding;
     const { reason, error } = why;
     try {
-      await this.dlq!.publish(record.msg, relayEnvelope(record, why, b.name, this.now()), this.hardStop.signal);
+      await tracedDeadLetter(trace, record, b.deadLetterTopic!, why, b, () =>
+        this.dlq!.publish(record.msg, relayEnvelope(record, why, b.name, this.now()), this.hardStop.signal),
+      );
     } catch (err) {
       // Only on hard stop: leave it unacked, the broker redelivers it.
       this.log.warn({ partition: record.msg.topic, offset: record.msg.offset, err: (err as Error).message }, 'dead-letter publish abandoned at shutdown');

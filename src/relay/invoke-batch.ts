@@ -2,12 +2,13 @@ import type { Logger } from '../core/logger.js';
 import type { Transform } from '../core/transforms.js';
 import type { BindingConfig } from './config-schema.js';
 import { InvokeError } from './errors.js';
-import type { Invoker } from './invokers/types.js';
+import type { InvokeBatch, Invoker } from './invokers/types.js';
 import { addByReason, type RelayMetrics } from './metrics.js';
 import type { RelayDelivery } from './ports.js';
 import { outcomeOf, prepareBatch } from './prepare-batch.js';
 import type { BatchOutcome } from './settle-batch.js';
 import type { TrackedRecord } from './tracked-record.js';
+import type { BatchTrace } from './tracing.js';
 
 export interface InvokeBatchContext {
   binding: BindingConfig;
@@ -20,6 +21,8 @@ export interface InvokeBatchContext {
   log: Logger;
   /** Told when the function cannot be reached as configured (for the binding's status). */
   onUnreachable: (message: string) => void;
+  /** The batch's spans, when it is traced. */
+  trace?: BatchTrace | undefined;
 }
 
 /**
@@ -39,13 +42,14 @@ export async function invokeBatch(records: TrackedRecord<RelayDelivery & { offse
   const started = performance.now();
   let outcome: BatchOutcome;
   try {
-    const result = await ctx.invoker.invoke({
+    const batch: InvokeBatch = {
       meta: { binding: b.name, topic: b.topic, subscription: b.subscription.name },
       records: prepared.records,
       signal: ctx.signal,
       deadline: ctx.now() + b.function.timeoutMs,
       logger: ctx.log,
-    });
+    };
+    const result = await (ctx.trace ? ctx.trace.invoke(batch, (traced) => ctx.invoker.invoke(traced)) : ctx.invoker.invoke(batch));
     outcome = outcomeOf(result, prepared.invalid);
   } catch (err) {
     const e = err instanceof InvokeError ? err : new InvokeError((err as Error)?.message ?? String(err), 'function-error', 'retryable', { cause: err });

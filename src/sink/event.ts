@@ -28,6 +28,14 @@ export interface SinkBatchEventV1 {
   topic: string;
   subscription: string;
   records: SinkBatchRecordV1[];
+  /**
+   * The W3C trace context of the invocation (the relay's `invoke` span), when the relay traces:
+   * the sink's span continues it. Optional and ignored by readers that do not know it; a
+   * malformed value is ignored, as the W3C specification asks. Each record's own creation
+   * context is in its `attributes` (`traceparent`, `tracestate`).
+   */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 /**
@@ -50,6 +58,9 @@ export interface SinkBatchMeta {
   binding: string;
   topic: string;
   subscription: string;
+  /** The invocation's trace context (see {@link SinkBatchEventV1.traceparent}). */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 /** A record to encode: a `DanubeMessage` plus its delivery attempt fits. */
@@ -74,13 +85,16 @@ export class SinkEventError extends FatalError {
  * await lambda.send(new InvokeCommand({ FunctionName, Payload: JSON.stringify(event) }));
  */
 export function encodeSinkBatch(records: readonly EncodableRecord[], meta: SinkBatchMeta): SinkBatchEventV1 {
-  return {
+  const event: SinkBatchEventV1 = {
     type: SINK_BATCH_EVENT_TYPE,
     binding: meta.binding,
     topic: meta.topic,
     subscription: meta.subscription,
     records: records.map(encodeRecord),
   };
+  if (meta.traceparent !== undefined) event.traceparent = meta.traceparent;
+  if (meta.tracestate !== undefined) event.tracestate = meta.tracestate;
+  return event;
 }
 
 function encodeRecord(r: EncodableRecord): SinkBatchRecordV1 {
@@ -231,13 +245,17 @@ export async function decodeSinkBatch(input: unknown): Promise<DecodedSinkBatch>
       }
     }),
   );
-  return {
+  const batch: DecodedSinkBatch = {
     binding: event.binding,
     topic: event.topic,
     subscription: event.subscription,
     records: decoded.filter((r): r is SinkRecord => r !== undefined),
     undecodable,
   };
+  // Carried as they came; whoever uses them checks the format (a malformed one is ignored).
+  if (typeof event.traceparent === 'string') batch.traceparent = event.traceparent;
+  if (typeof event.tracestate === 'string') batch.tracestate = event.tracestate;
+  return batch;
 }
 
 /** A function's answer as the relay reads it. */

@@ -5,6 +5,8 @@ import type { SinkRecord } from '../core/records.js';
 import type { Sink, SinkContext } from './define.js';
 import { decodeSinkBatch, parseSinkBatchResponse, type DecodedSinkBatch, type SinkBatchItemFailure, type SinkBatchResponse } from './event.js';
 import { quietLogger } from './quiet-logger.js';
+import { tracingRegistered } from '../core/tracing.js';
+import { startSinkTrace, type SinkTrace } from './tracing.js';
 
 export interface RunSinkOptions {
   logger?: Logger;
@@ -44,9 +46,11 @@ export async function runSink(sink: Sink, input: unknown, options: RunSinkOption
   const total = batch.records.length + batch.undecodable.length;
   const logger = (options.logger ?? quietLogger).child({ sink: sink.options.name, binding: batch.binding });
   const failures: SinkBatchItemFailure[] = batch.undecodable.map(({ id, error }) => failure(id, error));
+  const trace: SinkTrace | undefined = tracingRegistered() ? await startSinkTrace(sink.options.name, batch, batch.records) : undefined;
   const finish = (status: SinkOutcome['status'], error?: ConnectorError): SinkOutcome => {
     const outcome: SinkOutcome = { status, failures: status === 'failed' ? [] : failures, records: total, durationMs: now() - started };
     if (error) outcome.error = error;
+    trace?.end(outcome);
     return outcome;
   };
 
@@ -93,7 +97,8 @@ export async function runSink(sink: Sink, input: unknown, options: RunSinkOption
         Math.max(0, deadline - now()),
       );
     });
-    const answer = await Promise.race([Promise.resolve(sink.handler(records, ctx)), overdue]);
+    const handled = trace ? trace.with(() => sink.handler(records, ctx)) : sink.handler(records, ctx);
+    const answer = await Promise.race([Promise.resolve(handled), overdue]);
     const parsed = parseSinkBatchResponse(
       answer ?? undefined,
       records.map((r) => r.id),

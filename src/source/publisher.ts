@@ -6,6 +6,8 @@ import { backoff, sleep } from '../core/retry.js';
 import type { SourceRecord } from '../core/source-record.js';
 import type { Source } from './define-source.js';
 import { RECORD_ID_ATTRIBUTE, recordIdFor } from './record-id.js';
+import { TRACEPARENT_ATTRIBUTE, type TraceContextFields } from '../core/trace-context.js';
+import { startPublishTrace, type SourceRunTrace } from './tracing.js';
 
 /** The part of a Danube `Producer` a source run uses. */
 export interface SourceProducer {
@@ -37,6 +39,8 @@ interface Prepared {
   id: string;
   topic?: string;
   invalid?: Error;
+  /** The creation context the record is sent with, when the batch is traced. */
+  trace?: TraceContextFields;
 }
 
 // Failures that can never succeed for this one record (malformed, too large): dead-letter it, keep going.
@@ -54,6 +58,8 @@ export class BatchPublisher {
     private readonly source: Source<unknown>,
     private readonly client: SourceClient,
     private readonly logger: Logger,
+    /** Set when the run is traced: each batch gets a `publish` span. */
+    private readonly trace?: SourceRunTrace,
   ) {}
 
   /**
@@ -62,6 +68,26 @@ export class BatchPublisher {
    */
   async publish(records: SourceRecord[], checkpoint: unknown, signal?: AbortSignal): Promise<PublishOutcome> {
     const prepared = records.map((record, index) => this.prepare(record, checkpoint, index));
+    const trace = startPublishTrace(
+      this.trace,
+      this.source.name,
+      new Set(prepared.flatMap((p) => (p.topic ? [p.topic] : []))),
+      prepared.map((p) => p.record),
+    );
+    if (!trace) return this.publishPrepared(prepared, signal);
+    // A record that carries its own creation context keeps it (the span links to it).
+    for (const p of prepared) if (p.record.attributes?.[TRACEPARENT_ATTRIBUTE] === undefined) p.trace = trace.fields;
+    try {
+      const outcome = await this.publishPrepared(prepared, signal);
+      trace.end(outcome);
+      return outcome;
+    } catch (err) {
+      trace.end(undefined, err);
+      throw err;
+    }
+  }
+
+  private async publishPrepared(prepared: Prepared[], signal: AbortSignal | undefined): Promise<PublishOutcome> {
     const invalid = prepared.filter((p) => p.invalid);
     let pending = prepared.filter((p) => !p.invalid);
     let retries = 0;
@@ -148,7 +174,7 @@ export class BatchPublisher {
   private async send(p: Prepared): Promise<void> {
     const producer = await this.producer(p.topic!, this.source.ordering === 'partition' ? 'ordered' : 'pipelined');
     const options: { attributes: Record<string, string>; key?: string } = {
-      attributes: { ...p.record.attributes, [RECORD_ID_ATTRIBUTE]: p.id },
+      attributes: { ...p.record.attributes, [RECORD_ID_ATTRIBUTE]: p.id, ...p.trace },
     };
     if (p.record.key !== undefined) options.key = p.record.key;
     await producer.send(p.record.payload, options);
@@ -197,7 +223,7 @@ export class BatchPublisher {
         };
         if (p.record.key !== undefined) envelope.originalKey = p.record.key;
         return producer.send(p.record.payload, {
-          attributes: deadLetterAttributes({ ...p.record.attributes, [RECORD_ID_ATTRIBUTE]: p.id }, envelope),
+          attributes: deadLetterAttributes({ ...p.record.attributes, [RECORD_ID_ATTRIBUTE]: p.id, ...p.trace }, envelope),
           ...(p.record.key !== undefined ? { key: p.record.key } : {}),
         });
       }),

@@ -10,6 +10,7 @@ import { LeaseKeeper } from './lease-keeper.js';
 import { BatchPublisher } from './publisher.js';
 import { parseSourceRunOptions, type ResolvedSourceRunOptions, type SourceRunOptions } from './run-options.js';
 import type { SourceRunSummary } from './summary.js';
+import { startSourceRunTrace, step, type SourceRunTrace } from './tracing.js';
 
 /**
  * Runs a source once, as a scheduled invocation does: take the lease on its checkpoint, then
@@ -28,8 +29,13 @@ import type { SourceRunSummary } from './summary.js';
  */
 export async function runSource<C>(source: Source<C>, options: SourceRunOptions): Promise<SourceRunSummary> {
   const o = parseSourceRunOptions(options);
-  const started = o.clock();
   const key = checkpointKey({ service: o.service, source: source.name, ...(o.partition !== undefined ? { partition: o.partition } : {}) });
+  const trace = await startSourceRunTrace(source.name, key);
+  return trace ? trace.around(() => run(source, o, key, trace)) : run(source, o, key, undefined);
+}
+
+async function run<C>(source: Source<C>, o: ResolvedSourceRunOptions, key: string, trace: SourceRunTrace | undefined): Promise<SourceRunSummary> {
+  const started = o.clock();
   const logger = o.logger.child({ source: source.name, key, owner: o.owner });
   const summary: SourceRunSummary = {
     source: source.name,
@@ -65,12 +71,12 @@ export async function runSource<C>(source: Source<C>, options: SourceRunOptions)
   summary.checkpointBefore = summary.checkpointAfter = lease.checkpoint;
   summary.versionBefore = summary.versionAfter = lease.version.toString();
 
-  const publisher = new BatchPublisher(source as Source<unknown>, o.client, logger);
+  const publisher = new BatchPublisher(source as Source<unknown>, o.client, logger, trace);
   const keeper = new LeaseKeeper(o.store, lease, o.leaseMs, logger);
   keeper.start();
   let failure: unknown;
   try {
-    summary.stopReason = await loop(source, o, logger, keeper, publisher, summary);
+    summary.stopReason = await loop(source, o, logger, keeper, publisher, summary, trace);
   } catch (err) {
     failure = err;
   } finally {
@@ -99,6 +105,7 @@ async function loop<C>(
   keeper: LeaseKeeper<C>,
   publisher: BatchPublisher,
   summary: SourceRunSummary,
+  trace: SourceRunTrace | undefined,
 ): Promise<SourceRunSummary['stopReason']> {
   const deadline = o.clock() + o.budgetMs - o.safetyMarginMs;
   const first = keeper.lease;
@@ -109,7 +116,14 @@ async function loop<C>(
     // Do not start a batch that, judging by the slowest one so far, cannot finish in time.
     if (o.signal?.aborted || batchStart + longestBatchMs >= deadline) return 'budget';
 
-    const result = await poll(source, checkpoint, deadline - batchStart, o, logger, summary);
+    const result = await step(
+      trace,
+      'poll',
+      () => poll(source, checkpoint, deadline - batchStart, o, logger, summary),
+      (r, span) => {
+        if (r !== 'budget') span.setAttribute('danube.source.records_polled', r.records.length);
+      },
+    );
     if (result === 'budget') return 'budget';
     const idle = result.records.length === 0 && stringifyJson(result.checkpoint) === stringifyJson(checkpoint);
     if (idle) return 'done';
@@ -118,7 +132,12 @@ async function loop<C>(
     keeper.throwIfLost();
     const outcome = await publisher.publish(result.records, checkpoint, o.signal);
     summary.retries += outcome.retries;
-    const lease = await keeper.commit(result.checkpoint);
+    const lease = await step(
+      trace,
+      'commit',
+      () => keeper.commit(result.checkpoint),
+      (l, span) => span.setAttribute('danube.source.checkpoint_version', l.version.toString()),
+    );
     checkpoint = result.checkpoint;
     await sourceHook(logger, 'onCommitted', () => source.onCommitted?.(result.checkpoint));
     summary.recordsPublished += outcome.published;

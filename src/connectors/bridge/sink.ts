@@ -1,6 +1,8 @@
 import { DanubeClient, type DanubeClientOptions, type Producer } from '../../client/index.js';
 import { COMPRESSION_ATTRIBUTE, type SinkRecord } from '../../core/records.js';
 import { InvalidRecordError } from '../../core/errors.js';
+import { withoutTraceContext } from '../../core/trace-context.js';
+import { tracingRegistered } from '../../core/tracing.js';
 import { defineSink, type Sink } from '../../sink/define.js';
 import { forEachRecord } from '../../sink/for-each.js';
 import { forwardedAttributes, wouldLoop } from './loop-guard.js';
@@ -56,7 +58,11 @@ export function bridgeSink(options: BridgeOptions, deps: BridgeDeps = {}): Sink 
       return;
     }
     const topic = destinationTopic(config, record);
-    const attributes = forwardedAttributes(record.attributes, { clusterId: config.clusterId, topic: record.logicalTopic, offset: record.offset });
+    const forwarded = forwardedAttributes(record.attributes, { clusterId: config.clusterId, topic: record.logicalTopic, offset: record.offset });
+    // Traced, the forwarded message gets the bridge's own send span as its creation context (the
+    // sink's span links the original), so the trace goes on hop by hop; untraced, the original
+    // context travels on untouched.
+    const attributes = tracingRegistered() ? withoutTraceContext(forwarded) : forwarded;
     // The sink record's payload was already gunzipped; say so downstream.
     if (attributes[COMPRESSION_ATTRIBUTE]?.toLowerCase() === 'gzip') delete attributes[COMPRESSION_ATTRIBUTE];
     const producer = await producerFor(topic);

@@ -4,7 +4,9 @@ import { deadLetterAttributes, deadLetterOrigin, deadLetterReasonOf, type DeadLe
 import { FatalError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { SourceProducer } from '../../source/publisher.js';
+import type { TraceContextFields } from '../../core/trace-context.js';
 import type { MqttRoute, MqttSourceConfig } from './options.js';
+import type { MqttRunTrace } from './tracing.js';
 
 /** Counters the publishing step updates. */
 export interface PublishCounters {
@@ -25,6 +27,27 @@ export async function publish(
   producerFor: (topic: string) => Promise<SourceProducer>,
   summary: PublishCounters,
   logger: Logger,
+  trace?: MqttRunTrace,
+): Promise<void> {
+  const span = trace?.message(packet, route);
+  try {
+    await publishMessage(config, route, packet, producer, producerFor, summary, logger, span?.fields);
+    span?.end();
+  } catch (err) {
+    span?.end(err);
+    throw err;
+  }
+}
+
+async function publishMessage(
+  config: MqttSourceConfig,
+  route: MqttRoute,
+  packet: IPublishPacket,
+  producer: SourceProducer,
+  producerFor: (topic: string) => Promise<SourceProducer>,
+  summary: PublishCounters,
+  logger: Logger,
+  creation: TraceContextFields | undefined,
 ): Promise<void> {
   const payload = typeof packet.payload === 'string' ? new TextEncoder().encode(packet.payload) : new Uint8Array(packet.payload);
   const attributes: Record<string, string> = {
@@ -34,6 +57,7 @@ export async function publish(
     'mqtt.qos': String(packet.qos),
     'mqtt.retain': String(packet.retain),
     'mqtt.dup': String(packet.dup),
+    ...creation,
   };
   const contentType = packet.properties?.contentType;
   if (contentType) attributes['content-type'] = contentType;

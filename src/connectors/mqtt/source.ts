@@ -6,6 +6,7 @@ import type { SourceClient, SourceProducer } from '../../source/publisher.js';
 import { parseMqttSourceOptions, type MqttSourceConfig, type MqttSourceOptions } from './options.js';
 import { matchesTopicFilter } from './topic-filter.js';
 import { closeProducers, publish } from './publish.js';
+import { startMqttRunTrace, type MqttRunTrace } from './tracing.js';
 
 export interface MqttRunOptions {
   /** A `DanubeClient` (or anything with its `createProducer`). */
@@ -65,6 +66,11 @@ function producerName(source: string, topic: string): string {
 }
 
 export async function runMqttSource(config: MqttSourceConfig, run: MqttRunOptions): Promise<MqttRunSummary> {
+  const trace = await startMqttRunTrace(config);
+  return trace ? trace.around(() => runOnce(config, run, trace)) : runOnce(config, run, undefined);
+}
+
+async function runOnce(config: MqttSourceConfig, run: MqttRunOptions, trace: MqttRunTrace | undefined): Promise<MqttRunSummary> {
   const started = Date.now();
   const logger = (run.logger ?? silentLogger).child({ source: config.name, clientId: config.clientId });
   const summary: MqttRunSummary = { source: config.name, stopReason: 'idle', published: 0, deadLettered: 0, unrouted: 0, sessionPresent: false, durationMs: 0 };
@@ -113,7 +119,7 @@ export async function runMqttSource(config: MqttSourceConfig, run: MqttRunOption
       logger.warn({ mqttTopic: packet.topic }, 'mqtt: no route matches; acknowledged and dropped');
       return;
     }
-    await publish(config, route, packet, await producerFor(route.topic, route.partitions), producerFor, summary, logger);
+    await publish(config, route, packet, await producerFor(route.topic, route.partitions), producerFor, summary, logger, trace);
   };
 
   const mqttOptions: IClientOptions = {

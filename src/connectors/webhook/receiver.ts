@@ -5,6 +5,8 @@ import { silentLogger, type Logger } from '../../core/logger.js';
 import { getAtPath, parseJsonPath, scalarToString, type JsonPath } from '../http-poller/json-path.js';
 import { authenticate } from './auth.js';
 import { parseWebhookOptions, type WebhookConfig, type WebhookOptions, type WebhookRoute } from './options.js';
+import { tracingRegistered } from '../../core/tracing.js';
+import { tracedRequest } from './tracing.js';
 
 /** A request as every runtime adapter hands it over: the raw body, already size-checked. */
 export interface WebhookRequest {
@@ -72,6 +74,10 @@ export class WebhookReceiver {
   async handle(req: WebhookRequest): Promise<WebhookResponse> {
     const route = this.route(req.path);
     if (!route) return reply(404, { error: `no webhook route for ${req.path}` });
+    return tracingRegistered() ? tracedRequest(req, route, () => this.#handle(req, route)) : this.#handle(req, route);
+  }
+
+  async #handle(req: WebhookRequest, route: WebhookRoute): Promise<WebhookResponse> {
     if (req.method !== 'POST' && req.method !== 'PUT') return reply(405, { error: 'use POST' }, { allow: 'POST, PUT' });
     if (req.body === 'too-large' || req.body.length > this.config.maxBodyBytes) {
       return reply(413, { error: `body larger than ${this.config.maxBodyBytes} bytes` });

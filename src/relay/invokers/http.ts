@@ -77,7 +77,7 @@ export function createHttpInvoker(input: HttpInvokerOptions): Invoker {
         res = await fetch(options.url, {
           method: 'POST',
           body,
-          headers: { ...(options.headers ?? {}), ...(await sign(batch, body)) },
+          headers: { ...(options.headers ?? {}), ...traceHeaders(batch), ...(await sign(batch, body)) },
           signal,
         });
       } catch (err) {
@@ -118,6 +118,18 @@ export function createHttpInvoker(input: HttpInvokerOptions): Invoker {
     check: () => checkHttpTarget(options.url),
     async close() {},
   };
+}
+
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
+/**
+ * The invocation's trace context as W3C headers too, for the platform's own HTTP
+ * instrumentation; the sink reads the copy in the signed body.
+ */
+function traceHeaders(batch: InvokeBatch): Record<string, string> {
+  const { traceparent, tracestate } = batch.meta;
+  if (traceparent === undefined) return NO_HEADERS;
+  return tracestate === undefined ? { traceparent } : { traceparent, tracestate };
 }
 
 function describe(err: unknown): string {

@@ -46,9 +46,10 @@ async function post(body: string, headers: Record<string, string> = {}) {
 }
 
 describe('fetchSink inside workerd', () => {
-  it('bundles small, without Node built-ins, pino or zod', () => {
+  it('bundles small, without Node built-ins, pino, zod or the OpenTelemetry API', () => {
     expect(bundle.length).toBeLessThan(100_000);
     expect(bundle).not.toContain('node_modules/zod');
+    expect(bundle).not.toContain('node_modules/@opentelemetry');
     expect(bundle).not.toMatch(/from\s*["']node:/);
     expect(bundle).not.toMatch(/require\(["'](node:)?(crypto|zlib|buffer)["']\)/);
     expect(bundle).not.toContain('pino');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { gzip, utf8 } from '../../../src/core/index.js';
 import { encodeSinkBatch, SinkEventError } from '../../../src/sink/index.js';
 import { estimateEventBytes } from '../../../src/relay/tracked-record.js';
-import { decodeSinkBatch, parseSinkBatchResponse } from '../../../src/sink/event.js';
+import { decodeSinkBatch, parseSinkBatchEvent, parseSinkBatchResponse } from '../../../src/sink/event.js';
 
 const meta = { binding: 'orders-to-pg', topic: '/default/orders', subscription: 'orders-pg' };
 const message = {
@@ -64,6 +64,20 @@ describe('sink batch event v1', () => {
     ]);
     // The relay cuts batches by this estimate: it must never fall short of the encoded record.
     expect(estimateEventBytes(message)).toBeGreaterThanOrEqual(JSON.stringify(wire.records[0]).length);
+  });
+
+  it('carries the invocation trace context as optional fields; events without them are unchanged', async () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const event = JSON.parse(JSON.stringify(encodeSinkBatch([message], { ...meta, traceparent, tracestate: 'v=1' })));
+    expect(event).toMatchObject({ traceparent, tracestate: 'v=1' });
+    expect(parseSinkBatchEvent(event).traceparent).toBe(traceparent);
+    expect(await decodeSinkBatch(event)).toMatchObject({ binding: 'orders-to-pg', traceparent, tracestate: 'v=1' });
+    const plain = JSON.parse(JSON.stringify(encodeSinkBatch([message], meta)));
+    expect(Object.keys(plain)).toEqual(['type', 'binding', 'topic', 'subscription', 'records']);
+    expect(await decodeSinkBatch(plain)).not.toHaveProperty('traceparent');
+    // An older relay's event, or a reader that ignores the fields: nothing else depends on them.
+    expect((await decodeSinkBatch(designExample)).records).toHaveLength(1);
+    expect(await decodeSinkBatch({ ...designExample, traceparent: 42 })).not.toHaveProperty('traceparent');
   });
 
   it('decodes the design example and gzip payloads; corrupt gzip is reported per record', async () => {
