@@ -144,7 +144,9 @@ interface ServerChild {
 }
 
 async function startServerChild(kind: 'noop' | 'broker'): Promise<ServerChild> {
-  const child = spawn(process.execPath, ['bin/run-ts.mjs', self, '--child=server', kind], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // BENCH_PROFILE_DIR=dir: each server child writes a V8 CPU profile there when it exits.
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, 'bin/run-ts.mjs', self, '--child=server', kind], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const next = () =>
     new Promise<string>((resolve, reject) => {
@@ -167,6 +169,8 @@ async function startServerChild(kind: 'noop' | 'broker'): Promise<ServerChild> {
 /** Child mode: one server, answering `cpu` with its user+system CPU in µs. */
 async function runServerChild(kind: string): Promise<void> {
   const server = kind === 'noop' ? await startNoopServer() : await startBroker({ port: 0, dispatch: { maxUnackedMessages: 10_000 }, logger: silentLogger });
+  // A clean exit on SIGTERM, so that a --cpu-prof profile gets written.
+  process.once('SIGTERM', () => process.exit(0));
   process.stdout.write(`listening on ${server.url}\n`);
   for await (const line of createInterface({ input: process.stdin })) {
     if (line === 'cpu') {
