@@ -10,9 +10,10 @@ import type { BindingStatus } from '../relay/binding-status.js';
 import type { BindingConfig } from '../relay/config-schema.js';
 import type { ConsoleBackend, DeadLetterOpener } from './backend.js';
 import { storeCheckpointAccess } from './checkpoints.js';
+import { bindingView } from './binding-view.js';
 import { baseTopic } from './graph.js';
 import { RateMeter } from './history.js';
-import { redact, redactOptional, safeUrl } from './redact.js';
+import { redact, safeUrl } from './redact.js';
 import { TAIL_SUBSCRIPTION, TopicTail } from './tail.js';
 import { adminTopicAccess } from './topics.js';
 import type { ConsoleBinding, ConsoleDeadLetterTopic, ConsoleSource } from './types.js';
@@ -99,33 +100,22 @@ export async function attachConsoleBackend(options: AttachConsoleBackendOptions)
       const now = Date.now();
       const bindings: ConsoleBinding[] = relayBindings.map((b) => {
         const c = config.get(b.name);
-        const acked = b.counts.succeeded + b.counts.filtered + b.counts.deadLettered;
         const fn = c?.function;
-        const view: ConsoleBinding = {
-          name: b.name,
-          topic: b.topic,
-          subscription: b.subscription,
-          // Only a name: an HTTP function's URL may carry credentials, and its secret never leaves the relay.
-          function: {
-            kind: b.function,
-            name: fn?.type === 'lambda' ? fn.name : fn?.type === 'local' ? fn.module : fn?.type === 'http' ? safeUrl(fn.url) : b.name,
+        return bindingView(
+          b,
+          {
+            // Only a name: an HTTP function's URL may carry credentials, and its secret never leaves the relay.
+            function: {
+              kind: b.function,
+              name: fn?.type === 'lambda' ? fn.name : fn?.type === 'local' ? fn.module : fn?.type === 'http' ? safeUrl(fn.url) : b.name,
+            },
+            state: problem ? 'unknown' : b.state,
+            backlog: b.buffered + b.inFlightRecords,
+            deadLetterTopic: c?.deadLetterTopic,
           },
-          state: problem ? 'unknown' : b.state,
-          received: b.counts.received,
-          acked,
-          failed: b.counts.failed,
-          inFlight: b.inFlightRecords,
-          retries: b.counts.retried,
-          deadLettered: b.counts.deadLettered,
-          backlog: b.buffered + b.inFlightRecords,
-          oldestUnackedAgeMs: b.oldestUnackedAgeMs,
-          recordsPerSecond: rates.rate(b.name, acked, now),
-        };
-        if (c?.deadLetterTopic) view.deadLetterTopic = c.deadLetterTopic;
-        const lastError = redactOptional(b.lastError);
-        if (lastError !== undefined) view.lastError = lastError;
-        if (b.lastErrorAt !== undefined) view.lastErrorAt = b.lastErrorAt;
-        return view;
+          rates,
+          now,
+        );
       });
       const sources: ConsoleSource[] = (options.checkpoints?.sources ?? []).map((name) => ({
         function: name,

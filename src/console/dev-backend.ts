@@ -6,9 +6,10 @@ import type { Logger } from '../core/logger.js';
 import type { DevPipeline } from '../dev/pipeline.js';
 import type { ConsoleBackend, DeadLetterOpener } from './backend.js';
 import { storeCheckpointAccess } from './checkpoints.js';
+import { bindingView, type BindingViewParts } from './binding-view.js';
 import { baseTopic } from './graph.js';
 import { RateMeter } from './history.js';
-import { redact, redactOptional, safeUrl } from './redact.js';
+import { redact, safeUrl } from './redact.js';
 import { RunLog } from './run-log.js';
 import { TopicTail } from './tail.js';
 import { adminTopicAccess } from './topics.js';
@@ -114,30 +115,14 @@ export async function devConsoleBackend(pipeline: DevPipeline, options: DevConso
         return src;
       });
       const bindings: ConsoleBinding[] = (parts.relay?.status().bindings ?? []).map((b) => {
-        const config = bindingConfig.get(b.name);
-        const acked = b.counts.succeeded + b.counts.filtered + b.counts.deadLettered;
         const held = b.buffered + b.inFlightRecords;
-        const view: ConsoleBinding = {
-          name: b.name,
-          topic: b.topic,
-          subscription: b.subscription,
+        const view: BindingViewParts = {
           function: { kind: 'local', name: parts.functionOfBinding.get(b.name) ?? b.name },
           state: b.state,
-          received: b.counts.received,
-          acked,
-          failed: b.counts.failed,
-          inFlight: b.inFlightRecords,
-          retries: b.counts.retried,
-          deadLettered: b.counts.deadLettered,
           backlog: Math.max(held, (parts.broker && brokerBacklog(parts.broker, b.topic, b.subscription)) ?? 0),
-          oldestUnackedAgeMs: b.oldestUnackedAgeMs,
-          recordsPerSecond: rates.rate(b.name, acked, now),
+          deadLetterTopic: bindingConfig.get(b.name)?.deadLetterTopic,
         };
-        if (config?.deadLetterTopic) view.deadLetterTopic = config.deadLetterTopic;
-        const lastError = redactOptional(b.lastError);
-        if (lastError !== undefined) view.lastError = lastError;
-        if (b.lastErrorAt !== undefined) view.lastErrorAt = b.lastErrorAt;
-        return view;
+        return bindingView(b, view, rates, now);
       });
       const disabled: ConsoleDisabled[] = [
         ...status.disabled.map((d) => ({ name: d.function, kind: 'function' as const, reason: redact(d.reason) })),
