@@ -1,6 +1,7 @@
 // Danube has no call that reads a topic's past messages, so the console follows the topics it
 // shows from the start, through a subscription of its own that acks everything at once (it holds
 // nothing back from anyone), and keeps the newest few messages of each for "peek".
+import type { DanubeMessage } from '../client/message.js';
 import type { Logger } from '../core/logger.js';
 import { payloadPreview } from '../dlq/preview.js';
 import { redactAttributes } from './redact.js';
@@ -23,15 +24,7 @@ export interface TailConsumer extends AsyncIterable<TailMessage> {
   close(): Promise<void>;
 }
 
-export interface TailMessage {
-  topic: string;
-  offset: bigint;
-  payload: Uint8Array;
-  publishTime: number;
-  producerName: string;
-  attributes: Record<string, string>;
-  routingKey?: string;
-}
+export type TailMessage = Pick<DanubeMessage, 'topic' | 'offset' | 'payload' | 'publishTime' | 'producerName' | 'attributes' | 'routingKey'>;
 
 /** How long following one topic may take to start. */
 const SUBSCRIBE_TIMEOUT_MS = 5_000;
