@@ -167,6 +167,21 @@ it('shows the example pipeline live, its broken order among the dead letters, an
     await page.getByRole('tab', { name: 'Charts' }).click();
     await page.locator('svg.chart polyline').first().waitFor({ timeout: 10_000 });
     await page.screenshot({ path: join(ARTIFACTS, '6-charts.png'), fullPage: true });
+
+    // Keyboard only: the tabs follow Home, End and the arrow keys, and a graph node opens its view with Enter.
+    const selected = () => page.locator('[role=tab][aria-selected=true]').innerText();
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('data-id') ?? document.activeElement?.textContent?.trim() ?? '');
+    await page.getByRole('tab', { name: 'Charts' }).focus();
+    await page.keyboard.press('Home');
+    await expect.poll(selected).toBe('Pipeline');
+    expect(await focused()).toBe('Pipeline');
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(selected).toBe('Charts');
+    await page.keyboard.press('Home');
+    await page.locator('.graph [data-id="source:exampleSource"]').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(selected).toBe('Sources');
+    await page.getByRole('button', { name: 'Run now' }).waitFor({ timeout: 10_000 });
     expect(problems).toEqual([]);
   } finally {
     await browser?.close().catch(() => undefined);
