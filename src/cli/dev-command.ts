@@ -168,6 +168,7 @@ async function runPipeline(values: Record<string, string | string[] | boolean | 
     hooks,
   ).catch(async (err: unknown) => {
     await web.close();
+    await tracing?.shutdown();
     throw err;
   });
   const control = await startControlServer(dev);
