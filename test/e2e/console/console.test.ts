@@ -5,13 +5,13 @@
 // test-artifacts/console/.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { copyProject, ROOT } from '../../support/project-copy.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'console');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_FLAGS = [
@@ -27,23 +27,7 @@ const CHROMIUM_FLAGS = [
 let dir: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'danube-console-'));
-  for (const entry of [
-    'serverless.yml',
-    'package.json',
-    'tsconfig.json',
-    'tsconfig.build.json',
-    'bin',
-    'scripts',
-    'src',
-    'dist',
-    'functions',
-    'infra',
-    'proto',
-  ]) {
-    if (existsSync(join(ROOT, entry))) await cp(join(ROOT, entry), join(dir, entry), { recursive: true, preserveTimestamps: true });
-  }
-  await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  dir = await copyProject('danube-console-');
   await cp(join(import.meta.dirname, 'fixable-example-sink.ts'), join(dir, 'functions', 'example-sink.ts'));
   await mkdir(ARTIFACTS, { recursive: true });
 });

@@ -2,39 +2,21 @@
 // DynamoDB endpoint (AWS_ENDPOINT_URL_DYNAMODB), both run by this test on 127.0.0.1.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startBroker, type Broker } from '../../../src/broker/index.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { startDynalite, type LocalDynamo } from '../../support/dynamo.js';
+import { copyProject } from '../../support/project-copy.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
 let dir: string;
 let broker: Broker;
 let dynamo: LocalDynamo;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'danube-start-ext-'));
-  for (const entry of [
-    'serverless.yml',
-    'package.json',
-    'tsconfig.json',
-    'tsconfig.build.json',
-    'bin',
-    'scripts',
-    'src',
-    'dist',
-    'functions',
-    'infra',
-    'proto',
-  ]) {
-    // Timestamps kept: the copied dist/ is as current as the sources, so `npm start` does not rebuild.
-    await cp(join(ROOT, entry), join(dir, entry), { recursive: true, preserveTimestamps: true });
-  }
-  await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  dir = await copyProject('danube-start-ext-');
   broker = await startBroker({ port: 0, logger: silentLogger });
   // On a real cluster the operator creates the topics; here the test does.
   for (const t of ['/default/orders', '/default/orders-dlq']) broker.admin.createTopic(t, { dispatch: 'reliable' });

@@ -4,33 +4,15 @@
 // `danube-connect invoke` triggers another source run; Ctrl-C (SIGINT) drains and stops it.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { copyProject } from '../../support/project-copy.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
 let dir: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'danube-start-'));
-  for (const entry of [
-    'serverless.yml',
-    'package.json',
-    'tsconfig.json',
-    'tsconfig.build.json',
-    'bin',
-    'scripts',
-    'src',
-    'dist',
-    'functions',
-    'infra',
-    'proto',
-  ]) {
-    // Timestamps kept: the copied dist/ is as current as the sources, so `npm start` does not rebuild.
-    if (existsSync(join(ROOT, entry))) await cp(join(ROOT, entry), join(dir, entry), { recursive: true, preserveTimestamps: true });
-  }
-  await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  dir = await copyProject('danube-start-');
 });
 
 afterAll(async () => {

@@ -3,13 +3,11 @@
 // key hints, each disabled connector once, and the dead-letter counts beside the broker's total.
 // 'q' stops it.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { cp, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { copyProject } from '../../support/project-copy.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
 const SOCKET = `danube-status-${process.pid}`;
 let dir: string;
 
@@ -17,11 +15,7 @@ const tmux = (...args: string[]) => spawnSync('tmux', ['-L', SOCKET, ...args], {
 const screen = () => tmux('capture-pane', '-p', '-t', 'dev').stdout ?? '';
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'danube-status-'));
-  for (const entry of ['serverless.yml', 'package.json', 'tsconfig.json', 'bin', 'src', 'dist', 'functions']) {
-    if (existsSync(join(ROOT, entry))) await cp(join(ROOT, entry), join(dir, entry), { recursive: true, preserveTimestamps: true });
-  }
-  await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  dir = await copyProject('danube-status-');
   // The example sink, broken the way a real one breaks: every batch throws.
   await writeFile(
     join(dir, 'functions', 'example-sink.ts'),
